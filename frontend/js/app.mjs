@@ -1,0 +1,13 @@
+// One script for every staff page. Loaded from /static (no inline script: the content security
+// policy allows only same-origin scripts).
+import { initAll as initGovuk } from "govuk-frontend";
+import { initAll as initMoj } from "@ministryofjustice/frontend";
+import htmx from "htmx.org";
+import { initMaps } from "./map.mjs";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+htmx.config.includeIndicatorStyles = false;
+window.htmx = htmx;
+initGovuk();
+initMoj();
+initMaps(document);

@@ -1,0 +1,186 @@
+"""Managing organisations, users, data categories and sharing agreements. Every change is
+written to the audit trail by the service that makes it."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
+from saferplace.partners.models import (
+    AgreementStatus,
+    DataCategory,
+    LawfulBasis,
+    Organisation,
+    OrganisationKind,
+    Role,
+    SharingAgreement,
+    Team,
+    User,
+)
+
+
+def _changed(instance, values: dict) -> dict:
+    """The fields that a save of `values` onto `instance` changes, as {field: [old, new]}."""
+    changes = {}
+    for name, new in values.items():
+        old = getattr(instance, name)
+        if old != new:
+            changes[name] = [str(old), str(new)]
+    return changes
+
+
+@transaction.atomic
+def organisation_save(
+    *,
+    actor: User | None,
+    name: str,
+    kind: OrganisationKind | str,
+    short_name: str = "",
+    organisation: Organisation | None = None,
+    request: HttpRequest | None = None,
+) -> Organisation:
+    values = {"name": name.strip(), "kind": OrganisationKind(kind), "short_name": short_name.strip()}
+    if Organisation.objects.filter(name__iexact=values["name"]).exclude(pk=getattr(organisation, "pk", None)).exists():
+        raise ValidationError({"name": f"An organisation called {values['name']!r} already exists."})
+    if organisation is None:
+        organisation = Organisation.objects.create(**values)
+        audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=organisation)
+        return organisation
+    changes = _changed(organisation, values)
+    for field, value in values.items():
+        setattr(organisation, field, value)
+    organisation.save()
+    if changes:
+        audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=organisation, details={"changes": changes})
+    return organisation
+
+
+@transaction.atomic
+def team_create(*, actor: User | None, organisation: Organisation, name: str) -> Team:
+    team, created = Team.objects.get_or_create(organisation=organisation, name=name.strip())
+    if created:
+        audit_record(action=AuditAction.CREATE, actor=actor, obj=team)
+    return team
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    organisation: Organisation,
+    role: Role | str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    job_title: str = "",
+    team: Team | None = None,
+    is_demo_persona: bool = False,
+    validate: bool = True,
+) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"The username {username!r} is already taken."})
+    user = User(
+        username=username,
+        organisation=organisation,
+        role=Role(role),
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        job_title=job_title,
+        team=team,
+        is_demo_persona=is_demo_persona,
+        is_staff=Role(role) == Role.ADMINISTRATOR,
+    )
+    if validate:
+        validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(action=AuditAction.CREATE, actor=actor, obj=user, details={"role": user.role})
+    return user
+
+
+@transaction.atomic
+def data_category_ensure(
+    *, code: str, name: str, is_special: bool = False, special_roles: Iterable[str] = (), description: str = ""
+) -> DataCategory:
+    category, _ = DataCategory.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "is_special": is_special,
+            "special_roles": sorted(Role(role).value for role in special_roles),
+            "description": description,
+        },
+    )
+    return category
+
+
+@transaction.atomic
+def agreement_save(
+    *,
+    actor: User | None,
+    title: str,
+    reference: str,
+    purpose: str,
+    lawful_basis: LawfulBasis | str,
+    parties: Iterable[Organisation],
+    data_categories: Iterable[DataCategory],
+    start_date: date,
+    end_date: date | None = None,
+    status: AgreementStatus | str = AgreementStatus.DRAFT,
+    agreement: SharingAgreement | None = None,
+    request: HttpRequest | None = None,
+) -> SharingAgreement:
+    parties = list(parties)
+    data_categories = list(data_categories)
+    errors = {}
+    if len(parties) < 2:
+        errors["parties"] = "An agreement needs at least two parties."
+    if not data_categories:
+        errors["data_categories"] = "Choose at least one data category the agreement covers."
+    if end_date is not None and end_date < start_date:
+        errors["end_date"] = "The end date must be the same as or after the start date."
+    duplicate = SharingAgreement.objects.filter(reference__iexact=reference).exclude(pk=getattr(agreement, "pk", None))
+    if duplicate.exists():
+        errors["reference"] = f"Another agreement already has the reference {reference!r}."
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "title": title.strip(),
+        "reference": reference.strip(),
+        "purpose": purpose.strip(),
+        "lawful_basis": LawfulBasis(lawful_basis),
+        "start_date": start_date,
+        "end_date": end_date,
+        "status": AgreementStatus(status),
+    }
+    creating = agreement is None
+    changes = {} if creating else _changed(agreement, values)
+    if creating:
+        agreement = SharingAgreement(**values)
+    else:
+        old_parties = sorted(agreement.parties.values_list("name", flat=True))
+        old_categories = sorted(agreement.data_categories.values_list("code", flat=True))
+        new_parties = sorted(party.name for party in parties)
+        new_categories = sorted(category.code for category in data_categories)
+        if old_parties != new_parties:
+            changes["parties"] = [old_parties, new_parties]
+        if old_categories != new_categories:
+            changes["data_categories"] = [old_categories, new_categories]
+        for field, value in values.items():
+            setattr(agreement, field, value)
+    agreement.save()
+    agreement.parties.set(parties)
+    agreement.data_categories.set(data_categories)
+    if creating:
+        audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=agreement)
+    elif changes:
+        audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=agreement, details={"changes": changes})
+    return agreement

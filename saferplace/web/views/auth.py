@@ -1,0 +1,126 @@
+"""Sign-in: a password (checked by Django with Argon2 and rate-limited by django-axes), then a
+time-based one-time code from an authenticator app, which every user must set up."""
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
+from saferplace.web.forms import CodeForm, SignInForm
+from saferplace.web.views.common import page
+
+
+def _next_url(request, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def sign_in(request):
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = SignInForm(request.POST or None)
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                return locked_out(request)
+            audit_record(
+                action=AuditAction.SIGN_IN_FAILED,
+                request=request,
+                details={"username": form.cleaned_data["username"][:150]},
+            )
+            failed = True
+        else:
+            login(request, user)
+            request.session["signed_in_with"] = "password"
+            return redirect(f"/sign-in/code/?next={_next_url(request)}")
+    return page(request, "auth/sign_in.html", form=form, failed=failed, next=_next_url(request),
+                status=400 if failed else 200)
+
+
+def locked_out(request, response=None, credentials=None, *args, **kwargs):
+    """django-axes calls this when an account and address have failed too often."""
+    audit_record(
+        action=AuditAction.LOCKED_OUT,
+        request=request,
+        details={"username": (credentials or {}).get("username", request.POST.get("username", ""))[:150]},
+    )
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    return page(request, "auth/locked_out.html", minutes=minutes, status=429)
+
+
+@login_required
+def two_factor(request):
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect(f"/account/two-factor/?next={_next_url(request)}")
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].strip()):
+            otp_login(request, device)
+            audit_record(action=AuditAction.SIGN_IN, request=request, details={"method": "password+totp"})
+            return redirect(_next_url(request))
+        audit_record(action=AuditAction.SIGN_IN_FAILED, request=request, details={"reason": "wrong one-time code"})
+        form.add_error("code", "The code is not right, or it has expired. Enter the code your app shows now")
+    return page(request, "auth/two_factor.html", form=form, next=_next_url(request))
+
+
+def _qr_data_uri(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@login_required
+def two_factor_setup(request):
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"/sign-in/code/?next={_next_url(request)}")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit_record(action=AuditAction.TWO_FACTOR_ENROLLED, request=request, obj=request.user)
+            audit_record(action=AuditAction.SIGN_IN, request=request, details={"method": "password+totp"})
+            return redirect(_next_url(request))
+        form.add_error("code", "The code is not right. Check the time on your phone, then enter the code your app shows now")
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return page(
+        request,
+        "auth/two_factor_setup.html",
+        form=form,
+        qr=_qr_data_uri(device.config_url),
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        next=_next_url(request),
+    )
+
+
+@require_POST
+def sign_out(request):
+    if request.user.is_authenticated:
+        audit_record(action=AuditAction.SIGN_OUT, request=request)
+    logout(request)
+    return redirect("web:sign-in")
