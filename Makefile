@@ -1,0 +1,17 @@
+# The two commands a newcomer needs (see README.md):
+#   make demo   installs everything, builds a demo city and serves it on http://localhost:8000
+#   make test   runs the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+.PHONY: demo test lint install
+
+install:
+	./scripts/bootstrap
+
+demo: install
+	.venv/bin/saferplace demo
+
+test: install
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+lint:
+	.venv/bin/ruff check .
