@@ -28,7 +28,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "1
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +42,7 @@ INSTALLED_APPS = [
     "saferplace.places",
     "saferplace.incidents",
     "saferplace.web",
+    "saferplace.api",
 ]
 
 MIDDLEWARE = [

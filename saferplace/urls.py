@@ -1,7 +1,12 @@
-from django.contrib import admin
+from django.conf import settings
 from django.urls import include, path
 
+from saferplace.api.v1 import api
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("saferplace.web.urls")),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

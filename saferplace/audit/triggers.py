@@ -16,9 +16,9 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_entry_refuse_update_delete BEFORE UPDATE OR DELETE ON {TABLE}
+CREATE OR REPLACE TRIGGER audit_entry_refuse_update_delete BEFORE UPDATE OR DELETE ON {TABLE}
     FOR EACH ROW EXECUTE FUNCTION saferplace_audit_refuse_change();
-CREATE TRIGGER audit_entry_refuse_truncate BEFORE TRUNCATE ON {TABLE}
+CREATE OR REPLACE TRIGGER audit_entry_refuse_truncate BEFORE TRUNCATE ON {TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION saferplace_audit_refuse_change();
 """
 

@@ -146,3 +146,18 @@ class SharingAgreement(models.Model):
             and self.start_date <= day
             and (self.end_date is None or day <= self.end_date)
         )
+
+
+class ApiToken(models.Model):
+    """A token a partner's system uses to call the JSON API as one user. Only a hash is stored;
+    the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What uses it, e.g. 'Police RMS nightly sync'")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

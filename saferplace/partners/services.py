@@ -1,6 +1,8 @@
 """Managing organisations, users, data categories and sharing agreements. Every change is
 written to the audit trail by the service that makes it."""
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import date
 
@@ -8,11 +10,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.partners.models import (
     AgreementStatus,
+    ApiToken,
     DataCategory,
     LawfulBasis,
     Organisation,
@@ -184,3 +188,28 @@ def agreement_save(
     elif changes:
         audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=agreement, details={"changes": changes})
     return agreement
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for `user`; returns the stored record and the token, which is not kept."""
+    token = "sp_" + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(user=user, name=name, token_hash=_token_hash(token))
+    audit_record(action=AuditAction.CREATE, actor=actor, obj=record, details={"for_user": user.username})
+    return record, token
+
+
+def api_token_authenticate(*, token: str) -> User | None:
+    record = (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .filter(token_hash=_token_hash(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if record is None:
+        return None
+    ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+    return record.user

@@ -30,6 +30,7 @@ def field_params(bound_field, **extra) -> dict:
     if choices is not None:
         current = bound_field.value()
         current_values = {str(v) for v in current} if isinstance(current, list | tuple) else {str(current)}
+        params["idPrefix"] = bound_field.auto_id
         params["items"] = [
             {"value": str(value), "text": str(text), "selected": str(value) in current_values,
              "checked": str(value) in current_values}

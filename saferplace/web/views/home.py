@@ -26,7 +26,7 @@ def home(request):
     if user.role == "auditor":
         context["audit_count"] = AuditEntry.objects.count()
         context["recent_audit"] = AuditEntry.objects.order_by("-sequence")[:5]
-    return page(request, f"home/{user.role}.html", active="home", **context)
+    return page(request, "home.html", active="home", **context)
 
 
 def healthz(request):

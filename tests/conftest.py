@@ -1,0 +1,195 @@
+"""Shared fixtures: a small partnership with named personas, one per agency and role, and
+records owned by different organisations, so permission tests read like the policy.
+
+    council_analyst   analyst at Riverford City Council (party to the CSP agreement)
+    police_officer    practitioner at Fenshire Police (party to the CSP and safeguarding agreements)
+    police_chair      chair at Fenshire Police
+    fire_officer      practitioner at the fire service (party to the CSP agreement for fire only)
+    bid_analyst       analyst at the Business Improvement District: no sharing agreement at all
+    council_admin     administrator at the council
+    council_auditor   auditor at the council
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from pytest_django.plugin import blocking_manager_key
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from saferplace.audit.triggers import create_triggers, drop_triggers
+from saferplace.incidents.models import Incident, LocationPrecision
+from saferplace.partners.models import AgreementStatus, LawfulBasis, OrganisationKind, Role
+from saferplace.partners.services import agreement_save, data_category_ensure, organisation_save, user_create
+
+PASSWORD = "correct-horse-battery-staple-42"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key, hex
+
+
+def _commits(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return (
+        "transactional_db" in fixtures
+        or "live_server" in fixtures
+        or (marker is not None and marker.kwargs.get("transaction", False))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Tests that commit (browser tests through a live server, the worker) are cleaned up by
+    Django deleting every row afterwards, which the audit trail's append-only triggers refuse.
+    For those tests only, the triggers are lifted around that clean-up and then put back."""
+    if not _commits(item):
+        yield
+        return
+    blocker = item.config.stash[blocking_manager_key]
+    with blocker.unblock():
+        drop_triggers(connection)
+    try:
+        yield
+    finally:
+        with blocker.unblock():
+            create_triggers(connection)
+
+
+@pytest.fixture
+def world(db):
+    """Organisations, categories and agreements of a small partnership."""
+    categories = {
+        "asb": data_category_ensure(code="asb", name="Anti-social behaviour"),
+        "crime": data_category_ensure(code="crime", name="Crime"),
+        "environmental": data_category_ensure(code="environmental", name="Environmental"),
+        "fire": data_category_ensure(code="fire", name="Fire"),
+        "safeguarding": data_category_ensure(
+            code="safeguarding", name="Safeguarding", is_special=True, special_roles=[Role.PRACTITIONER, Role.CHAIR]
+        ),
+    }
+    organisations = {
+        "council": organisation_save(actor=None, name="Riverford City Council", kind=OrganisationKind.COUNCIL),
+        "police": organisation_save(actor=None, name="Fenshire Police", kind=OrganisationKind.POLICE),
+        "fire": organisation_save(actor=None, name="Fenshire Fire and Rescue Service", kind=OrganisationKind.FIRE),
+        "health": organisation_save(actor=None, name="Riverford Health and Care NHS Trust", kind=OrganisationKind.HEALTH),
+        "bid": organisation_save(actor=None, name="Riverford Business Improvement District", kind=OrganisationKind.OTHER),
+    }
+    today = date.today()
+    agreements = {
+        "csp": agreement_save(
+            actor=None, title="Community Safety Partnership", reference="ISA-CSP",
+            purpose="Reducing crime and disorder", lawful_basis=LawfulBasis.CRIME_AND_DISORDER,
+            parties=[organisations["council"], organisations["police"]],
+            data_categories=[categories["asb"], categories["environmental"]],
+            start_date=today - timedelta(days=365), status=AgreementStatus.ACTIVE,
+        ),
+        "fire": agreement_save(
+            actor=None, title="Fire and council", reference="ISA-FIRE",
+            purpose="Deliberate fires", lawful_basis=LawfulBasis.PUBLIC_TASK,
+            parties=[organisations["council"], organisations["fire"]],
+            data_categories=[categories["fire"]],
+            start_date=today - timedelta(days=30), status=AgreementStatus.ACTIVE,
+        ),
+        "safeguarding": agreement_save(
+            actor=None, title="Safeguarding", reference="ISA-SAFE",
+            purpose="Protecting vulnerable people", lawful_basis=LawfulBasis.PUBLIC_TASK,
+            parties=[organisations["police"], organisations["health"]],
+            data_categories=[categories["safeguarding"]],
+            start_date=today - timedelta(days=30), status=AgreementStatus.ACTIVE,
+        ),
+        "expired": agreement_save(
+            actor=None, title="Old crime sharing", reference="ISA-OLD",
+            purpose="Historic", lawful_basis=LawfulBasis.PUBLIC_TASK,
+            parties=[organisations["council"], organisations["police"]],
+            data_categories=[categories["crime"]],
+            start_date=today - timedelta(days=800), end_date=today - timedelta(days=400),
+            status=AgreementStatus.ACTIVE,
+        ),
+    }
+    return {"categories": categories, "organisations": organisations, "agreements": agreements}
+
+
+def _persona(world, username: str, organisation: str, role: Role):
+    user = user_create(
+        actor=None, username=username, password=PASSWORD, organisation=world["organisations"][organisation],
+        role=role, first_name=username.split("_")[0].title(), last_name=username.split("_")[1].title(),
+    )
+    TOTPDevice.objects.create(user=user, name="test", key=TOTP_KEY, confirmed=True)
+    return user
+
+
+@pytest.fixture
+def council_analyst(world):
+    return _persona(world, "council_analyst", "council", Role.ANALYST)
+
+
+@pytest.fixture
+def police_officer(world):
+    return _persona(world, "police_officer", "police", Role.PRACTITIONER)
+
+
+@pytest.fixture
+def police_chair(world):
+    return _persona(world, "police_chair", "police", Role.CHAIR)
+
+
+@pytest.fixture
+def fire_officer(world):
+    return _persona(world, "fire_officer", "fire", Role.PRACTITIONER)
+
+
+@pytest.fixture
+def health_analyst(world):
+    return _persona(world, "health_analyst", "health", Role.ANALYST)
+
+
+@pytest.fixture
+def bid_analyst(world):
+    return _persona(world, "bid_analyst", "bid", Role.ANALYST)
+
+
+@pytest.fixture
+def council_admin(world):
+    return _persona(world, "council_admin", "council", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def council_auditor(world):
+    return _persona(world, "council_auditor", "council", Role.AUDITOR)
+
+
+def make_incident(world, *, owner: str, category: str, external_id: str, **extra) -> Incident:
+    return Incident.objects.create(
+        source="test",
+        owning_organisation=world["organisations"][owner],
+        data_category=world["categories"][category],
+        external_id=external_id,
+        occurred_on=extra.pop("occurred_on", date(2026, 6, 1)),
+        category=extra.pop("incident_category", category),
+        latitude=52.45,
+        longitude=-0.95,
+        location_precision=LocationPrecision.EXACT,
+        **extra,
+    )
+
+
+@pytest.fixture
+def records(world):
+    """One record per (owner, category) that matters to the policy."""
+    return {
+        "police_asb": make_incident(world, owner="police", category="asb", external_id="POL-ASB-1"),
+        "police_crime": make_incident(world, owner="police", category="crime", external_id="POL-CRIME-1"),
+        "police_safeguarding": make_incident(world, owner="police", category="safeguarding", external_id="POL-SAFE-1"),
+        "council_environmental": make_incident(world, owner="council", category="environmental", external_id="CC-ENV-1"),
+        "fire_fire": make_incident(world, owner="fire", category="fire", external_id="FRS-FIRE-1"),
+        "bid_asb": make_incident(world, owner="bid", category="asb", external_id="BID-ASB-1"),
+    }
+
+
+def sign_in(client, user):
+    """Sign `client` in as `user` with two-factor sign-in completed."""
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
