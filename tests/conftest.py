@@ -15,13 +15,18 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
-from pytest_django.plugin import blocking_manager_key
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django.plugin import blocking_manager_key
 
 from saferplace.audit.triggers import create_triggers, drop_triggers
 from saferplace.incidents.models import Incident, LocationPrecision
 from saferplace.partners.models import AgreementStatus, LawfulBasis, OrganisationKind, Role
-from saferplace.partners.services import agreement_save, data_category_ensure, organisation_save, user_create
+from saferplace.partners.services import (
+    agreement_save,
+    data_category_ensure,
+    organisation_save,
+    user_create,
+)
 
 PASSWORD = "correct-horse-battery-staple-42"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key, hex

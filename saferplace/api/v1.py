@@ -6,8 +6,8 @@ policy; every list of records is audited as an export and every single record as
 
 from datetime import date
 
-from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer
 
 from saferplace.audit.models import AuditAction
@@ -143,12 +143,10 @@ def list_incidents(request, query: Query[IncidentQuery]):
 
 @api.get("/incidents/{incident_id}", response={200: IncidentOut, 404: ErrorOut}, tags=["incidents"])
 def get_incident(request, incident_id: int):
-    from django.http import Http404
-
     try:
-        return 200, incident_open(user=request.user, incident_id=incident_id, request=request)
+        return Status(200, incident_open(user=request.user, incident_id=incident_id, request=request))
     except Http404:
-        return 404, {"detail": "No incident with that number is available to you."}
+        return Status(404, {"detail": "No incident with that number is available to you."})
 
 
 @api.get("/places", response=list[PlaceOut], tags=["places"], summary="The partnership's places")

@@ -50,7 +50,7 @@ def organisation_save(
 ) -> Organisation:
     values = {"name": name.strip(), "kind": OrganisationKind(kind), "short_name": short_name.strip()}
     if Organisation.objects.filter(name__iexact=values["name"]).exclude(pk=getattr(organisation, "pk", None)).exists():
-        raise ValidationError({"name": f"An organisation called {values['name']!r} already exists."})
+        raise ValidationError({"name": f"An organisation called “{values['name']}” already exists."})
     if organisation is None:
         organisation = Organisation.objects.create(**values)
         audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=organisation)
@@ -89,7 +89,7 @@ def user_create(
     validate: bool = True,
 ) -> User:
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"The username {username!r} is already taken."})
+        raise ValidationError({"username": f"The username “{username}” is already taken."})
     user = User(
         username=username,
         organisation=organisation,
@@ -153,7 +153,7 @@ def agreement_save(
         errors["end_date"] = "The end date must be the same as or after the start date."
     duplicate = SharingAgreement.objects.filter(reference__iexact=reference).exclude(pk=getattr(agreement, "pk", None))
     if duplicate.exists():
-        errors["reference"] = f"Another agreement already has the reference {reference!r}."
+        errors["reference"] = f"Another agreement already has the reference “{reference}”."
     if errors:
         raise ValidationError(errors)
     values = {

@@ -47,8 +47,8 @@ def test_special_category_needs_a_role_that_allows_it(records, world, police_off
 
 
 def test_special_category_is_hidden_even_from_the_owner_without_the_role(records, world):
-    from tests.conftest import _persona
     from saferplace.partners.models import Role
+    from tests.conftest import _persona
 
     police_analyst = _persona(world, "police_analyst", "police", Role.ANALYST)
     seen = visible_ids(police_analyst)

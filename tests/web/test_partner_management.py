@@ -1,0 +1,71 @@
+"""Administrators manage partners and sharing agreements in the UI; changes are audited and bad
+input is named field by field without changing what is stored."""
+
+import pytest
+from django.urls import reverse
+
+from saferplace.audit.models import AuditEntry
+from saferplace.partners.models import Organisation, SharingAgreement
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_add_an_organisation(client, council_admin):
+    sign_in(client, council_admin)
+    response = client.post(reverse("web:organisation-create"), {"name": "Riverford Youth Trust", "short_name": "RYT", "kind": "voluntary"})
+    organisation = Organisation.objects.get(name="Riverford Youth Trust")
+    assert response["Location"] == reverse("web:organisation-detail", args=[organisation.pk])
+    entry = AuditEntry.objects.order_by("-sequence").first()
+    assert (entry.action, entry.object_repr, entry.actor_username) == ("create", "Riverford Youth Trust", "council_admin")
+
+
+def test_duplicate_organisation_name_is_refused(client, council_admin):
+    sign_in(client, council_admin)
+    response = client.post(reverse("web:organisation-create"), {"name": "fenshire police", "kind": "police"})
+    assert response.status_code == 400
+    assert "An organisation called “fenshire police” already exists." in response.content.decode()
+    assert Organisation.objects.filter(name__iexact="fenshire police").count() == 1
+
+
+def test_create_and_change_an_agreement(client, council_admin, world):
+    sign_in(client, council_admin)
+    organisations, categories = world["organisations"], world["categories"]
+    data = {
+        "title": "Town centre ASB", "reference": "ISA-TC-1", "purpose": "Tackling town centre ASB",
+        "lawful_basis": "crime_and_disorder", "parties": [organisations["bid"].pk, organisations["police"].pk],
+        "data_categories": [categories["asb"].pk], "start_date": "2026-01-01", "end_date": "", "status": "active",
+    }
+    response = client.post(reverse("web:agreement-create"), data)
+    agreement = SharingAgreement.objects.get(reference="ISA-TC-1")
+    assert response["Location"] == reverse("web:agreement-detail", args=[agreement.pk])
+    assert set(agreement.parties.values_list("name", flat=True)) == {"Fenshire Police", "Riverford Business Improvement District"}
+
+    data["status"] = "suspended"
+    data["parties"].append(organisations["council"].pk)
+    client.post(reverse("web:agreement-edit", args=[agreement.pk]), data)
+    change = AuditEntry.objects.filter(action="change", object_id=str(agreement.pk)).get()
+    assert change.details["changes"]["status"] == ["active", "suspended"]
+    assert "Riverford City Council" in change.details["changes"]["parties"][1]
+
+
+def test_agreement_errors_are_named_and_nothing_is_saved(client, council_admin, world):
+    sign_in(client, council_admin)
+    before = SharingAgreement.objects.count()
+    response = client.post(reverse("web:agreement-create"), {
+        "title": "Bad", "reference": "ISA-CSP", "purpose": "x", "lawful_basis": "public_task",
+        "parties": [world["organisations"]["bid"].pk], "data_categories": [world["categories"]["asb"].pk],
+        "start_date": "2026-05-01", "end_date": "2026-04-01", "status": "active",
+    })
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "An agreement needs at least two parties." in content
+    assert "The end date must be the same as or after the start date." in content
+    assert "Another agreement already has the reference" in content
+    assert SharingAgreement.objects.count() == before
+
+
+def test_agreement_date_must_be_a_real_date(client, council_admin, world):
+    sign_in(client, council_admin)
+    response = client.post(reverse("web:agreement-create"), {"start_date": "31/02/2026"})
+    assert "Enter the start date as a real date, like 2026-04-01" in response.content.decode()

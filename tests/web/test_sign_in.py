@@ -1,0 +1,101 @@
+"""Signing in: password, then a one-time code; first-time set-up of the authenticator; lockout
+after repeated failures; every step in the audit trail."""
+
+import pyotp
+import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from saferplace.audit.models import AuditEntry
+from tests.conftest import PASSWORD, TOTP_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def current_code(hex_key: str = TOTP_KEY) -> str:
+    import base64
+
+    return pyotp.TOTP(base64.b32encode(bytes.fromhex(hex_key)).decode()).now()
+
+
+def test_password_then_code_signs_in(client, police_officer):
+    response = client.post(reverse("web:sign-in"), {"username": "police_officer", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/code/")
+    assert client.get(reverse("web:home")).status_code == 302  # not yet: code needed
+    response = client.post("/sign-in/code/?next=/", {"code": current_code()})
+    assert response.status_code == 302 and response["Location"] == "/"
+    home = client.get(reverse("web:home"))
+    assert home.status_code == 200 and "Practitioner home" in home.content.decode()
+    last = AuditEntry.objects.order_by("-sequence").first()
+    assert (last.action, last.actor_username, last.details["method"]) == ("sign_in", "police_officer", "password+totp")
+
+
+def test_wrong_password_is_refused_and_audited(client, police_officer):
+    response = client.post(reverse("web:sign-in"), {"username": "police_officer", "password": "wrong"})
+    assert response.status_code == 400
+    assert "Enter a correct username and password" in response.content.decode()
+    last = AuditEntry.objects.order_by("-sequence").first()
+    assert (last.action, last.details["username"]) == ("sign_in_failed", "police_officer")
+
+
+def test_wrong_code_is_refused(client, police_officer):
+    client.post(reverse("web:sign-in"), {"username": "police_officer", "password": PASSWORD})
+    wrong = "000000" if current_code() != "000000" else "111111"
+    response = client.post("/sign-in/code/", {"code": wrong})
+    assert response.status_code == 200
+    assert "The code is not right" in response.content.decode()
+    assert client.get(reverse("web:home")).status_code == 302
+
+
+def test_blank_fields_are_named(client, world):
+    response = client.post(reverse("web:sign-in"), {"username": "", "password": ""})
+    content = response.content.decode()
+    assert "Enter your username" in content and "Enter your password" in content
+
+
+def test_lockout_after_five_failures_even_with_the_right_password(client, police_officer, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("web:sign-in"), {"username": "police_officer", "password": "wrong"})
+    response = client.post(reverse("web:sign-in"), {"username": "police_officer", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Your account is locked" in response.content.decode()
+    assert AuditEntry.objects.filter(action="locked_out").exists()
+    assert client.get(reverse("web:home")).status_code == 302
+
+
+def test_first_sign_in_sets_up_the_authenticator(client, world):
+    from saferplace.partners.services import user_create
+
+    user_create(actor=None, username="new_starter", password=PASSWORD, organisation=world["organisations"]["council"], role="analyst")
+    client.post(reverse("web:sign-in"), {"username": "new_starter", "password": PASSWORD})
+    response = client.get("/sign-in/code/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/two-factor/")
+    page = client.get("/account/two-factor/")
+    assert page.status_code == 200 and "data:image/svg+xml;base64," in page.content.decode()
+    device = TOTPDevice.objects.get(user__username="new_starter")
+    assert not device.confirmed
+    response = client.post("/account/two-factor/", {"code": current_code(device.key)})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(reverse("web:home")).status_code == 200
+    assert AuditEntry.objects.filter(action="two_factor_enrolled", actor_username="new_starter").exists()
+
+
+def test_sign_out(client, police_officer):
+    from tests.conftest import sign_in
+
+    sign_in(client, police_officer)
+    assert client.post(reverse("web:sign-out")).status_code == 302
+    assert client.get(reverse("web:home")).status_code == 302
+    assert AuditEntry.objects.filter(action="sign_out", actor_username="police_officer").exists()
+
+
+def test_next_must_stay_on_this_site(client, police_officer):
+    client.post(reverse("web:sign-in"), {"username": "police_officer", "password": PASSWORD})
+    response = client.post("/sign-in/code/", {"code": current_code(), "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_passwords_are_stored_with_argon2(police_officer):
+    assert police_officer.password.startswith("argon2$")
