@@ -12,7 +12,12 @@ from saferplace.partners.models import (
     OrganisationKind,
     Role,
 )
-from saferplace.partners.services import agreement_save, data_category_ensure, organisation_save, team_create
+from saferplace.partners.services import (
+    agreement_save,
+    data_category_ensure,
+    organisation_save,
+    team_create,
+)
 
 # code, name, special roles (empty: not a special category), description
 DATA_CATEGORIES = [

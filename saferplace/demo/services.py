@@ -1,0 +1,160 @@
+"""Building (and replacing) the demo city of Riverford through the domain services."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from saferplace.demo.geography import LOCAL_AUTHORITY, CityPlan, city_plan
+from saferplace.demo.incident_data import incident_rows, period_bounds
+from saferplace.demo.partnership import ORGANISATIONS, partnership_create
+from saferplace.demo.personas import personas_create
+from saferplace.incidents.models import Incident
+from saferplace.incidents.services import incidents_bulk_create
+from saferplace.partners.models import Organisation, SharingAgreement, Team, User
+from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
+from saferplace.places.services import place_create_or_update
+
+BATCH_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class DemoCitySummary:
+    places: dict[str, int]  # kind → number of places
+    population: int
+    organisations: int
+    agreements: int
+    personas: list[str]
+    incidents: int
+    incidents_by_source: dict[str, int]
+    period_start: date
+    period_end: date
+    hotspot_lsoas: dict[str, str] = field(default_factory=dict)  # hotspot → LSOA code
+
+
+def demo_city_exists() -> bool:
+    return Place.objects.filter(code=LOCAL_AUTHORITY[0]).exists() or User.objects.filter(is_demo_persona=True).exists()
+
+
+def geography_create(*, plan: CityPlan | None = None) -> dict[str, Place]:
+    """Store the city's places, largest first, through the places service."""
+    plan = plan or city_plan()
+    created: dict[str, Place] = {}
+    for area in plan.areas():
+        created[area.code] = place_create_or_update(
+            kind=PlaceKind(area.kind),
+            code=area.code,
+            name=area.name,
+            parent=created.get(area.parent_code) if area.parent_code else None,
+            population=area.population,
+            boundary=area.geometry.__geo_interface__,
+        )
+    return created
+
+
+@transaction.atomic
+def demo_city_delete() -> None:
+    """Remove a previous demo: its incidents, agreements, personas, organisations and places.
+    Audit entries stay (the trail is append-only)."""
+    names = [name for name, *_ in ORGANISATIONS]
+    remaining = User.objects.filter(organisation__name__in=names, is_demo_persona=False)
+    if remaining.exists():
+        usernames = ", ".join(sorted(remaining.values_list("username", flat=True))[:5])
+        raise ValidationError(
+            f"Cannot replace the demo city: users who are not demo personas belong to its "
+            f"organisations ({usernames}). Move or remove them first."
+        )
+    try:
+        Incident.objects.all().delete()
+        SharingAgreement.objects.all().delete()
+        User.objects.filter(is_demo_persona=True).delete()
+        Team.objects.filter(organisation__name__in=names).delete()
+        Organisation.objects.filter(name__in=names).delete()
+        for kind in reversed(PLACE_HIERARCHY):  # children before their parents
+            Place.objects.filter(kind=kind).delete()
+    except ProtectedError as error:
+        blocking = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+        raise ValidationError(
+            f"Cannot replace the demo city: other records still refer to it ({', '.join(map(str, blocking))})."
+        ) from error
+
+
+def _refuse_if_not_empty() -> None:
+    places = Place.objects.count()
+    organisations = Organisation.objects.count()
+    if places or organisations:
+        found = " and ".join(
+            text for text in (f"{places} places" if places else "", f"{organisations} organisations" if organisations else "") if text
+        )
+        raise ValidationError(
+            f"The database already has {found}; the demo city is only built into an empty database. "
+            "Use replace=True (saferplace demo --replace) to delete the previous demo city and build it again."
+        )
+
+
+def _insert(rows: list[dict], *, progress: bool) -> int:
+    inserted = 0
+    with Progress(
+        TextColumn("Generating incidents"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=not progress,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("incidents", total=len(rows))
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            inserted += incidents_bulk_create(rows=batch, batch_size=BATCH_SIZE)
+            bar.advance(task, len(batch))
+    return inserted
+
+
+def demo_city_build(
+    *,
+    size: float = 1,
+    seed: int = 2026,
+    end: date | None = None,
+    progress: bool = True,
+    replace: bool = False,
+) -> DemoCitySummary:
+    """Build Riverford: places, partnership, personas and 12 months of incidents ending with the
+    last complete month before `end` (default: today). `size` scales the incidents only."""
+    if size <= 0:
+        raise ValidationError(f"The size must be more than 0, not {size}.")
+    today = timezone.localdate()
+    end = end or today
+    period_start, period_end = period_bounds(end)
+    plan = city_plan()
+    with transaction.atomic():
+        if replace:
+            demo_city_delete()
+        else:
+            _refuse_if_not_empty()
+        places = geography_create(plan=plan)
+        partnership = partnership_create(today=today, period_start=period_start)
+        personas = personas_create(partnership=partnership)
+        rows = incident_rows(plan=plan, size=size, seed=seed, end=end)
+        organisation_ids = {name: organisation.pk for name, organisation in partnership.organisations.items()}
+        category_ids = {code: category.pk for code, category in partnership.categories.items()}
+        for row in rows:
+            row["owning_organisation_id"] = organisation_ids[row.pop("organisation_name")]
+            row["data_category_id"] = category_ids[row.pop("data_category_code")]
+        inserted = _insert(rows, progress=progress)
+    return DemoCitySummary(
+        places=dict(Counter(PlaceKind(place.kind).value for place in places.values())),
+        population=plan.local_authority.population,
+        organisations=len(partnership.organisations),
+        agreements=partnership.agreement_count,
+        personas=[user.username for user in personas],
+        incidents=inserted,
+        incidents_by_source=dict(Counter(row["source"] for row in rows)),
+        period_start=period_start,
+        period_end=period_end,
+        hotspot_lsoas=dict(plan.hotspot_lsoas),
+    )

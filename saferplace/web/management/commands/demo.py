@@ -1,0 +1,68 @@
+"""`saferplace demo [--size N] [--seed N] [--replace] [--no-serve] [--port N]`: migrate, build
+the demo city of Riverford if this database has none, show how to sign in as its personas,
+and serve the site."""
+
+import os
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.table import Table
+
+from saferplace.demo import demo_city_build, demo_city_exists
+from saferplace.demo.personas import DEMO_PASSWORD, DEMO_TOTP_BASE32, PERSONAS
+from saferplace.partners.models import User
+
+
+class Command(BaseCommand):
+    help = "Build the demo city of Riverford (synthetic data only) and serve SaferPlace."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", type=float, default=1.0, help="scale of the incident data (1: about 28,000 records)")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed of the incident data")
+        parser.add_argument("--replace", action="store_true", help="delete the demo city already here and build it again")
+        parser.add_argument("--no-serve", action="store_true", help="build and stop, without serving the site")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+    def handle(self, *args, size, seed, replace, no_serve, port, **options):
+        console = Console(file=self.stdout._out)
+        if not console.is_terminal:
+            console.width = 140
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo_city_exists() and not replace:
+            console.print("The demo city of Riverford is already in this database; keeping it "
+                          "(use [bold]--replace[/bold] to build it again).")
+        else:
+            console.print(f"Building the demo city of Riverford (size {size:g}, seed {seed})…")
+            try:
+                summary = demo_city_build(size=size, seed=seed, replace=replace, progress=options["verbosity"] > 0)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
+            console.print(
+                f"Built Riverford: {summary.population:,} residents in {summary.places.get('lsoa', 0)} LSOAs, "
+                f"{summary.places.get('ward', 0)} wards and {summary.places.get('community', 0)} communities; "
+                f"{summary.organisations} organisations, {summary.agreements} sharing agreements and "
+                f"{summary.incidents:,} incidents from {summary.period_start:%-d %B %Y} to {summary.period_end:%-d %B %Y}."
+            )
+        console.print(personas_table())
+        console.print(
+            f"Every persona's password is [bold]{DEMO_PASSWORD}[/bold]. For the two-factor code run "
+            f"[bold]saferplace demo-code[/bold], or add the key {DEMO_TOTP_BASE32} to an authenticator app.\n"
+            "Everything in the demo is made up: no real person, place or record."
+        )
+        if not no_serve:
+            call_command("serve", port=port)
+
+
+def personas_table() -> Table:
+    table = Table(title="Demo personas (synthetic)")
+    for column in ("Username", "Name", "Role", "Organisation", "Password"):
+        table.add_column(column, no_wrap=column in ("Username", "Password"))
+    users = {user.username: user for user in User.objects.filter(is_demo_persona=True).select_related("organisation")}
+    for persona in PERSONAS:
+        user = users.get(persona.username)
+        if user is None:
+            continue
+        table.add_row(user.username, user.display_name, user.get_role_display(), str(user.organisation), DEMO_PASSWORD)
+    return table

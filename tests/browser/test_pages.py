@@ -1,0 +1,119 @@
+"""Every page, for every persona who can open it, in a phone-sized and a desktop window: it
+renders, passes axe-core with no serious or critical violations, does not scroll sideways on a
+phone, and breaks no content security policy rule (no inline script anywhere)."""
+
+import pytest
+from django.urls import reverse
+
+from saferplace.places.models import PlaceKind
+from saferplace.places.services import place_create_or_update
+from tests.browser.conftest import DESKTOP, PHONE, RESULTS, browser_sign_in, overflows_horizontally, serious_axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def square(lon: float, lat: float, size: float = 0.01) -> dict:
+    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]]}
+
+
+@pytest.fixture
+def small_city(world):
+    community = place_create_or_update(kind=PlaceKind.COMMUNITY, code="RVF-C1", name="Riverford Central",
+                                       population=9000, boundary=square(-0.96, 52.44, 0.02))
+    wards = [
+        place_create_or_update(kind=PlaceKind.WARD, code=f"E0590000{n}", name=f"Ward {n}", parent=community,
+                               population=4500, boundary=square(-0.96 + 0.01 * n, 52.44))
+        for n in (0, 1)
+    ]
+    return {"community": community, "wards": wards}
+
+
+def _pages_for(persona: str, records, world) -> list[str]:
+    agreement = world["agreements"]["csp"]
+    pages = [reverse("web:home"), reverse("web:map")]
+    if persona in {"council_analyst", "police_officer", "council_admin"}:
+        pages += [reverse("web:incident-list"), reverse("web:incident-detail", args=[records["police_asb"].pk]),
+                  reverse("web:incident-list") + "?date_from=not-a-date"]
+    if persona == "council_admin":
+        organisation = world["organisations"]["police"]
+        pages += [reverse("web:organisation-list"), reverse("web:organisation-detail", args=[organisation.pk]),
+                  reverse("web:organisation-create"), reverse("web:agreement-list"),
+                  reverse("web:agreement-detail", args=[agreement.pk]), reverse("web:agreement-edit", args=[agreement.pk]),
+                  reverse("web:agreement-create")]
+    if persona == "council_auditor":
+        pages += [reverse("web:audit-list"), reverse("web:audit-list") + "?action=view&date_from=2020-13-01"]
+    return pages
+
+
+@pytest.mark.parametrize("persona", ["council_analyst", "police_officer", "bid_analyst", "council_admin", "council_auditor"])
+def test_every_page_is_accessible_on_phone_and_desktop(page, live_server, request, records, world, small_city, persona):
+    user = request.getfixturevalue(persona)
+    browser_sign_in(page, live_server, user.username)
+    problems = []
+    for path in _pages_for(persona, records, world):
+        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status in (200, 400), f"{path}: HTTP {response.status}"
+            page.wait_for_load_state("networkidle")
+            violations = serious_axe_violations(page)
+            if violations:
+                problems.append(f"{name} {path}: {violations}")
+            if name == "phone" and overflows_horizontally(page):
+                problems.append(f"phone {path}: the page scrolls sideways")
+            slug = path.strip("/").replace("/", "-").replace("?", "-") or "home"
+            page.screenshot(path=str(RESULTS / f"{persona}-{slug}-{name}.png"), full_page=True)
+    assert not problems, "\n".join(problems)
+    assert not page.csp_errors, page.csp_errors
+
+
+def test_sign_in_pages_are_accessible(page, live_server, police_officer):
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/sign-in/")
+        assert serious_axe_violations(page) == []
+        assert not overflows_horizontally(page)
+    page.get_by_label("Username").fill("police_officer")
+    page.get_by_label("Password", exact=True).fill("wrong")
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("alert").is_visible()  # the error summary takes focus
+    assert serious_axe_violations(page) == []
+    assert not page.csp_errors, page.csp_errors
+
+
+def test_map_draws_boundaries_without_tiles(page, live_server, police_officer, small_city):
+    browser_sign_in(page, live_server, "police_officer")
+    page.goto(f"{live_server.url}/map/?kind=ward")
+    page.locator("path.leaflet-interactive").first.wait_for()
+    assert page.locator("path.leaflet-interactive").count() == 2
+    assert page.locator(".leaflet-tile").count() == 0  # no tile source configured
+    # The same places as a table, for people who cannot use the map.
+    assert page.get_by_role("cell", name="E05900000").is_visible()
+    page.screenshot(path=str(RESULTS / "map-wards.png"))
+    assert not page.csp_errors, page.csp_errors
+
+
+def test_sign_in_with_the_keyboard_alone(page, live_server, police_officer):
+    from tests.browser.conftest import current_code
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{live_server.url}/sign-in/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    for _ in range(10):  # on to the username field
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_username":
+            break
+    page.keyboard.type("police_officer")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sign-in/code/**")
+    page.keyboard.press("Tab")
+    while page.evaluate("document.activeElement.id") != "id_code":
+        page.keyboard.press("Tab")
+    page.keyboard.type(current_code())
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", name="Practitioner home").is_visible()
