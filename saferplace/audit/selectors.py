@@ -42,6 +42,10 @@ def audit_entry_search(*, search: AuditSearch) -> QuerySet[AuditEntry]:
     return entries.order_by("-sequence")
 
 
+def audit_recent(*, limit: int = 5) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.order_by("-sequence")[:limit]
+
+
 @dataclass(frozen=True)
 class ChainReport:
     entries_checked: int

@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
-from tests.browser.conftest import DESKTOP, PHONE, RESULTS, browser_sign_in, overflows_horizontally, serious_axe_violations
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    RESULTS,
+    browser_sign_in,
+    overflows_horizontally,
+    serious_axe_violations,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

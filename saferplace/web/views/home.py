@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 
-from saferplace.audit.models import AuditEntry
+from saferplace.audit.selectors import AuditSearch, audit_entry_search, audit_recent
 from saferplace.incidents.selectors import incident_counts_by_category, incident_list
 from saferplace.partners.access import agreements_in_force
-from saferplace.partners.models import Organisation
+from saferplace.partners.selectors import organisation_list
 from saferplace.places.selectors import place_counts
 from saferplace.web.views.common import page
 
@@ -22,10 +22,10 @@ def home(request):
     if user.organisation_id:
         context["my_agreements"] = agreements_in_force().filter(parties=user.organisation_id).distinct()
     if user.role == "administrator":
-        context["organisation_count"] = Organisation.objects.count()
+        context["organisation_count"] = organisation_list().count()
     if user.role == "auditor":
-        context["audit_count"] = AuditEntry.objects.count()
-        context["recent_audit"] = AuditEntry.objects.order_by("-sequence")[:5]
+        context["audit_count"] = audit_entry_search(search=AuditSearch()).count()
+        context["recent_audit"] = audit_recent(limit=5)
     return page(request, "home.html", active="home", **context)
 
 

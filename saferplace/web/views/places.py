@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 
 from saferplace.places.models import PlaceKind
-from saferplace.places.selectors import place_counts, place_list
+from saferplace.places.selectors import place_counts, place_list, places_feature_collection
 from saferplace.web.views.common import page
 
 MAP_KINDS = [PlaceKind.COMMUNITY, PlaceKind.WARD, PlaceKind.LSOA, PlaceKind.LOCAL_AUTHORITY]
@@ -31,8 +31,6 @@ def map_page(request):
 
 @login_required
 def boundaries(request, kind: str):
-    from saferplace.places.selectors import places_feature_collection
-
     if kind not in PlaceKind.values:
         raise Http404("No such kind of place.")
     return JsonResponse(places_feature_collection(kind=PlaceKind(kind)))
