@@ -9,7 +9,8 @@ install:
 demo: install
 	.venv/bin/saferplace demo
 
-test: install
+test:
+	./scripts/bootstrap --test
 	.venv/bin/ruff check .
 	.venv/bin/pytest
 

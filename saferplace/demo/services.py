@@ -59,8 +59,9 @@ def geography_create(*, plan: CityPlan | None = None) -> dict[str, Place]:
 
 @transaction.atomic
 def demo_city_delete() -> None:
-    """Remove a previous demo: its incidents, agreements, personas, organisations and places.
-    Audit entries stay (the trail is append-only)."""
+    """Remove a previous demo city: the incidents of its organisations, their agreements, the
+    demo personas, the organisations and the demo places (by their codes). Anything else in
+    the database is left alone, and audit entries stay (the trail is append-only)."""
     names = [name for name, *_ in ORGANISATIONS]
     remaining = User.objects.filter(organisation__name__in=names, is_demo_persona=False)
     if remaining.exists():
@@ -69,31 +70,31 @@ def demo_city_delete() -> None:
             f"Cannot replace the demo city: users who are not demo personas belong to its "
             f"organisations ({usernames}). Move or remove them first."
         )
+    plan = city_plan()
     try:
-        Incident.objects.all().delete()
-        SharingAgreement.objects.all().delete()
+        Incident.objects.filter(owning_organisation__name__in=names).delete()
+        agreements = SharingAgreement.objects.filter(parties__name__in=names).values("pk")
+        SharingAgreement.objects.filter(pk__in=agreements).delete()
         User.objects.filter(is_demo_persona=True).delete()
         Team.objects.filter(organisation__name__in=names).delete()
         Organisation.objects.filter(name__in=names).delete()
         for kind in reversed(PLACE_HIERARCHY):  # children before their parents
-            Place.objects.filter(kind=kind).delete()
+            Place.objects.filter(kind=kind, code__in=[area.code for area in plan.areas()]).delete()
     except ProtectedError as error:
-        blocking = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+        blocking = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
         raise ValidationError(
-            f"Cannot replace the demo city: other records still refer to it ({', '.join(map(str, blocking))})."
+            f"Cannot replace the demo city: other records still refer to it ({', '.join(blocking)})."
         ) from error
 
 
 def _refuse_if_not_empty() -> None:
-    places = Place.objects.count()
-    organisations = Organisation.objects.count()
-    if places or organisations:
-        found = " and ".join(
-            text for text in (f"{places} places" if places else "", f"{organisations} organisations" if organisations else "") if text
-        )
+    counts = {"place": Place.objects.count(), "organisation": Organisation.objects.count()}
+    found = [f"{count} {noun}{'' if count == 1 else 's'}" for noun, count in counts.items() if count]
+    if found:
         raise ValidationError(
-            f"The database already has {found}; the demo city is only built into an empty database. "
-            "Use replace=True (saferplace demo --replace) to delete the previous demo city and build it again."
+            f"The database already has {' and '.join(found)}; the demo city is only built into an empty "
+            "database. Use replace=True (saferplace demo --replace) to delete the previous demo city "
+            "and build it again."
         )
 
 

@@ -10,10 +10,6 @@ import pytest
 
 from tests.conftest import PASSWORD, TOTP_KEY
 
-# Playwright's synchronous API runs an event loop in this thread; the Django ORM calls the tests
-# make between browser steps are still ordinary synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_SOURCE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
@@ -21,6 +17,13 @@ RESULTS = ROOT / "test-results"
 
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    """Playwright's synchronous API runs an event loop in this thread; the Django ORM calls the
+    tests make between browser steps are still ordinary synchronous calls."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
