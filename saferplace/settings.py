@@ -127,6 +127,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "saferplace.web.views.auth.locked_out"
 AXES_VERBOSE = False
 
+# Behind a reverse proxy, take the client's address for the audit trail from X-Forwarded-For.
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+# `saferplace serve` and `saferplace worker` apply migrations when they start (turn off where a
+# separate owner role migrates, see docs/operations.md).
+MIGRATE_ON_START = env_bool("MIGRATE_ON_START", not PRODUCTION)
+
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "SaferPlace")
 
 # Optional OpenID Connect sign-in (e.g. Microsoft Entra ID); on when a client id is set.

@@ -41,7 +41,7 @@ def incident_list(*, user, filters: IncidentFilters | None = None) -> QuerySet[I
 
 
 def incident_filter_options(*, user) -> dict[str, list[str]]:
-    visible = access.visible_to(user, Incident.objects.all())
+    visible = access.visible_to(user, Incident.objects.order_by())
     return {
         "sources": sorted(visible.values_list("source", flat=True).distinct()),
         "categories": sorted(visible.values_list("category", flat=True).distinct()),

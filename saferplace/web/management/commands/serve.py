@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args, port, host, workers, **options):
-        call_command("migrate", interactive=False, verbosity=0)
+        if settings.MIGRATE_ON_START:
+            call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"SaferPlace is at http://{'localhost' if host == '127.0.0.1' else host}:{port}/ (Ctrl+C stops it)"))

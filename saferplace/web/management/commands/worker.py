@@ -1,6 +1,7 @@
 """`saferplace worker`: run background tasks (imports, recomputation, checks) from the database
 queue. Any number of workers can run beside the web server."""
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -13,7 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--queue-name", default="default")
 
     def handle(self, *args, batch, queue_name, **options):
-        call_command("migrate", interactive=False, verbosity=0)
+        if settings.MIGRATE_ON_START:
+            call_command("migrate", interactive=False, verbosity=0)
         arguments = ["--queue-name", queue_name, "--interval", "1"]
         if batch:
             arguments.append("--batch")
