@@ -47,5 +47,5 @@ with sync_playwright() as playwright:
     shoot(browser, "analyst.council", [("/", "home-analyst"), ("/map/?kind=ward", "map-wards")], desktop)
     shoot(browser, "admin.council", [("/agreements/", "agreements")], desktop)
     shoot(browser, "auditor.council", [("/audit/", "audit")], desktop)
-    shoot(browser, "officer.police", [("/incidents/", "phone-incidents")], {"width": 390, "height": 844})
+    shoot(browser, "officer.police", [("/", "phone-home")], {"width": 390, "height": 844})
     browser.close()
