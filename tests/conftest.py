@@ -162,6 +162,16 @@ def council_auditor(world):
     return _persona(world, "council_auditor", "council", Role.AUDITOR)
 
 
+# data category → a taxonomy category of that kind
+TEST_CATEGORIES = {
+    "asb": "anti-social-behaviour",
+    "crime": "burglary",
+    "environmental": "fly-tipping",
+    "fire": "deliberate-secondary-fire",
+    "safeguarding": "child-concern",
+}
+
+
 def make_incident(world, *, owner: str, category: str, external_id: str, **extra) -> Incident:
     return Incident.objects.create(
         source="test",
@@ -169,7 +179,7 @@ def make_incident(world, *, owner: str, category: str, external_id: str, **extra
         data_category=world["categories"][category],
         external_id=external_id,
         occurred_on=extra.pop("occurred_on", date(2026, 6, 1)),
-        category=extra.pop("incident_category", category),
+        category_id=extra.pop("incident_category", TEST_CATEGORIES[category]),
         latitude=52.45,
         longitude=-0.95,
         location_precision=LocationPrecision.EXACT,

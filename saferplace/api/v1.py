@@ -77,6 +77,10 @@ class IncidentOut(Schema):
         return incident.data_category.code
 
     @staticmethod
+    def resolve_category(incident) -> str:
+        return incident.category_id
+
+    @staticmethod
     def resolve_lsoa(incident) -> str | None:
         return incident.lsoa.code if incident.lsoa else None
 

@@ -27,7 +27,7 @@ def incident_list(*, user, filters: IncidentFilters | None = None) -> QuerySet[I
     if filters.source:
         incidents = incidents.filter(source=filters.source)
     if filters.category:
-        incidents = incidents.filter(category=filters.category)
+        incidents = incidents.filter(category_id=filters.category)
     if filters.place_code:
         code = filters.place_code.strip().upper()
         incidents = incidents.filter(lsoa__code=code) | incidents.filter(ward__code=code) | incidents.filter(
@@ -44,7 +44,7 @@ def incident_filter_options(*, user) -> dict[str, list[str]]:
     visible = access.visible_to(user, Incident.objects.order_by())
     return {
         "sources": sorted(visible.values_list("source", flat=True).distinct()),
-        "categories": sorted(visible.values_list("category", flat=True).distinct()),
+        "categories": sorted(visible.values_list("category_id", flat=True).distinct()),
     }
 
 

@@ -29,7 +29,10 @@ def incidents_bulk_create(*, rows: list[dict], batch_size: int = 5000) -> int:
     incidents = []
     for position, row in enumerate(rows):
         has_point = cells[position] is not None
-        incident = Incident(**row)
+        fields = dict(row)
+        if "category" in fields:  # a taxonomy code
+            fields["category_id"] = fields.pop("category")
+        incident = Incident(**fields)
         incident.lsoa_id = _place_or_none(places[PlaceKind.LSOA][position])
         incident.ward_id = _place_or_none(places[PlaceKind.WARD][position])
         incident.community_id = _place_or_none(places[PlaceKind.COMMUNITY][position])
@@ -68,7 +71,7 @@ def _export_row(incident: Incident) -> list:
     return [
         incident.pk, incident.source, incident.owning_organisation.name, incident.data_category.code,
         incident.external_id, incident.occurred_on.isoformat(), incident.occurred_precision,
-        incident.category, incident.source_category, incident.latitude, incident.longitude,
+        incident.category_id, incident.source_category, incident.latitude, incident.longitude,
         incident.location_precision, incident.lsoa.code if incident.lsoa else "",
         incident.ward.code if incident.ward else "", incident.community.code if incident.community else "",
         incident.h3_cell, incident.outcome,

@@ -45,7 +45,7 @@ def test_wrong_or_revoked_token_is_refused(client, records, bid_analyst):
 def test_filters_and_paging(client, records, police_officer):
     _, token = api_token_create(actor=None, user=police_officer, name="x")
     headers = {"Authorization": f"Bearer {token}"}
-    page = client.get("/api/v1/incidents?category=asb", headers=headers).json()
+    page = client.get("/api/v1/incidents?category=anti-social-behaviour", headers=headers).json()
     assert [item["external_id"] for item in page["results"]] == ["POL-ASB-1"]
     page = client.get("/api/v1/incidents?limit=1&offset=1", headers=headers).json()
     assert page["count"] == 4 and len(page["results"]) == 1

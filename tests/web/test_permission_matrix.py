@@ -101,7 +101,7 @@ def test_every_view_and_export_is_audited(client, records, council_analyst):
     sign_in(client, council_analyst)
     before = AuditEntry.objects.count()
     client.get(reverse("web:incident-detail", args=[records["police_asb"].pk]))
-    b"".join(client.get(reverse("web:incident-export") + "?category=asb").streaming_content)
+    b"".join(client.get(reverse("web:incident-export") + "?category=anti-social-behaviour").streaming_content)
     client.get("/api/v1/incidents")
     client.get(f"/api/v1/incidents/{records['fire_fire'].pk}")
     client.get(reverse("web:incident-detail", args=[records["police_safeguarding"].pk]))  # refused: not audited as a view
@@ -110,7 +110,7 @@ def test_every_view_and_export_is_audited(client, records, council_analyst):
         ("view", "council_analyst"), ("export", "council_analyst"), ("export", "council_analyst"), ("view", "council_analyst"),
     ]
     assert entries[0].object_id == str(records["police_asb"].pk)
-    assert entries[1].details["filters"] == {"category": "asb"}
+    assert entries[1].details["filters"] == {"category": "anti-social-behaviour"}
     assert entries[1].details["rows"] == 1
     assert entries[2].details["format"] == "api"
 
