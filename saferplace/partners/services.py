@@ -87,6 +87,7 @@ def user_create(
     team: Team | None = None,
     is_demo_persona: bool = False,
     validate: bool = True,
+    request: HttpRequest | None = None,
 ) -> User:
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"The username “{username}” is already taken."})
@@ -106,7 +107,7 @@ def user_create(
         validate_password(password, user)
     user.set_password(password)
     user.save()
-    audit_record(action=AuditAction.CREATE, actor=actor, obj=user, details={"role": user.role})
+    audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=user, details={"role": user.role})
     return user
 
 
@@ -213,3 +214,23 @@ def api_token_authenticate(*, token: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
     return record.user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User | None, user: User, active: bool, request: HttpRequest | None = None) -> User:
+    """Let a person sign in again, or stop them (leavers). Their records and audit entries stay."""
+    if actor is not None and actor.pk == user.pk and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            action=AuditAction.CHANGE, actor=actor, request=request, obj=user,
+            details={"changes": {"is_active": [str(not active), str(active)]}},
+        )
+    return user
+
+
+def initial_password() -> str:
+    """A password for a new account, given to the person once; they then set up two-factor sign-in."""
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))

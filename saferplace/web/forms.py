@@ -10,6 +10,8 @@ from saferplace.partners.models import (
     LawfulBasis,
     Organisation,
     OrganisationKind,
+    Role,
+    Team,
 )
 
 
@@ -32,6 +34,25 @@ class OrganisationForm(forms.Form):
     short_name = forms.CharField(max_length=40, required=False, help_text="Optional, for example PCC")
     kind = forms.ChoiceField(choices=OrganisationKind.choices, label="Kind of organisation",
                              error_messages={"required": "Choose the kind of organisation"})
+
+
+class UserForm(forms.Form):
+    first_name = forms.CharField(max_length=150, error_messages={"required": "Enter the person's first name"})
+    last_name = forms.CharField(max_length=150, error_messages={"required": "Enter the person's last name"})
+    email = forms.EmailField(help_text="Their work email; used to match an OpenID Connect sign-in",
+                             error_messages={"required": "Enter the person's work email address",
+                                             "invalid": "Enter an email address like name@example.org"})
+    username = forms.RegexField(regex=r"^[A-Za-z0-9.@+_-]+$", max_length=150,
+                                help_text="Letters, numbers and . @ + - _ only, for example jo.bloggs",
+                                error_messages={"required": "Enter a username",
+                                                "invalid": "Use only letters, numbers and . @ + - _ in the username"})
+    job_title = forms.CharField(max_length=200, required=False)
+    role = forms.ChoiceField(choices=Role.choices, error_messages={"required": "Choose the person's role"})
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="No team")
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
 
 
 class AgreementForm(forms.Form):

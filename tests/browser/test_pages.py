@@ -44,7 +44,8 @@ def _pages_for(persona: str, records, world) -> list[str]:
     if persona == "council_admin":
         organisation = world["organisations"]["police"]
         pages += [reverse("web:organisation-list"), reverse("web:organisation-detail", args=[organisation.pk]),
-                  reverse("web:organisation-create"), reverse("web:agreement-list"),
+                  reverse("web:organisation-create"), reverse("web:user-add", args=[organisation.pk]),
+                  reverse("web:agreement-list"),
                   reverse("web:agreement-detail", args=[agreement.pk]), reverse("web:agreement-edit", args=[agreement.pk]),
                   reverse("web:agreement-create")]
     if persona == "council_auditor":

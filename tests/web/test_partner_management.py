@@ -69,3 +69,58 @@ def test_agreement_date_must_be_a_real_date(client, council_admin, world):
     sign_in(client, council_admin)
     response = client.post(reverse("web:agreement-create"), {"start_date": "31/02/2026"})
     assert "Enter the start date as a real date, like 2026-04-01" in response.content.decode()
+
+
+def test_add_a_user_with_a_one_time_password(client, council_admin, world):
+    from saferplace.partners.models import User
+
+    sign_in(client, council_admin)
+    police = world["organisations"]["police"]
+    response = client.post(reverse("web:user-add", args=[police.pk]), {
+        "first_name": "Jo", "last_name": "Bloggs", "email": "jo.bloggs@police.example", "username": "jo.bloggs",
+        "job_title": "PCSO", "role": "practitioner", "team": "",
+    })
+    assert response.status_code == 200
+    user = User.objects.get(username="jo.bloggs")
+    import re
+
+    password = re.search(r'app-monospace"><strong>([^<]+)</strong>', response.content.decode()).group(1)
+    assert user.organisation == police and user.check_password(password)
+    assert user.password.startswith("argon2$")
+    entry = AuditEntry.objects.order_by("-sequence").first()
+    assert (entry.action, entry.object_repr, entry.actor_username) == ("create", "jo.bloggs", "council_admin")
+
+
+def test_add_user_errors_are_named(client, council_admin, world, police_officer):
+    sign_in(client, council_admin)
+    response = client.post(reverse("web:user-add", args=[world["organisations"]["police"].pk]), {
+        "first_name": "", "last_name": "X", "email": "not-an-email", "username": "police_officer", "role": "practitioner",
+    })
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the person&#39;s first name" in content
+    assert "Enter an email address like name@example.org" in content
+    response = client.post(reverse("web:user-add", args=[world["organisations"]["police"].pk]), {
+        "first_name": "Dup", "last_name": "X", "email": "dup@police.example", "username": "police_officer", "role": "practitioner",
+    })
+    assert "The username “police_officer” is already taken." in response.content.decode()
+
+
+def test_deactivate_and_reactivate(client, council_admin, police_officer):
+    sign_in(client, council_admin)
+    client.post(reverse("web:user-active", args=[police_officer.pk]), {"active": "false"})
+    police_officer.refresh_from_db()
+    assert not police_officer.is_active
+    client.post(reverse("web:user-active", args=[police_officer.pk]), {"active": "true"})
+    police_officer.refresh_from_db()
+    assert police_officer.is_active
+    changes = [e.details["changes"]["is_active"] for e in AuditEntry.objects.filter(action="change", object_id=str(police_officer.pk)).order_by("sequence")]
+    assert changes == [["True", "False"], ["False", "True"]]
+
+
+def test_an_administrator_cannot_lock_themselves_out(client, council_admin):
+    sign_in(client, council_admin)
+    response = client.post(reverse("web:user-active", args=[council_admin.pk]), {"active": "false"}, follow=True)
+    council_admin.refresh_from_db()
+    assert council_admin.is_active
+    assert "You cannot deactivate your own account." in response.content.decode()

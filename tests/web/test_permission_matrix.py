@@ -128,3 +128,17 @@ def test_api_refuses_anonymous_and_unverified_sessions(client, records, council_
     assert client.get("/api/v1/incidents").status_code == 401
     client.force_login(council_analyst)
     assert client.get("/api/v1/incidents").status_code == 401
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+def test_only_administrators_manage_users_and_records_of_partners(client, world, persona, police_officer):
+    sign_in(client, persona)
+    police = world["organisations"]["police"]
+    agreement = world["agreements"]["csp"]
+    expected = 200 if persona.username == "council_admin" else 403
+    for path in [reverse("web:user-add", args=[police.pk]), reverse("web:organisation-detail", args=[police.pk]),
+                 reverse("web:organisation-edit", args=[police.pk]), reverse("web:agreement-detail", args=[agreement.pk]),
+                 reverse("web:agreement-edit", args=[agreement.pk])]:
+        assert client.get(path).status_code == expected, path
+    response = client.post(reverse("web:user-active", args=[police_officer.pk]), {"active": "false"})
+    assert response.status_code == (302 if persona.username == "council_admin" else 403)

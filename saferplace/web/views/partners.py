@@ -3,13 +3,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
 
-from saferplace.partners.models import Organisation, SharingAgreement
+from saferplace.partners.models import Organisation, SharingAgreement, User
 from saferplace.partners.selectors import agreement_list as select_agreements
 from saferplace.partners.selectors import agreements_for_organisation, user_list
 from saferplace.partners.selectors import organisation_list as select_organisations
-from saferplace.partners.services import agreement_save, organisation_save
-from saferplace.web.forms import AgreementForm, OrganisationForm
+from saferplace.partners.services import (
+    agreement_save,
+    initial_password,
+    organisation_save,
+    user_create,
+    user_set_active,
+)
+from saferplace.web.forms import AgreementForm, OrganisationForm, UserForm
 from saferplace.web.views.common import page, role_required
 
 ADMIN = "administrator"
@@ -56,6 +63,38 @@ def organisation_edit(request, organisation_id: int | None = None):
             return redirect("web:organisation-detail", organisation_id=saved.pk)
     return page(request, "partners/edit.html", active="partners", form=form, organisation=organisation,
                 status=400 if form.errors else 200)
+
+
+@role_required(ADMIN)
+def user_add(request, organisation_id: int):
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    form = UserForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        password = initial_password()
+        try:
+            user = user_create(actor=request.user, request=request, organisation=organisation, password=password,
+                               validate=False, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return page(request, "partners/user_added.html", active="partners", organisation=organisation,
+                        new_user=user, password=password)
+    return page(request, "partners/user_add.html", active="partners", form=form, organisation=organisation,
+                status=400 if form.errors else 200)
+
+
+@role_required(ADMIN)
+@require_POST
+def user_active(request, user_id: int):
+    user = get_object_or_404(User, pk=user_id)
+    active = request.POST.get("active") == "true"
+    try:
+        user_set_active(actor=request.user, request=request, user=user, active=active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{user.display_name} can {'now' if active else 'no longer'} sign in.")
+    return redirect("web:organisation-detail", organisation_id=user.organisation_id)
 
 
 @role_required(ADMIN)
