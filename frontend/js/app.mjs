@@ -3,6 +3,7 @@
 import { initAll as initGovuk } from "govuk-frontend";
 import { initAll as initMoj } from "@ministryofjustice/frontend";
 import htmx from "htmx.org";
+import { initExplorer } from "./explorer.mjs";
 import { initMaps } from "./map.mjs";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
@@ -11,3 +12,4 @@ window.htmx = htmx;
 initGovuk();
 initMoj();
 initMaps(document);
+initExplorer(document);

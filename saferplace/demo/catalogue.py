@@ -89,6 +89,18 @@ SOURCES = [
         ],
     ),
     SourceSpec(
+        source="police-calls",
+        organisation=partners_of.POLICE,
+        data_category="calls-for-service",
+        precision=LocationPrecision.EXACT,
+        id_prefix="CAD",
+        no_location_share=0.03,
+        categories=[
+            CategorySpec("call-for-service", "Call for service", 9000, 7, 0.15,
+                         {"town-centre": 0.15, "park": 0.05, "estate": 0.05}, 0.04),
+        ],
+    ),
+    SourceSpec(
         source="council-environmental",
         organisation=partners_of.COUNCIL,
         data_category="environmental",

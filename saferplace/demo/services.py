@@ -3,24 +3,26 @@
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from saferplace.demo.geography import LOCAL_AUTHORITY, CityPlan, city_plan
 from saferplace.demo.incident_data import incident_rows, period_bounds
-from saferplace.demo.partnership import ORGANISATIONS, partnership_create
+from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_create
 from saferplace.demo.personas import personas_create
-from saferplace.incidents.models import Incident
-from saferplace.incidents.services import incidents_bulk_create
+from saferplace.demo.source_files import ProfileSpec, SourceFile, source_files_write
+from saferplace.incidents.importers import import_file, import_run_create
+from saferplace.incidents.models import ImportRun, ImportStatus, Incident, MappingProfile
+from saferplace.incidents.profiles import mapping_profile_save
 from saferplace.partners.models import Organisation, SharingAgreement, Team, User
 from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
 from saferplace.places.services import place_create_or_update
-
-BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ def geography_create(*, plan: CityPlan | None = None) -> dict[str, Place]:
     return created
 
 
+DEMO_FILE_NAMES = r"^([0-9]{4}-[0-9]{2}-fenshire-(street|outcomes)\.csv|dft-road-casualty-statistics-collision-[0-9]{4}\.csv)$"
+
+
 @transaction.atomic
 def demo_city_delete() -> None:
     """Remove a previous demo city: the incidents of its organisations, their agreements, the
@@ -73,6 +78,12 @@ def demo_city_delete() -> None:
     plan = city_plan()
     try:
         Incident.objects.filter(owning_organisation__name__in=names).delete()
+        demo_profiles = MappingProfile.objects.filter(owning_organisation__name__in=names)
+        # The runs `saferplace demo` made (by nobody, of the files it writes); their rejections go with them.
+        ImportRun.objects.filter(
+            Q(profile__in=demo_profiles) | Q(file_name__regex=DEMO_FILE_NAMES), started_by__isnull=True
+        ).delete()
+        demo_profiles.delete()
         agreements = SharingAgreement.objects.filter(parties__name__in=names).values("pk")
         SharingAgreement.objects.filter(pk__in=agreements).delete()
         User.objects.filter(is_demo_persona=True).delete()
@@ -98,22 +109,40 @@ def _refuse_if_not_empty() -> None:
         )
 
 
-def _insert(rows: list[dict], *, progress: bool) -> int:
-    inserted = 0
+def _profile(spec: ProfileSpec, *, partnership, header: list[str]) -> MappingProfile:
+    return mapping_profile_save(
+        actor=None, header=header, owning_organisation=partnership.organisations[spec.organisation],
+        data_category=partnership.categories[spec.data_category], **spec.profile_fields(),
+    )
+
+
+def _import(files: list[SourceFile], *, partnership, progress: bool) -> list[ImportRun]:
+    """Bring every file in through its importer; a run that does not succeed stops the build."""
+    runs = []
     with Progress(
-        TextColumn("Generating incidents"),
+        TextColumn("Importing {task.fields[file]}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         disable=not progress,
         transient=False,
     ) as bar:
-        task = bar.add_task("incidents", total=len(rows))
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            inserted += incidents_bulk_create(rows=batch, batch_size=BATCH_SIZE)
-            bar.advance(task, len(batch))
-    return inserted
+        task = bar.add_task("files", total=len(files), file="")
+        for source_file in files:
+            bar.update(task, file=source_file.path.name)
+            profile = _profile(source_file.profile, partnership=partnership, header=source_file.profile.header()) \
+                if source_file.profile else None
+            run = import_run_create(importer=source_file.importer, file_name=source_file.path.name, actor=None,
+                                    profile=profile, options=source_file.options)
+            run = import_file(run=run, path=source_file.path, options=source_file.options)
+            if run.status != ImportStatus.SUCCEEDED or run.rows_rejected:
+                raise ValidationError(
+                    f"The demo file {source_file.path.name} did not import cleanly ({run.get_status_display()}, "
+                    f"{run.rows_rejected} rows rejected): {run.message}"
+                )
+            runs.append(run)
+            bar.advance(task)
+    return runs
 
 
 def demo_city_build(
@@ -123,9 +152,12 @@ def demo_city_build(
     end: date | None = None,
     progress: bool = True,
     replace: bool = False,
+    directory: Path | None = None,
 ) -> DemoCitySummary:
     """Build Riverford: places, partnership, personas and 12 months of incidents ending with the
-    last complete month before `end` (default: today). `size` scales the incidents only."""
+    last complete month before `end` (default: today). `size` scales the incidents only. The
+    incidents are written as each partner's files into `directory` (default
+    DATA_DIR/demo-sources) and brought in by the importers, as an analyst would."""
     if size <= 0:
         raise ValidationError(f"The size must be more than 0, not {size}.")
     today = timezone.localdate()
@@ -141,20 +173,21 @@ def demo_city_build(
         partnership = partnership_create(today=today, period_start=period_start)
         personas = personas_create(partnership=partnership)
         rows = incident_rows(plan=plan, size=size, seed=seed, end=end)
-        organisation_ids = {name: organisation.pk for name, organisation in partnership.organisations.items()}
-        category_ids = {code: category.pk for code, category in partnership.categories.items()}
-        for row in rows:
-            row["owning_organisation_id"] = organisation_ids[row.pop("organisation_name")]
-            row["data_category_id"] = category_ids[row.pop("data_category_code")]
-        inserted = _insert(rows, progress=progress)
+        files = source_files_write(
+            rows=rows, directory=directory or settings.DATA_DIR / "demo-sources", force=POLICE,
+            district=LOCAL_AUTHORITY[0],
+        )
+        runs = _import(files, partnership=partnership, progress=progress)
+        imported = Incident.objects.filter(import_run__in=runs)
+        by_source = dict(imported.order_by().values_list("source").annotate(total=Count("id")))
     return DemoCitySummary(
         places=dict(Counter(PlaceKind(place.kind).value for place in places.values())),
         population=plan.local_authority.population,
         organisations=len(partnership.organisations),
         agreements=partnership.agreement_count,
         personas=[user.username for user in personas],
-        incidents=inserted,
-        incidents_by_source=dict(Counter(row["source"] for row in rows)),
+        incidents=sum(by_source.values()),
+        incidents_by_source=by_source,
         period_start=period_start,
         period_end=period_end,
         hotspot_lsoas=dict(plan.hotspot_lsoas),

@@ -1,24 +1,44 @@
-"""Reading incidents. Every list goes through the access policy."""
+"""Reading incidents. Every list and every figure goes through the access policy: the explorer's
+counts, hexagons and points all start from `incident_list`, so nobody counts what they may not
+see."""
 
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from django.db.models import Count, QuerySet
+import h3
+from django.conf import settings
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
-from saferplace.incidents.models import Incident
+from saferplace.incidents.models import CategoryGroup, Incident, IncidentCategory
 from saferplace.partners import access
+from saferplace.places.models import Place, PlaceKind
+
+# The kinds of place an incident is assigned to, from the largest.
+INCIDENT_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.WARD, PlaceKind.LSOA)
+# Points returned at once when drilling down into the map.
+POINTS_LIMIT = 500
+# Longest run of months a chart shows when the filters leave the period open.
+MONTHS_LIMIT = 120
+# How many resolutions coarser than the stored one a hexagon may be and still be drilled into.
+DRILL_DOWN_LEVELS = 4
 
 
 @dataclass(frozen=True)
 class IncidentFilters:
     source: str = ""
     category: str = ""
+    categories: tuple[str, ...] = ()  # any of these (with `category`, when both are given)
     place_code: str = ""
     date_from: date | None = None
     date_to: date | None = None
 
     def as_dict(self) -> dict:
-        return {key: (value.isoformat() if isinstance(value, date) else value) for key, value in asdict(self).items() if value}
+        result = {}
+        for key, value in asdict(self).items():
+            if value:
+                result[key] = value.isoformat() if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
+        return result
 
 
 def incident_list(*, user, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
@@ -26,18 +46,19 @@ def incident_list(*, user, filters: IncidentFilters | None = None) -> QuerySet[I
     incidents = access.visible_to(user, Incident.objects.all())
     if filters.source:
         incidents = incidents.filter(source=filters.source)
-    if filters.category:
-        incidents = incidents.filter(category_id=filters.category)
+    codes = {code for code in (filters.category, *filters.categories) if code}
+    if codes:
+        incidents = incidents.filter(category_id__in=sorted(codes))
     if filters.place_code:
-        code = filters.place_code.strip().upper()
-        incidents = incidents.filter(lsoa__code=code) | incidents.filter(ward__code=code) | incidents.filter(
-            community__code=code
-        )
+        place_id = Place.objects.filter(code=filters.place_code.strip().upper()).values_list("id", flat=True).first()
+        if place_id is None:
+            return incidents.none()
+        incidents = incidents.filter(Q(lsoa_id=place_id) | Q(ward_id=place_id) | Q(community_id=place_id))
     if filters.date_from:
         incidents = incidents.filter(occurred_on__gte=filters.date_from)
     if filters.date_to:
         incidents = incidents.filter(occurred_on__lte=filters.date_to)
-    return incidents.select_related("owning_organisation", "data_category", "lsoa", "ward", "community")
+    return incidents.select_related("owning_organisation", "data_category", "category", "lsoa", "ward", "community")
 
 
 def incident_filter_options(*, user) -> dict[str, list[str]]:
@@ -48,6 +69,197 @@ def incident_filter_options(*, user) -> dict[str, list[str]]:
     }
 
 
+@dataclass(frozen=True)
+class CategoryOption:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CategoryGroupOptions:
+    group: str
+    label: str
+    categories: list[CategoryOption]
+
+
+def incident_category_groups(*, codes: list[str] | None = None) -> list[CategoryGroupOptions]:
+    """The taxonomy's categories grouped by `CategoryGroup`, in the groups' order; only `codes`
+    when given (for example the categories a user has records of)."""
+    categories = IncidentCategory.objects.order_by("name")
+    if codes is not None:
+        categories = categories.filter(code__in=codes)
+    by_group: dict[str, list[CategoryOption]] = {}
+    for category in categories:
+        by_group.setdefault(category.group, []).append(CategoryOption(category.code, category.name))
+    return [
+        CategoryGroupOptions(group=value, label=label, categories=by_group[value])
+        for value, label in CategoryGroup.choices
+        if value in by_group
+    ]
+
+
+def incident_place_options() -> list[Place]:
+    """The places an incident can be filtered by (communities, wards and LSOAs), largest first."""
+    order = {kind: position for position, kind in enumerate(INCIDENT_PLACE_KINDS)}
+    places = list(Place.objects.filter(kind__in=INCIDENT_PLACE_KINDS).order_by("name", "code"))
+    return sorted(places, key=lambda place: (order[PlaceKind(place.kind)], place.name, place.code))
+
+
+def place_find(*, text: str) -> tuple[Place | None, list[Place]]:
+    """The community, ward or LSOA `text` names: its code, its name, or "Name (CODE)" as the
+    explorer suggests. Returns the place, or None and the places the name could mean."""
+    text = " ".join(text.split())
+    if not text:
+        return None, []
+    candidates = Place.objects.filter(kind__in=INCIDENT_PLACE_KINDS)
+    code = text.upper()
+    if text.endswith(")") and "(" in text:
+        code = text.rsplit("(", 1)[1].rstrip(")").strip().upper()
+    by_code = candidates.filter(code=code).first()
+    if by_code is not None:
+        return by_code, []
+    by_name = list(candidates.filter(name__iexact=text).order_by("code"))
+    if len(by_name) == 1:
+        return by_name[0], []
+    return None, by_name
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(month=month.month + 1)
+
+
+def incident_counts_by_month(*, user, filters: IncidentFilters | None = None) -> list[dict]:
+    """Incidents (and their harm) in each calendar month, every month from the period's start to
+    its end included, months with none as zero. The period is the filters' dates, or else the
+    first and last month with records."""
+    filters = filters or IncidentFilters()
+    incidents = incident_list(user=user, filters=filters).order_by()
+    grouped = (
+        incidents.annotate(month=TruncMonth("occurred_on"))
+        .values("month")
+        .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
+    )
+    found = {_as_date(row["month"]): row for row in grouped}
+    if not found and not (filters.date_from and filters.date_to):
+        return []
+    first = _month(filters.date_from) if filters.date_from else min(found)
+    last = _month(filters.date_to) if filters.date_to else max(found)
+    if found and _months_between(first, last) > MONTHS_LIMIT:  # an open-ended period: keep to the data
+        first, last = max(first, min(found)), min(last, max(found))
+    months = []
+    month = first
+    while month <= last and len(months) < MONTHS_LIMIT * 2:
+        row = found.get(month)
+        months.append({"month": month, "count": row["count"] if row else 0, "harm": round(row["harm"], 2) if row else 0.0})
+        month = _next_month(month)
+    return months
+
+
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def incident_hexagons(*, user, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:
+    """Count and harm (the sum of the categories' harm weights) of the incidents in each H3 cell,
+    grouped in the database on the stored cell; for a coarser `resolution`, the stored cells'
+    counts are added up into their parent cells. Incidents with no location are not in any cell."""
+    stored = settings.H3_RESOLUTION
+    resolution = stored if resolution is None else max(0, min(resolution, stored))
+    rows = (
+        incident_list(user=user, filters=filters).order_by().exclude(h3_cell="")
+        .values("h3_cell")
+        .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
+    )
+    cells: dict[str, dict] = {}
+    for row in rows:
+        cell = row["h3_cell"]
+        if h3.get_resolution(cell) > resolution:
+            cell = h3.cell_to_parent(cell, resolution)
+        total = cells.setdefault(cell, {"cell": cell, "count": 0, "harm": 0.0})
+        total["count"] += row["count"]
+        total["harm"] += row["harm"]
+    for total in cells.values():
+        total["harm"] = round(total["harm"], 2)
+    return sorted(cells.values(), key=lambda total: (-total["count"], total["cell"]))
+
+
+def incident_top_lsoas(*, user, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
+    """The LSOAs with the most incidents (or the most harm), with both figures."""
+    rows = (
+        incident_list(user=user, filters=filters).order_by().exclude(lsoa=None)
+        .values(code=F("lsoa__code"), name=F("lsoa__name"))
+        .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
+        .order_by(f"-{'harm' if order_by == 'harm' else 'count'}", "code")[:limit]
+    )
+    return [{**row, "harm": round(row["harm"], 2)} for row in rows]
+
+
+def incident_top_hexagons(*, user, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
+    """The H3 cells (at the stored resolution) with the most incidents or harm, each with the
+    LSOA most of its incidents are in, so a reader knows where it is."""
+    key = "harm" if order_by == "harm" else "count"
+    top = sorted(incident_hexagons(user=user, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
+    if not top:
+        return []
+    places = (
+        incident_list(user=user, filters=filters).order_by().filter(h3_cell__in=[row["cell"] for row in top])
+        .exclude(lsoa=None).values("h3_cell", name=F("lsoa__name")).annotate(count=Count("id"))
+    )
+    commonest: dict[str, tuple[int, str]] = {}
+    for row in places:
+        best = commonest.get(row["h3_cell"])
+        if best is None or (row["count"], row["name"]) > best:
+            commonest[row["h3_cell"]] = (row["count"], row["name"])
+    for row in top:
+        row["place"] = commonest.get(row["cell"], (0, ""))[1]
+        row["latitude"], row["longitude"] = (round(value, 5) for value in h3.cell_to_latlng(row["cell"]))
+    return top
+
+
+def incident_points(*, user, filters: IncidentFilters | None = None, cell: str = "", limit: int = POINTS_LIMIT) -> dict:
+    """The located incidents of one H3 cell (of any resolution up to the stored one), at most
+    `limit` of them, newest first, with how many there are in all."""
+    incidents = incident_list(user=user, filters=filters).exclude(latitude=None).exclude(longitude=None)
+    if cell:
+        stored = settings.H3_RESOLUTION
+        if not h3.is_valid_cell(cell):
+            raise ValueError(f"{cell!r} is not an H3 cell")
+        resolution = h3.get_resolution(cell)
+        if resolution < stored - DRILL_DOWN_LEVELS:
+            raise ValueError(f"Choose a cell of resolution {stored - DRILL_DOWN_LEVELS} or finer")
+        if resolution >= stored:
+            incidents = incidents.filter(h3_cell=h3.cell_to_parent(cell, stored) if resolution > stored else cell)
+        else:
+            incidents = incidents.filter(h3_cell__in=list(h3.cell_to_children(cell, stored)))
+    total = incidents.count()
+    rows = list(
+        incidents.values(
+            "id", "occurred_on", "occurred_precision", "latitude", "longitude", "external_id",
+            category_code=F("category__code"), category_name=F("category__name"),
+        )[:limit]
+    )
+    return {"total": total, "rows": rows, "capped": total > len(rows)}
+
+
+def incident_summary(*, user, filters: IncidentFilters | None = None) -> dict:
+    """How many incidents match, how many have no location, their harm, first and last date."""
+    return incident_list(user=user, filters=filters).order_by().aggregate(
+        count=Count("id"),
+        without_location=Count("id", filter=Q(latitude=None) | Q(longitude=None)),
+        harm=Coalesce(Sum("category__harm_weight"), 0.0),
+        first=Min("occurred_on"),
+        last=Max("occurred_on"),
+    )
+
+
 def incident_counts_by_category(*, user) -> list[dict]:
     return list(
         access.visible_to(user, Incident.objects.all())
@@ -55,3 +267,15 @@ def incident_counts_by_category(*, user) -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("-count")
     )
+
+
+def incident_explorer(*, user, filters: IncidentFilters | None = None, order_by: str = "count") -> dict:
+    """Everything the explorer page shows for one set of filters: the summary, the months, the
+    busiest hexagons and LSOAs, and the list itself (a queryset, for paging)."""
+    return {
+        "summary": incident_summary(user=user, filters=filters),
+        "months": incident_counts_by_month(user=user, filters=filters),
+        "top_hexagons": incident_top_hexagons(user=user, filters=filters, order_by=order_by),
+        "top_lsoas": incident_top_lsoas(user=user, filters=filters, order_by=order_by),
+        "incidents": incident_list(user=user, filters=filters),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from saferplace.web.views import audit, auth, home, incidents, partners, places
+from saferplace.web.views import audit, auth, home, imports, incidents, partners, places, profiles
 
 app_name = "web"
 
@@ -27,5 +27,16 @@ urlpatterns = [
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("incidents/", incidents.incident_list, name="incident-list"),
     path("incidents/export.csv", incidents.incident_export, name="incident-export"),
+    path("incidents/export.geojson", incidents.incident_export_geojson, name="incident-export-geojson"),
+    path("incidents/hexagons.json", incidents.incident_hexagons, name="incident-hexagons"),
+    path("incidents/points.json", incidents.incident_points, name="incident-points"),
     path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
+    path("imports/", imports.import_list, name="import-list"),
+    path("imports/new/", imports.import_new, name="import-new"),
+    path("imports/<int:run_id>/", imports.import_detail, name="import-detail"),
+    path("imports/<int:run_id>/status", imports.import_status, name="import-status"),
+    path("imports/<int:run_id>/rejections.csv", imports.import_rejections, name="import-rejections"),
+    path("profiles/", profiles.profile_list, name="profile-list"),
+    path("profiles/new/", profiles.profile_edit, name="profile-create"),
+    path("profiles/<int:profile_id>/edit/", profiles.profile_edit, name="profile-edit"),
 ]

@@ -69,9 +69,7 @@ def test_the_partnership_has_its_organisations_and_agreements(city):
     assert statuses == {AgreementStatus.ACTIVE: 4, AgreementStatus.ENDED: 1, AgreementStatus.DRAFT: 1}
     core = SharingAgreement.objects.get(reference="RVF-ISA-001")
     assert core.is_in_force()
-    assert sorted(core.data_categories.values_list("code", flat=True)) == [
-        "asb", "crime", "environmental", "fire", "road-safety", "youth",
-    ]
+    assert sorted(core.data_categories.values_list("code", flat=True)) == ["asb", "calls-for-service", "crime", "environmental", "fire", "road-safety", "youth"]
     assert core.parties.count() == 7
     assert not SharingAgreement.objects.get(reference="RVF-ISA-005").is_in_force()
 
@@ -94,10 +92,12 @@ def test_incidents_come_from_each_partner_with_their_category(city):
     by_source = dict(Incident.objects.values_list("source").annotate(total=Count("id")))
     assert by_source == city.incidents_by_source
     assert sum(by_source.values()) == city.incidents
-    assert 0.8 * 27_800 * SIZE < city.incidents < 1.2 * 27_800 * SIZE
+    assert 0.8 * 36_800 * SIZE < city.incidents < 1.2 * 36_800 * SIZE
     owners = set(Incident.objects.values_list("source", "owning_organisation__name", "data_category__code"))
-    assert ("police-crime", "Fenshire Police", "crime") in owners
-    assert ("police-asb", "Fenshire Police", "asb") in owners
+    assert ("police-uk", "Fenshire Police", "crime") in owners  # police.uk street-level files
+    assert ("police-uk", "Fenshire Police", "asb") in owners
+    assert ("stats19", "Fenshire Police", "road-safety") in owners  # DfT STATS19 files
+    assert ("police-calls", "Fenshire Police", "calls-for-service") in owners
     assert ("council-environmental", "Riverford City Council", "environmental") in owners
     assert ("police-domestic-abuse", "Fenshire Police", "domestic-abuse") in owners
     assert ("fire-incidents", "Fenshire Fire and Rescue Service", "fire") in owners
@@ -107,7 +107,7 @@ def test_incidents_come_from_each_partner_with_their_category(city):
 
 
 def test_police_locations_are_snapped_and_council_locations_exact(city):
-    police = Incident.objects.filter(source="police-crime")
+    police = Incident.objects.filter(source="police-uk")
     assert set(police.values_list("location_precision", flat=True)) == {LocationPrecision.SNAPPED, LocationPrecision.NONE}
     council = Incident.objects.filter(source="council-environmental")
     assert LocationPrecision.EXACT in set(council.values_list("location_precision", flat=True))
@@ -117,7 +117,10 @@ def test_police_locations_are_snapped_and_council_locations_exact(city):
         assert (longitude / SNAP_LONGITUDE - 0.5) == pytest.approx(round(longitude / SNAP_LONGITUDE - 0.5), abs=1e-3)
     no_location = Incident.objects.filter(latitude=None)
     assert no_location.exists()
-    assert set(no_location.values_list("location_precision", "lsoa", "h3_cell").distinct()) == {("none", None, "")}
+    assert set(no_location.values_list("location_precision", "h3_cell").distinct()) == {("none", "")}
+    # Youth contacts are located by an LSOA code alone: an area, but no point.
+    assert no_location.filter(source="youth-contacts").exclude(lsoa=None).exists()
+    assert not no_location.exclude(source="youth-contacts").exclude(lsoa=None).exists()
     assert Incident.objects.exclude(latitude=None).filter(lsoa=None).count() < 0.05 * Incident.objects.count()
 
 

@@ -1,37 +1,115 @@
-"""Incidents a user may see, through the access policy; opening one and exporting are audited."""
+"""The incident explorer: incidents a user may see, through the access policy, filtered; counts
+each month, a hexagon map with drill-down to points, the busiest places, the list, and audited
+exports (CSV and GeoJSON). Opening one incident is audited too."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 
-from saferplace.incidents.selectors import IncidentFilters, incident_filter_options
+from saferplace.incidents.geojson import (
+    hexagon_feature_collection,
+    incident_points_open,
+    incidents_export_geojson,
+)
+from saferplace.incidents.selectors import (
+    DRILL_DOWN_LEVELS,
+    incident_category_groups,
+    incident_explorer,
+    incident_filter_options,
+    incident_place_options,
+)
+from saferplace.incidents.selectors import incident_hexagons as select_hexagons
 from saferplace.incidents.selectors import incident_list as select_incidents
 from saferplace.incidents.services import incident_open, incidents_export_csv
-from saferplace.web.forms import IncidentFilterForm
+from saferplace.web.explorer import ExplorerFilterForm, bar_chart, selected_filters
 from saferplace.web.views.common import page, role_required
 
 READERS = ("analyst", "chair", "practitioner", "administrator")
+# Query parameters that are not filters: they do not travel to the map's data or the exports.
+NOT_FILTERS = ("page", "measure", "resolution", "cell")
 
 
-def _filters(request) -> tuple[IncidentFilterForm, IncidentFilters]:
-    form = IncidentFilterForm(request.GET or None, options=incident_filter_options(user=request.user))
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        return form, IncidentFilters(
-            source=data["source"], category=data["category"], place_code=data["place"],
-            date_from=data["date_from"], date_to=data["date_to"],
-        )
-    return form, IncidentFilters()
+def _form(request) -> ExplorerFilterForm:
+    options = incident_filter_options(user=request.user)
+    form = ExplorerFilterForm(
+        request.GET or None,
+        sources=options["sources"],
+        category_groups=incident_category_groups(codes=options["categories"]),
+    )
+    if form.is_bound:
+        form.is_valid()
+    return form
+
+
+def _filter_query(request) -> str:
+    query = request.GET.copy()
+    for key in NOT_FILTERS:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def _errors(form) -> dict:
+    return {field: [str(error) for error in errors] for field, errors in form.errors.items()}
+
+
+def _bad_request_json(message: str, errors: dict | None = None) -> JsonResponse:
+    return JsonResponse({"detail": message, "errors": errors or {}}, status=400)
 
 
 @role_required(*READERS)
 def incident_list(request):
-    form, filters = _filters(request)
-    incidents = select_incidents(user=request.user, filters=filters)
-    current = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    form = _form(request)
+    explorer = incident_explorer(user=request.user, filters=form.filters(), order_by=form.chosen_measure)
+    current = Paginator(explorer["incidents"], 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return page(request, "incidents/list.html", active="incidents", form=form, incidents=current,
-                query=query.urlencode())
+    filter_query = _filter_query(request)
+    return page(
+        request, "incidents/list.html", active="incidents", form=form, incidents=current,
+        query=query.urlencode(), filter_query=filter_query, selected=selected_filters(form, request.GET),
+        summary=explorer["summary"], months=explorer["months"], chart=bar_chart(explorer["months"]),
+        top_hexagons=explorer["top_hexagons"], top_lsoas=explorer["top_lsoas"],
+        places=incident_place_options(), measure=form.chosen_measure,
+        h3_resolution=settings.H3_RESOLUTION, h3_min_resolution=max(0, settings.H3_RESOLUTION - DRILL_DOWN_LEVELS),
+        tile_url=settings.MAP_TILE_URL, tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+    )
+
+
+@role_required(*READERS)
+def incident_hexagons(request):
+    """Hexagons of the filtered incidents with their counts and harm, as GeoJSON polygons:
+    ?<filters>&measure=count|harm&resolution=N (N up to the stored resolution)."""
+    form = _form(request)
+    if form.errors:
+        return _bad_request_json("Check the filters.", _errors(form))
+    try:
+        resolution = int(request.GET.get("resolution", settings.H3_RESOLUTION))
+    except ValueError:
+        return _bad_request_json("The resolution must be a whole number.")
+    if not 0 <= resolution <= settings.H3_RESOLUTION:
+        return _bad_request_json(f"The resolution must be from 0 to {settings.H3_RESOLUTION}.")
+    hexagons = select_hexagons(user=request.user, filters=form.filters(), resolution=resolution)
+    return JsonResponse(hexagon_feature_collection(hexagons, measure=form.chosen_measure, resolution=resolution))
+
+
+@role_required(*READERS)
+def incident_points(request):
+    """The individual incidents of one hexagon (?<filters>&cell=H3), at most 500, audited."""
+    form = _form(request)
+    if form.errors:
+        return _bad_request_json("Check the filters.", _errors(form))
+    cell = request.GET.get("cell", "").strip()
+    if not cell:
+        return _bad_request_json("Choose a hexagon: give its H3 cell as ?cell=…")
+    try:
+        collection = incident_points_open(user=request.user, filters=form.filters(), cell=cell, request=request)
+    except ValueError as error:
+        return _bad_request_json(f"That hexagon cannot be shown: {error}.")
+    detail = reverse("web:incident-detail", args=[0])
+    for feature in collection["features"]:
+        feature["properties"]["url"] = detail.replace("/0/", f"/{feature['properties']['id']}/")
+    return JsonResponse(collection)
 
 
 @role_required(*READERS)
@@ -40,9 +118,18 @@ def incident_detail(request, incident_id: int):
     return page(request, "incidents/detail.html", active="incidents", incident=incident)
 
 
+def _refuse_export(form) -> HttpResponse:
+    lines = [f"{field}: {' '.join(errors)}" for field, errors in _errors(form).items()]
+    return HttpResponse("Nothing was exported. Check the filters:\n" + "\n".join(lines) + "\n",
+                        status=400, content_type="text/plain; charset=utf-8")
+
+
 @role_required(*READERS)
 def incident_export(request):
-    _, filters = _filters(request)
+    form = _form(request)
+    if form.errors:
+        return _refuse_export(form)
+    filters = form.filters()
     incidents = select_incidents(user=request.user, filters=filters)
     rows = incidents_export_csv(
         user=request.user, incidents=incidents.iterator(chunk_size=2000), count=incidents.count(),
@@ -50,4 +137,19 @@ def incident_export(request):
     )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="saferplace-incidents.csv"'
+    return response
+
+
+@role_required(*READERS)
+def incident_export_geojson(request):
+    form = _form(request)
+    if form.errors:
+        return _refuse_export(form)
+    filters = form.filters()
+    rows = incidents_export_geojson(
+        user=request.user, incidents=select_incidents(user=request.user, filters=filters).order_by("-occurred_on", "-id"),
+        filters=filters.as_dict(), request=request,
+    )
+    response = StreamingHttpResponse(rows, content_type="application/geo+json")
+    response["Content-Disposition"] = 'attachment; filename="saferplace-incidents.geojson"'
     return response

@@ -1,0 +1,262 @@
+// The incident explorer's hexagon map. The map element carries its data sources:
+//   data-hexagons-url   GeoJSON of H3 hexagons with count and harm (filters already in the query)
+//   data-points-url     GeoJSON of one hexagon's incidents (&cell=…), audited on the server
+//   data-boundaries-url optional place boundaries, drawn as outlines (no tiles needed)
+//   data-measure        "count" or "harm" to start with
+//   data-max-resolution / data-min-resolution  the H3 resolutions the server accepts for drilling
+//   data-legend, data-status  ids of the legend and the status message elements
+//   data-tile-url, data-tile-attribution  optional tile layer
+import L from "leaflet";
+
+// Light to dark: ColorBrewer YlOrRd, readable by people with the common colour deficiencies.
+const COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
+const TITLES = {
+  count: "Number of incidents in each hexagon",
+  harm: "Harm in each hexagon (the sum of the incidents' harm weights)",
+};
+
+function resolutionForZoom(zoom, min, max) {
+  let resolution = 6;
+  if (zoom >= 14) resolution = 9;
+  else if (zoom >= 12) resolution = 8;
+  else if (zoom >= 10) resolution = 7;
+  return Math.max(min, Math.min(max, resolution));
+}
+
+// Class breaks at the quantiles of the values, without repeats: [lowest, …, highest].
+export function breaksFor(values) {
+  if (!values.length) return [];
+  const sorted = [...values].sort((a, b) => a - b);
+  const distinct = [...new Set(sorted)];
+  if (distinct.length <= COLOURS.length) return [distinct[0], ...distinct]; // a class for each value
+  const breaks = [sorted[0]];
+  for (let step = 1; step <= COLOURS.length; step += 1) {
+    const value = sorted[Math.min(sorted.length - 1, Math.ceil((step / COLOURS.length) * sorted.length) - 1)];
+    if (value > breaks[breaks.length - 1]) breaks.push(value);
+  }
+  if (breaks.length === 1) breaks.push(sorted[0]);
+  return breaks;
+}
+
+function classOf(value, breaks) {
+  for (let index = 1; index < breaks.length; index += 1) {
+    if (value <= breaks[index]) return index - 1;
+  }
+  return breaks.length - 2;
+}
+
+function colourOf(index, classes) {
+  // Spread fewer classes across the whole ramp, so one class is not always the palest.
+  if (classes <= 1) return COLOURS[COLOURS.length - 1];
+  return COLOURS[Math.round((index * (COLOURS.length - 1)) / (classes - 1))];
+}
+
+function formatValue(value, measure) {
+  return measure === "harm"
+    ? value.toLocaleString("en-GB", { maximumFractionDigits: 1 })
+    : value.toLocaleString("en-GB");
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function drawLegend(legend, measure, breaks) {
+  legend.replaceChildren();
+  legend.dataset.measure = measure;
+  legend.append(element("h3", "govuk-heading-s govuk-!-margin-bottom-2", TITLES[measure]));
+  if (!breaks.length) {
+    legend.append(element("p", "govuk-body-s", "No hexagons to colour."));
+    return;
+  }
+  const list = element("ul", "app-legend__list");
+  const classes = breaks.length - 1;
+  for (let index = 0; index < classes; index += 1) {
+    const low = index === 0 ? breaks[0] : breaks[index];
+    const high = breaks[index + 1];
+    let text;
+    if (low === high) text = formatValue(high, measure);
+    else if (index === 0) text = `${formatValue(low, measure)} to ${formatValue(high, measure)}`;
+    else if (measure === "count" && high === low + 1) text = formatValue(high, measure);
+    else if (measure === "count") text = `${formatValue(low + 1, measure)} to ${formatValue(high, measure)}`;
+    else text = `more than ${formatValue(low, measure)}, up to ${formatValue(high, measure)}`;
+    const item = element("li", "app-legend__item");
+    const swatch = element("span", "app-legend__swatch");
+    swatch.style.backgroundColor = colourOf(index, classes);
+    item.append(swatch, element("span", "govuk-body-s", text));
+    list.append(item);
+  }
+  legend.append(list);
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.detail || `The server answered ${response.status}`);
+  return body;
+}
+
+function withParams(base, params) {
+  const url = new URL(base, window.location.href);
+  Object.entries(params).forEach(([key, value]) => url.searchParams.set(key, value));
+  return url.toString();
+}
+
+function pointPopup(properties) {
+  const box = element("div");
+  const link = element("a", "govuk-link", properties.reference);
+  link.href = properties.url;
+  const when = properties.occurred_precision === "month" ? properties.occurred_on.slice(0, 7) : properties.occurred_on;
+  box.append(element("strong", "", properties.category), document.createElement("br"),
+    document.createTextNode(`${when} `), link);
+  return box;
+}
+
+class HexagonMap {
+  constructor(root) {
+    this.root = root;
+    this.measure = root.dataset.measure === "harm" ? "harm" : "count";
+    this.minResolution = Number(root.dataset.minResolution || 5);
+    this.maxResolution = Number(root.dataset.maxResolution || 9);
+    this.legend = document.getElementById(root.dataset.legend);
+    this.status = document.getElementById(root.dataset.status);
+    this.cache = new Map();
+    this.resolution = null;
+  }
+
+  say(text) {
+    if (this.status) this.status.textContent = text;
+  }
+
+  async start() {
+    this.root.replaceChildren();
+    this.map = L.map(this.root, { scrollWheelZoom: false });
+    if (this.root.dataset.tileUrl) {
+      L.tileLayer(this.root.dataset.tileUrl, { attribution: this.root.dataset.tileAttribution || "", maxZoom: 19 }).addTo(this.map);
+    }
+    this.boundaries = L.geoJSON(null, { interactive: false, style: { color: "#505a5f", weight: 1, fill: false } }).addTo(this.map);
+    this.hexagons = L.geoJSON(null, {
+      style: (feature) => this.styleOf(feature),
+      onEachFeature: (feature, layer) => {
+        const p = feature.properties;
+        layer.bindTooltip(`${p.count.toLocaleString("en-GB")} incident${p.count === 1 ? "" : "s"}, harm ${formatValue(p.harm, "harm")}`);
+        layer.on("click", () => this.showPoints(p.cell, layer));
+      },
+    }).addTo(this.map);
+    // Points in a pane of their own, above the hexagons, whichever is redrawn last.
+    this.map.createPane("app-points").style.zIndex = "450";
+    this.points = L.layerGroup().addTo(this.map);
+    this.listenToMeasure();
+    if (this.root.dataset.boundariesUrl) {
+      getJson(this.root.dataset.boundariesUrl).then((collection) => this.boundaries.addData(collection)).catch(() => {});
+    }
+    const first = await this.load(Math.max(this.minResolution, this.maxResolution - 1));
+    if (!first) return;
+    this.draw(first);
+    const bounds = this.hexagons.getBounds();
+    if (bounds.isValid()) {
+      this.map.fitBounds(bounds, { maxZoom: 15 });
+    } else {
+      this.map.setView([52.5, -1.5], 6);
+    }
+    this.map.on("zoomend", () => this.refresh());
+    await this.refresh();
+  }
+
+  async load(resolution) {
+    if (!this.cache.has(resolution)) {
+      try {
+        this.cache.set(resolution, await getJson(withParams(this.root.dataset.hexagonsUrl, { resolution, measure: this.measure })));
+      } catch (error) {
+        this.say(`The map could not be loaded: ${error.message}`);
+        return null;
+      }
+    }
+    return this.cache.get(resolution);
+  }
+
+  async refresh() {
+    const resolution = resolutionForZoom(this.map.getZoom(), this.minResolution, this.maxResolution);
+    if (resolution === this.resolution) return;
+    const collection = await this.load(resolution);
+    if (collection) this.draw(collection);
+  }
+
+  draw(collection) {
+    this.resolution = collection.metadata.resolution;
+    this.collection = collection;
+    this.root.dataset.resolution = String(this.resolution);
+    this.breaks = breaksFor(collection.features.map((feature) => feature.properties[this.measure]));
+    this.hexagons.clearLayers();
+    this.hexagons.addData(collection);
+    drawLegend(this.legend, this.measure, this.breaks);
+    const { hexagons, incidents } = collection.metadata;
+    this.say(hexagons
+      ? `${incidents.toLocaleString("en-GB")} incidents with a location, in ${hexagons.toLocaleString("en-GB")} hexagons.`
+      : "No incidents with a location match these filters.");
+  }
+
+  styleOf(feature) {
+    const value = feature.properties[this.measure];
+    const classes = this.breaks.length - 1;
+    return {
+      className: "app-hexagon",
+      color: "#0b0c0c",
+      weight: 0.6,
+      fillColor: colourOf(classOf(value, this.breaks), classes),
+      fillOpacity: 0.7,
+    };
+  }
+
+  setMeasure(measure) {
+    if (measure === this.measure || !TITLES[measure]) return;
+    this.measure = measure;
+    this.root.dataset.measure = measure;
+    if (this.collection) {
+      this.breaks = breaksFor(this.collection.features.map((feature) => feature.properties[measure]));
+      this.hexagons.setStyle((feature) => this.styleOf(feature));
+      drawLegend(this.legend, measure, this.breaks);
+    }
+  }
+
+  listenToMeasure() {
+    const control = document.querySelector("[data-app-measure-control]");
+    if (!control) return;
+    control.classList.add("app-map-controls--live");
+    control.querySelectorAll("input[name='measure']").forEach((input) => {
+      input.addEventListener("change", () => {
+        if (input.checked) this.setMeasure(input.value);
+      });
+    });
+  }
+
+  async showPoints(cell, layer) {
+    this.say("Loading the incidents in this hexagon…");
+    let collection;
+    try {
+      collection = await getJson(withParams(this.root.dataset.pointsUrl, { cell }));
+    } catch (error) {
+      this.say(`The incidents could not be loaded: ${error.message}`);
+      return;
+    }
+    this.points.clearLayers();
+    L.geoJSON(collection, {
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
+        pane: "app-points", className: "app-point", radius: 6, color: "#0b0c0c", weight: 1, fillColor: "#1d70b8", fillOpacity: 0.9,
+      }),
+      onEachFeature: (feature, pointLayer) => pointLayer.bindPopup(pointPopup(feature.properties)),
+    }).eachLayer((pointLayer) => this.points.addLayer(pointLayer));
+    this.root.dataset.points = String(collection.features.length);
+    this.say(collection.metadata.message);
+    if (layer && layer.getBounds) this.map.fitBounds(layer.getBounds(), { maxZoom: 17, animate: false });
+  }
+}
+
+export function initExplorer(scope) {
+  scope.querySelectorAll("[data-module='app-hex-map']").forEach((root) => {
+    new HexagonMap(root).start();
+  });
+}

@@ -1,0 +1,164 @@
+"""Incidents as GeoJSON for maps and exports.
+
+* `hexagon_feature_collection`: H3 cells with their counts and harm, as polygons (aggregates:
+  not audited, they carry no record about a person).
+* `incident_points_open`: the individual incidents of one hexagon, for drilling down on the
+  explorer's map. Record-level data, so every call is audited as an export.
+* `incidents_export_geojson`: the whole filtered set as a FeatureCollection of points, streamed,
+  audited first with the filters and the number of rows. Incidents with no location cannot be
+  drawn: they are left out, and the `metadata` member says how many.
+"""
+
+import json
+from collections.abc import Iterator
+
+import h3
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
+from saferplace.incidents.models import Incident
+from saferplace.incidents.selectors import POINTS_LIMIT, IncidentFilters, incident_points
+
+MEASURES = {"count": "Number of incidents", "harm": "Harm (the sum of the categories' harm weights)"}
+
+
+def hexagon_polygon(cell: str) -> dict:
+    ring = [[round(lng, 6), round(lat, 6)] for lat, lng in h3.cell_to_boundary(cell)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def hexagon_feature_collection(hexagons: list[dict], *, measure: str, resolution: int) -> dict:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": hexagon_polygon(row["cell"]),
+            "properties": {"cell": row["cell"], "count": row["count"], "harm": row["harm"], "value": row[measure]},
+        }
+        for row in hexagons
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "metadata": {
+            "measure": measure,
+            "measure_label": MEASURES[measure],
+            "resolution": resolution,
+            "hexagons": len(features),
+            "incidents": sum(row["count"] for row in hexagons),
+            "harm": round(sum(row["harm"] for row in hexagons), 2),
+            "max": max((row[measure] for row in hexagons), default=0),
+        },
+    }
+
+
+def incident_points_open(
+    *, user, filters: IncidentFilters, cell: str, request: HttpRequest | None = None, limit: int = POINTS_LIMIT
+) -> dict:
+    """The located incidents of one hexagon, at most `limit`, as GeoJSON points (the caller adds
+    the link to each record's page); audited as an export of those rows with the filters used."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    points = incident_points(user=user, filters=filters, cell=cell, limit=limit)
+    rows = points["rows"]
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=user,
+        request=request,
+        object_type="incidents.incident",
+        object_repr=f"{len(rows)} incidents on the map (hexagon {cell})",
+        details={"filters": filters.as_dict(), "cell": cell, "rows": len(rows), "total": points["total"],
+                 "format": "map-points"},
+    )
+    if points["capped"]:
+        message = (f"Showing the newest {len(rows):,} of the {points['total']:,} incidents in this hexagon. "
+                   "Narrow the filters, or export them, to see them all.")
+    else:
+        message = f"Showing all {len(rows):,} incident{'s' if len(rows) != 1 else ''} in this hexagon."
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+            "properties": {
+                "id": row["id"],
+                "reference": row["external_id"] or f"#{row['id']}",
+                "category": row["category_name"],
+                "category_code": row["category_code"],
+                "occurred_on": row["occurred_on"].isoformat(),
+                "occurred_precision": row["occurred_precision"],
+            },
+        }
+        for row in rows
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "metadata": {"cell": cell, "total": points["total"], "shown": len(rows), "capped": points["capped"],
+                     "limit": limit, "message": message},
+    }
+
+
+def _feature(incident: Incident) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [incident.longitude, incident.latitude]},
+        "properties": {
+            "id": incident.pk,
+            "source": incident.source,
+            "owning_organisation": incident.owning_organisation.name,
+            "data_category": incident.data_category.code,
+            "external_id": incident.external_id,
+            "occurred_on": incident.occurred_on.isoformat(),
+            "occurred_precision": incident.occurred_precision,
+            "category": incident.category_id,
+            "category_name": incident.category.name,
+            "source_category": incident.source_category,
+            "location_precision": incident.location_precision,
+            "lsoa": incident.lsoa.code if incident.lsoa else None,
+            "ward": incident.ward.code if incident.ward else None,
+            "community": incident.community.code if incident.community else None,
+            "h3_cell": incident.h3_cell or None,
+            "outcome": incident.outcome,
+        },
+    }
+
+
+def incidents_export_geojson(
+    *, user, incidents: QuerySet[Incident], filters: dict, request: HttpRequest | None = None
+) -> Iterator[str]:
+    """Stream an already access-filtered list as a GeoJSON FeatureCollection of points. The
+    export is audited first, with the filters, the rows written and the rows left out for
+    having no location."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    located = incidents.exclude(latitude=None).exclude(longitude=None)
+    rows = located.count()
+    omitted = incidents.count() - rows
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=user,
+        request=request,
+        object_type="incidents.incident",
+        object_repr=f"{rows} incidents as GeoJSON",
+        details={"filters": filters, "rows": rows, "omitted_without_location": omitted, "format": "geojson"},
+    )
+    metadata = {
+        "title": "SaferPlace incidents",
+        "filters": filters,
+        "features": rows,
+        "omitted_without_location": omitted,
+        "note": f"{omitted} matching incident{'s have' if omitted != 1 else ' has'} no location and "
+                f"{'are' if omitted != 1 else 'is'} not included.",
+    }
+    return _stream(metadata, located.iterator(chunk_size=2000))
+
+
+def _stream(metadata: dict, incidents: Iterator[Incident]) -> Iterator[str]:
+    yield '{"type": "FeatureCollection", "metadata": ' + json.dumps(metadata) + ', "features": ['
+    separator = "\n"
+    for incident in incidents:
+        yield separator + json.dumps(_feature(incident))
+        separator = ",\n"
+    yield "\n]}\n"

@@ -1,0 +1,51 @@
+"""Importers: each file format the incident store reads, by the name the CLI and the web use.
+
+    from saferplace.incidents.importers import IMPORTERS, import_run_create, import_file
+
+    run = import_run_create(importer="police-uk", file_name="2026-05-fenshire-street.csv",
+                            actor=user, options={"organisation": "Fenshire Police"})
+    import_file(run=run, path=path, options={"organisation": "Fenshire Police"})
+"""
+
+from saferplace.incidents.importers.base import (
+    FileRefused,
+    Importer,
+    ImportOptionError,
+    import_file,
+    import_run_create,
+    rejections_csv,
+)
+from saferplace.incidents.importers.lookups import (
+    PlaceLookupImporter,
+    PopulationImporter,
+    PostcodeLookupImporter,
+)
+from saferplace.incidents.importers.police_uk import PoliceUkImporter
+from saferplace.incidents.importers.police_uk_outcomes import PoliceUkOutcomesImporter
+from saferplace.incidents.importers.profile import ProfileImporter, profile_columns, profile_preview
+from saferplace.incidents.importers.stats19 import Stats19Importer
+
+IMPORTERS: dict[str, Importer] = {
+    importer.name: importer
+    for importer in [
+        PoliceUkImporter(),
+        PoliceUkOutcomesImporter(),
+        Stats19Importer(),
+        ProfileImporter(),
+        PlaceLookupImporter(),
+        PopulationImporter(),
+        PostcodeLookupImporter(),
+    ]
+}
+
+__all__ = [
+    "IMPORTERS",
+    "FileRefused",
+    "ImportOptionError",
+    "Importer",
+    "import_file",
+    "import_run_create",
+    "profile_columns",
+    "profile_preview",
+    "rejections_csv",
+]

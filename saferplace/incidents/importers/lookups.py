@@ -1,0 +1,237 @@
+"""Lookups that set up real areas from ONS files: the LSOA → ward → community → local authority
+lookup ("place-lookup"), residents per place ("population") and postcode centres
+("postcode-lookup", e.g. the ONS Postcode Directory). Column names can be given as options;
+the defaults are ONS's. See docs/importers/place-lookups.md."""
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Count
+from django.utils import timezone
+
+from saferplace.incidents.importers.base import (
+    FileRefused,
+    ImportContext,
+    Importer,
+    ImportOptionError,
+)
+from saferplace.incidents.importers.locations import PointLocator
+from saferplace.incidents.importers.reading import (
+    CsvReader,
+    column_values,
+    read_header,
+    read_table,
+)
+from saferplace.incidents.importers.rows import RowChecks
+from saferplace.incidents.models import PostcodeCentroid
+from saferplace.places.models import Place, PlaceKind
+
+
+def _column(header: list[str], options: dict, option: str, patterns: list[str], *, what: str, required: bool) -> str | None:
+    """The column named by the option, else the first header name matching a default pattern."""
+    given = options.get(option)
+    if given:
+        if given not in header:
+            raise FileRefused(f"This is not {what}: the column {given!r} (option {option}) is not in the header ({', '.join(header)}).")
+        return given
+    for pattern in patterns:
+        for name in header:
+            if re.fullmatch(pattern, name, flags=re.IGNORECASE):
+                return name
+    if required:
+        raise FileRefused(
+            f"This is not {what}: no column for {option.removesuffix('_column').replace('_', ' ')} "
+            f"(expected a column like {patterns[0].replace(chr(92) + 'd', '#')}; name it with the {option} option). "
+            f"The header has {', '.join(header) or 'nothing'}."
+        )
+    return None
+
+
+LEVELS = [  # (kind, option prefix, default code patterns, default name patterns, required)
+    (PlaceKind.LOCAL_AUTHORITY, "local_authority", [r"LAD\d\dCD", r"LTLA\d\dCD", r"UTLA\d\dCD"], [r"LAD\d\dNM", r"LTLA\d\dNM", r"UTLA\d\dNM"], True),
+    (PlaceKind.COMMUNITY, "community", [r"community_code", r"community"], [r"community_name"], False),
+    (PlaceKind.WARD, "ward", [r"WD\d\dCD"], [r"WD\d\dNM"], True),
+    (PlaceKind.LSOA, "lsoa", [r"LSOA\d\dCD"], [r"LSOA\d\dNM"], True),
+]
+PLACE_LOOKUP = "an LSOA → ward → community → local authority lookup"
+
+
+@dataclass
+class PreparedPlaces:
+    # kind → code → (name, parent code or "")
+    places: dict[PlaceKind, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+
+class PlaceLookupImporter(Importer):
+    name = "place-lookup"
+    label = "Place lookup (LSOA → ward → community → local authority)"
+    description = "An ONS-style lookup CSV that creates or updates LSOAs, wards, communities and local authorities."
+
+    def prepare(self, context: ImportContext) -> PreparedPlaces:
+        frame = read_table(context.path, what=PLACE_LOOKUP)
+        header = [str(name) for name in frame.columns]
+        columns = {}
+        for kind, prefix, code_patterns, name_patterns, required in LEVELS:
+            code = _column(header, context.options, f"{prefix}_code_column", code_patterns, what=PLACE_LOOKUP, required=required)
+            name = _column(header, context.options, f"{prefix}_name_column", name_patterns, what=PLACE_LOOKUP, required=False)
+            if code:
+                columns[kind] = (code, name)
+        numbers = np.arange(2, len(frame) + 2)
+        context.total = context.rows_read = len(frame)
+        checks = RowChecks(context, frame, numbers)
+        existing_kinds = dict(Place.objects.values_list("code", "kind"))
+        prepared = PreparedPlaces(places={kind: {} for kind in columns})
+        first_row: dict[tuple[PlaceKind, str], int] = {}
+        for position, row in enumerate(frame.itertuples(index=False)):
+            values = dict(zip(header, row, strict=True))
+            problem = self._row_problem(values, columns, existing_kinds, prepared, first_row)
+            if problem:
+                checks.fail(np.arange(len(frame)) == position, *problem)
+                continue
+            parent = ""
+            for kind, (code_column, name_column) in columns.items():
+                code = values[code_column].strip().upper() if kind != PlaceKind.COMMUNITY else values[code_column].strip()
+                name = values[name_column].strip() if name_column else ""
+                if not code:
+                    continue
+                prepared.places[kind].setdefault(code, (name or code, parent))
+                first_row.setdefault((kind, code), int(numbers[position]))
+                parent = code
+        context.report_read(len(frame))
+        return prepared
+
+    def _row_problem(self, values, columns, existing_kinds, prepared, first_row) -> tuple[str, str] | None:
+        parent = ""
+        for kind, (code_column, _) in columns.items():
+            code = values[code_column].strip()
+            code = code.upper() if kind != PlaceKind.COMMUNITY else code
+            if not code:
+                if kind == PlaceKind.COMMUNITY:
+                    continue
+                return code_column, f"{code_column} is blank"
+            if existing_kinds.get(code, kind) != kind:
+                return code_column, f"{code} is already a place of another kind ({existing_kinds[code]})"
+            earlier = prepared.places.get(kind, {}).get(code)
+            if earlier is not None and earlier[1] != parent:
+                return code_column, (
+                    f"{code} is in {earlier[1] or 'no parent'} in row {first_row[(kind, code)]} but in {parent or 'no parent'} here"
+                )
+            parent = code
+        return None
+
+    def write(self, context: ImportContext, prepared: PreparedPlaces) -> None:
+        now = timezone.now()
+        for kind, places in prepared.places.items():
+            existing = {place.code: place for place in Place.objects.filter(code__in=list(places))}
+            parent_ids = dict(Place.objects.filter(code__in={parent for _, parent in places.values() if parent}).values_list("code", "id"))
+            created, changed = [], []
+            for code, (name, parent) in places.items():
+                parent_id = parent_ids.get(parent) if parent else None
+                place = existing.get(code)
+                if place is None:
+                    created.append(Place(kind=kind, code=code, name=name, parent_id=parent_id, updated_at=now))
+                elif place.name != name or (parent and place.parent_id != parent_id):
+                    place.name = name
+                    place.parent_id = parent_id if parent else place.parent_id
+                    place.updated_at = now
+                    changed.append(place)
+            Place.objects.bulk_create(created, batch_size=2000)
+            Place.objects.bulk_update(changed, ["name", "parent", "updated_at"], batch_size=2000)
+            context.rows_imported += len(created)
+            context.rows_updated += len(changed)
+
+
+POPULATION = "a population file (place code and number of residents)"
+
+
+class PopulationImporter(Importer):
+    name = "population"
+    label = "Population (residents per place)"
+    description = "A CSV of place code and number of residents, e.g. ONS mid-year estimates by LSOA."
+
+    def prepare(self, context: ImportContext) -> dict[str, int]:
+        frame = read_table(context.path, what=POPULATION)
+        header = [str(name) for name in frame.columns]
+        code_column = _column(header, context.options, "code_column", [r"code", r"LSOA\d\dCD", r"LSOA \d{4} Code", r"\w+\d\dCD"], what=POPULATION, required=True)
+        population_column = _column(
+            header, context.options, "population_column", [r"population", r"total", r"all ages", r"Total population"], what=POPULATION, required=True
+        )
+        context.total = context.rows_read = len(frame)
+        checks = RowChecks(context, frame, np.arange(2, len(frame) + 2))
+        known = set(Place.objects.values_list("code", flat=True))
+        codes = np.array([
+            code.strip() if code.strip() in known else code.strip().upper()
+            for code in column_values(frame, code_column).tolist()
+        ], dtype=object)
+        counts = np.array([text.replace(",", "").strip() for text in column_values(frame, population_column).tolist()], dtype=object)
+        checks.fail(~np.isin(codes, list(known)), code_column, np.array(
+            [f"no place with the code {code!r} (load the place lookup first)" for code in codes.tolist()], dtype=object
+        ))
+        checks.fail(~np.array([text.isdigit() for text in counts.tolist()]), population_column, np.array(
+            [f"{population_column} {text!r} is not a whole number" for text in counts.tolist()], dtype=object
+        ))
+        kept = np.flatnonzero(~checks.failed)
+        return dict(zip(codes[kept].tolist(), (int(text) for text in counts[kept].tolist()), strict=True))
+
+    def write(self, context: ImportContext, prepared: dict[str, int]) -> None:
+        now = timezone.now()
+        places = list(Place.objects.filter(code__in=list(prepared)))
+        for place in places:
+            place.population, place.updated_at = prepared[place.code], now
+        Place.objects.bulk_update(places, ["population", "updated_at"], batch_size=2000)
+        context.rows_updated = len(places)
+
+
+POSTCODES = "a postcode lookup (postcode, latitude, longitude)"
+
+
+class PostcodeLookupImporter(Importer):
+    name = "postcode-lookup"
+    label = "Postcode lookup (postcode centres)"
+    description = "Postcode, latitude and longitude, e.g. the ONS Postcode Directory (pcds, lat, long)."
+
+    def clean_options(self, options, profile):
+        cleaned = super().clean_options(options, profile)
+        unknown = set(cleaned) - {"postcode_column", "latitude_column", "longitude_column"}
+        if unknown:
+            raise ImportOptionError(f"The postcode lookup takes no option {', '.join(sorted(unknown))}.")
+        return cleaned
+
+    def prepare(self, context: ImportContext) -> dict[str, tuple[float, float]]:
+        header = read_header(context.path, what=POSTCODES, expected=["postcode", "latitude", "longitude"])
+        postcode = _column(header, context.options, "postcode_column", [r"postcode", r"pcds", r"pcd", r"pcd7", r"pcd8"], what=POSTCODES, required=True)
+        latitude = _column(header, context.options, "latitude_column", [r"latitude", r"lat"], what=POSTCODES, required=True)
+        longitude = _column(header, context.options, "longitude_column", [r"longitude", r"long", r"lon", r"lng"], what=POSTCODES, required=True)
+        reader = CsvReader(context.path, what=POSTCODES, header=header, fingerprint=context.fingerprint)
+        context.total = reader.estimated_rows
+        locator = PointLocator(latitude_field=latitude, longitude_field=longitude)
+        centres: dict[str, tuple[float, float]] = {}
+        for chunk in reader.chunks(columns=[postcode, latitude, longitude]):
+            frame = chunk.frame
+            context.rows_read += len(frame)
+            checks = RowChecks(context, frame, chunk.row_numbers)
+            checks.incomplete(chunk.incomplete, longitude)
+            postcodes = np.array(["".join(text.split()).upper() for text in column_values(frame, postcode).tolist()], dtype=object)
+            checks.fail(postcodes == "", postcode, f"{postcode} is blank")
+            checks.fail(np.array([len(text) > 8 for text in postcodes.tolist()]), postcode, f"{postcode} is longer than a postcode")
+            located = locator.check_only(column_values(frame, latitude), column_values(frame, longitude))
+            checks.fail_located(located)
+            checks.fail(~checks.failed & ~located.has_point, latitude, "no latitude and longitude")
+            kept = np.flatnonzero(~checks.failed)
+            centres.update(zip(postcodes[kept].tolist(), zip(located.latitude[kept].tolist(), located.longitude[kept].tolist(), strict=True), strict=True))
+            context.report_read(context.rows_read)
+        return centres
+
+    def write(self, context: ImportContext, prepared: dict[str, tuple[float, float]]) -> None:
+        before = PostcodeCentroid.objects.aggregate(count=Count("id"))["count"]
+        items = list(prepared.items())
+        for start in range(0, len(items), 5000):
+            PostcodeCentroid.objects.bulk_create(
+                [PostcodeCentroid(postcode=code, latitude=lat, longitude=lon) for code, (lat, lon) in items[start : start + 5000]],
+                update_conflicts=True, unique_fields=["postcode"], update_fields=["latitude", "longitude"],
+            )
+            context.report_written(start + 5000)
+        context.rows_imported = PostcodeCentroid.objects.count() - before
+        context.rows_updated = len(items) - context.rows_imported
+

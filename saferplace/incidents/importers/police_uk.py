@@ -1,0 +1,140 @@
+"""police.uk street-level crime CSV, exactly as published (data.police.uk/data/): one file per
+force and month. Every row is an incident (blank Crime IDs for ASB and identical rows are kept,
+never deduplicated); re-importing a force's month replaces that month (partition
+"<Falls within>|<Month>"). See docs/importers/police-uk.md."""
+
+import re
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from saferplace.incidents.importers import store
+from saferplace.incidents.importers.base import ImportContext, Importer
+from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
+from saferplace.incidents.importers.reading import (
+    CsvReader,
+    column_values,
+    combined_strings,
+    format_hint,
+    map_distinct,
+    raw_json,
+    read_header,
+    require_columns,
+    shared_strings,
+)
+from saferplace.incidents.importers.rows import (
+    PreparedChunk,
+    PreparedFile,
+    RowChecks,
+    incidents_write,
+    located_subset,
+)
+from saferplace.incidents.models import DatePrecision, LocationPrecision
+from saferplace.incidents.taxonomy import POLICE_UK_CRIME_TYPES
+
+COLUMNS = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+]
+WHAT = "a police.uk street-level crime file"
+SOURCE = "police-uk"
+ASB_CATEGORY = POLICE_UK_CRIME_TYPES["Anti-social behaviour"]
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> date | None:
+    match = _MONTH.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_problem(text: str) -> str:
+    return "Month is blank" if not text.strip() else f"Month {text!r} is not a year and month like 2026-05"
+
+
+class PoliceUkImporter(Importer):
+    name = "police-uk"
+    label = "police.uk street-level crime"
+    description = "The street-level crime CSV published at data.police.uk, one force and month per file."
+    source = SOURCE
+    needs_organisation = True
+    inserts_incidents = True
+
+    def prepare(self, context: ImportContext) -> PreparedFile:
+        header = read_header(context.path, what=WHAT, expected=COLUMNS)
+        require_columns(header, what=WHAT, expected=COLUMNS, hint=format_hint(header))
+        reader = CsvReader(context.path, what=WHAT, header=header, fingerprint=context.fingerprint)
+        context.total = reader.estimated_rows
+        prepared = PreparedFile(lsoa=LsoaCodes("LSOA code"))
+        locator = PointLocator(latitude_field="Latitude", longitude_field="Longitude")
+        for chunk in reader.chunks():
+            prepared.chunks.append(self._prepare_chunk(context, chunk, locator, prepared))
+            context.report_read(context.rows_read)
+        return prepared
+
+    def _prepare_chunk(self, context, chunk, locator: PointLocator, prepared: PreparedFile) -> PreparedChunk:
+        frame, numbers = chunk.frame, chunk.row_numbers
+        context.rows_read += len(frame)
+        checks = RowChecks(context, frame, numbers)
+        checks.incomplete(chunk.incomplete, COLUMNS[-1])
+
+        months = column_values(frame, "Month")
+        dates = map_distinct(months, parse_month)
+        bad_month = pd.isna(dates)
+        checks.fail(bad_month, "Month", map_distinct(months, month_problem) if bad_month.any() else "")
+
+        forces = column_values(frame, "Falls within")
+        checks.fail(forces == "", "Falls within", "Falls within is blank: the force is needed to know what a re-import replaces")
+
+        crime_types = column_values(frame, "Crime type")
+        categories = map_distinct(crime_types, lambda text: POLICE_UK_CRIME_TYPES.get(text.strip()))
+        unknown = pd.isna(categories)
+        if unknown.any():
+            checks.fail(unknown, "Crime type", map_distinct(crime_types, lambda text: (
+                "Crime type is blank" if not text.strip() else f"Crime type {text!r} is not a police.uk crime type"
+            )))
+
+        located = locator.locate(column_values(frame, "Latitude"), column_values(frame, "Longitude"))
+        checks.fail_located(located)
+
+        lsoa_codes, lsoa_problems = prepared.lsoa.check(column_values(frame, "LSOA code"), column_values(frame, "LSOA name"))
+        checks.fail(lsoa_problems != "", "LSOA code", lsoa_problems)
+
+        kept = np.flatnonzero(~checks.failed)
+        partitions = combined_strings(forces[kept], months[kept], lambda force, month: f"{force}|{month.strip()}")
+        prepared.partitions.update(pd.unique(partitions).tolist())
+        kept_categories = categories[kept]
+        run = context.run
+        columns = {
+            "source": SOURCE,
+            "partition": partitions,
+            "import_run": run.pk,
+            "owning_organisation": context.options["organisation"].pk,
+            "external_id": column_values(frame, "Crime ID")[kept],
+            "occurred_on": dates[kept],
+            "occurred_precision": DatePrecision.MONTH.value,
+            "category": kept_categories,
+            "source_category": shared_strings(crime_types[kept]),
+            "latitude": located.latitude[kept],
+            "longitude": located.longitude[kept],
+            "location_precision": np.where(
+                located.has_point[kept], LocationPrecision.SNAPPED.value, LocationPrecision.NONE.value
+            ).astype(object),
+            "location_description": shared_strings(column_values(frame, "Location")[kept]),
+            "h3_cell": located.h3_cell[kept],
+            "outcome": shared_strings(column_values(frame, "Last outcome category")[kept]),
+            "raw": np.array(raw_json(frame, kept), dtype=object) if len(kept) else np.empty(0, dtype=object),
+        }
+        return PreparedChunk(
+            size=len(kept),
+            columns=columns,
+            data_category=np.where(kept_categories == ASB_CATEGORY, "asb", "crime").astype(object),
+            lsoa_codes=lsoa_codes[kept],
+            located=located_subset(located, kept),
+        )
+
+    def write(self, context: ImportContext, prepared: PreparedFile) -> None:
+        context.rows_replaced = store.incidents_delete_partitions(source=SOURCE, partitions=prepared.partitions)
+        incidents_write(context, prepared)

@@ -1,0 +1,302 @@
+"""Reading partner files: hashing, checking the header, and reading CSV in chunks of strings
+with the row number of each record (the header is row 1), and the vectorised helpers every
+importer uses (map the distinct values of a column once, then broadcast)."""
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from saferplace.incidents.importers.errors import FileRefused
+
+CHUNK_ROWS = 100_000
+_READ_BLOCK = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileFingerprint:
+    sha256: str
+    size: int
+    lines: int  # newline characters in the file
+    ends_with_newline: bool
+
+
+def file_fingerprint(path: Path) -> FileFingerprint:
+    digest = hashlib.sha256()
+    size = lines = 0
+    last = b""
+    with open(path, "rb") as handle:
+        while block := handle.read(_READ_BLOCK):
+            digest.update(block)
+            size += len(block)
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return FileFingerprint(digest.hexdigest(), size, lines, last == b"\n")
+
+
+def _listing(names) -> str:
+    return ", ".join(names) if names else "nothing"
+
+
+def read_header(path: Path, *, what: str, expected: list[str]) -> list[str]:
+    """The header row of a CSV file; refuses empty, non-UTF-8 and header-less files."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+    except UnicodeDecodeError as error:
+        raise FileRefused(_not_utf8(what, error)) from error
+    if not first.strip():
+        raise FileRefused(
+            f"This is not {what}: the file is empty (expected a header row with the columns {_listing(expected)})."
+        )
+    return [name.strip() for name in next(csv.reader([first]))]
+
+
+def _not_utf8(what: str, error: UnicodeDecodeError) -> str:
+    return (
+        f"This is not {what}: the file is not UTF-8 text (byte 0x{error.object[error.start]:02x} at position "
+        f"{error.start} cannot be read). Save it as \"CSV UTF-8\" and try again."
+    )
+
+
+def require_columns(header: list[str], *, what: str, expected: list[str], hint: str = "") -> None:
+    missing = [name for name in expected if name not in header]
+    if missing:
+        raise FileRefused(
+            f"This is not {what}: expected the columns {_listing(expected)} but the header has "
+            f"{_listing(header)} (missing: {_listing(missing)}).{(' ' + hint) if hint else ''}"
+        )
+
+
+def format_hint(header: list[str]) -> str:
+    """What the file looks like instead, when it is recognisably another format."""
+    names = set(header)
+    if "Outcome type" in names and "Crime ID" in names:
+        return "It looks like a police.uk outcomes file: import it with police-uk-outcomes."
+    if "Crime type" in names and "Crime ID" in names:
+        return "It looks like a police.uk street-level crime file: import it with police-uk."
+    if names & {"collision_index", "accident_index"}:
+        return "It looks like a STATS19 road collision file: import it with stats19."
+    return ""
+
+
+def pick_column(header: list[str], candidates: list[str]) -> str | None:
+    """The first of the candidate names the header has (case-insensitive), as spelt in the file."""
+    lowered = {name.lower(): name for name in header}
+    for candidate in candidates:
+        if candidate.lower() in lowered:
+            return lowered[candidate.lower()]
+    return None
+
+
+@dataclass
+class Chunk:
+    frame: pd.DataFrame  # every value a string ("" where blank)
+    row_numbers: np.ndarray  # the row number in the file of each record (header = 1)
+    incomplete: np.ndarray  # true for a last row the file ends part-way through
+
+
+class CsvReader:
+    """Reads a CSV file in chunks of strings. A file that ends part-way through its last row (a
+    truncated download) has that row marked incomplete so the importer can reject it."""
+
+    def __init__(self, path: Path, *, what: str, header: list[str], fingerprint: FileFingerprint):
+        self.path = path
+        self.what = what
+        self.header = header
+        self.fingerprint = fingerprint
+        self.last_row_incomplete = (not fingerprint.ends_with_newline) and self._last_line_short()
+
+    @property
+    def estimated_rows(self) -> int:
+        return max(self.fingerprint.lines - 1 + (not self.fingerprint.ends_with_newline), 0)
+
+    def _last_line_short(self) -> bool:
+        with open(self.path, "rb") as handle:
+            handle.seek(max(self.fingerprint.size - 65536, 0))
+            tail = handle.read().decode("utf-8", errors="replace")
+        last_line = tail.rsplit("\n", 1)[-1]
+        if not last_line.strip():
+            return False
+        try:
+            fields = next(csv.reader([last_line]))
+        except csv.Error:
+            return True
+        return len(fields) < len(self.header)
+
+    def chunks(self, rows: int = CHUNK_ROWS, columns: list[str] | None = None) -> Iterator[Chunk]:
+        """The file's records in chunks (only the given columns, if any). The last chunk's
+        `incomplete` marks a last row cut short."""
+        pending = None
+        for chunk in self._read(rows, columns):
+            if pending is not None:
+                yield pending
+            pending = chunk
+        if pending is not None:
+            if self.last_row_incomplete and len(pending.frame):
+                pending.incomplete[-1] = True
+            yield pending
+
+    def _read(self, rows: int, columns: list[str] | None) -> Iterator[Chunk]:
+        position = 0
+        try:
+            reader = pd.read_csv(
+                self.path,
+                usecols=columns,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                chunksize=rows,
+            )
+        except pd.errors.EmptyDataError as error:
+            raise FileRefused(f"This is not {self.what}: the file is empty.") from error
+        try:
+            for frame in reader:
+                frame.columns = [str(name).strip() for name in frame.columns]
+                numbers = np.arange(position + 2, position + 2 + len(frame), dtype=np.int64)
+                position += len(frame)
+                blank = _blank_rows(frame)
+                if blank.any():
+                    frame, numbers = frame[~blank], numbers[~blank]
+                yield Chunk(frame.reset_index(drop=True), numbers, np.zeros(len(frame), dtype=bool))
+        except UnicodeDecodeError as error:
+            raise FileRefused(_not_utf8(self.what, error)) from error
+        except (pd.errors.ParserError, csv.Error, ValueError) as error:
+            raise FileRefused(f"This {self.what} could not be read as CSV after row {position + 1}: {error}") from error
+        finally:
+            reader.close()
+
+    @property
+    def last_row_number(self) -> int:
+        return self.estimated_rows + 1
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    blank = np.ones(len(frame), dtype=bool)
+    for name in frame.columns:
+        blank &= frame[name].to_numpy(dtype=object) == ""
+    return blank
+
+
+def read_table(path: Path, *, what: str, sheet: str | int | None = None, rows: int | None = None) -> pd.DataFrame:
+    """A whole CSV or XLSX file as strings ("" where blank), for the smaller partner files."""
+    try:
+        if is_spreadsheet(path):
+            frame = pd.read_excel(path, sheet_name=sheet if sheet not in (None, "") else 0, dtype=str, nrows=rows)
+            frame = frame.fillna("")
+        else:
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig", nrows=rows
+            )
+    except UnicodeDecodeError as error:
+        raise FileRefused(_not_utf8(what, error)) from error
+    except pd.errors.EmptyDataError as error:
+        raise FileRefused(f"This is not {what}: the file is empty.") from error
+    except (pd.errors.ParserError, csv.Error, ValueError, KeyError, OSError) as error:
+        raise FileRefused(f"This {what} could not be read: {error}") from error
+    except Exception as error:  # openpyxl raises its own errors for damaged workbooks
+        raise FileRefused(f"This {what} could not be read as a spreadsheet: {error}") from error
+    frame.columns = [str(name).strip() for name in frame.columns]
+    return frame
+
+
+def is_spreadsheet(path: Path) -> bool:
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return True
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+# Vectorised helpers ---------------------------------------------------------------------------
+
+
+def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return frame[name].to_numpy(dtype=object)
+
+
+def map_distinct(values: np.ndarray, function: Callable[[str], object]) -> np.ndarray:
+    """Apply `function` once per distinct value and broadcast the results (an object array)."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [function(value) for value in uniques]
+    return mapped[codes]
+
+
+def shared_strings(values: np.ndarray) -> np.ndarray:
+    """The same values, with each distinct string stored once (saves memory on repeats)."""
+    codes, uniques = pd.factorize(values)
+    return np.asarray(uniques, dtype=object)[codes]
+
+
+def combined_strings(first: np.ndarray, second: np.ndarray, combine: Callable[[str, str], str]) -> np.ndarray:
+    """`combine(a, b)` for each pair of values, computed once per distinct pair."""
+    first_codes, first_uniques = pd.factorize(first)
+    second_codes, second_uniques = pd.factorize(second)
+    width = max(len(second_uniques), 1)
+    pair_codes, pairs = pd.factorize(first_codes.astype(np.int64) * width + second_codes)
+    first_uniques = np.asarray(first_uniques, dtype=object)
+    second_uniques = np.asarray(second_uniques, dtype=object)
+    combined = np.empty(len(pairs), dtype=object)
+    combined[:] = [combine(first_uniques[pair // width], second_uniques[pair % width]) for pair in pairs.tolist()]
+    return combined[pair_codes]
+
+
+def json_strings(values: np.ndarray) -> np.ndarray:
+    """Each value as a JSON string literal, escaping only the distinct values that need it."""
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    joined = "".join(uniques.tolist())
+    if '"' in joined or "\\" in joined or not joined.isprintable():
+        encoded = [json.dumps(value, ensure_ascii=False) for value in uniques.tolist()]
+    else:
+        encoded = ['"' + value + '"' for value in uniques.tolist()]
+    result = np.empty(len(uniques), dtype=object)
+    result[:] = encoded
+    return result[codes]
+
+
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def _needs_escaping(values: list[str]) -> bool:
+    return _JSON_ESCAPED.search("".join(values)) is not None
+
+
+def raw_json(frame: pd.DataFrame, positions: np.ndarray | None = None) -> list[str]:
+    """Each row of the file as a compact JSON object of its columns, built column-wise: a
+    column whose text needs no JSON escaping (most) goes in as it is, the others are escaped
+    once per distinct value."""
+    parts, columns = [], []
+    for name in frame.columns:
+        values = frame[name].to_numpy(dtype=object)
+        if positions is not None:
+            values = values[positions]
+        listed = values.tolist()
+        key = json.dumps(str(name), ensure_ascii=False).replace("%", "%%")
+        if _needs_escaping(listed):
+            parts.append(key + ":%s")
+            columns.append(json_strings(values).tolist())
+        else:
+            parts.append(key + ':"%s"')
+            columns.append(listed)
+    template = "{" + ",".join(parts) + "}"
+    return [template % row for row in zip(*columns, strict=True)]
+
+
+def row_dict(frame: pd.DataFrame, position: int) -> dict:
+    return {str(name): str(value) for name, value in frame.iloc[position].items()}
+
+
+def float_or_nan(text: str) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return float("nan")
+    return value

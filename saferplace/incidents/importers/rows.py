@@ -1,0 +1,97 @@
+"""What the incident importers share: the checks that turn bad rows into rejections, the
+prepared (validated, located) rows of a file, and writing them."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from saferplace.incidents.importers import store
+from saferplace.incidents.importers.base import (
+    ImportContext,
+    data_category_id,
+    rejections_from_mask,
+)
+from saferplace.incidents.importers.locations import Located, LsoaCodes, places_from_codes
+from saferplace.incidents.importers.reading import row_dict
+
+
+@dataclass
+class PreparedChunk:
+    size: int
+    columns: dict  # incident fields ready to store, except the places and data category
+    data_category: np.ndarray  # "crime" or "asb" per row
+    lsoa_codes: np.ndarray
+    located: Located
+
+
+@dataclass
+class PreparedFile:
+    chunks: list[PreparedChunk] = field(default_factory=list)
+    partitions: set[str] = field(default_factory=set)  # what a source's re-import replaces
+    external_ids: set[str] = field(default_factory=set)  # or: the ids it replaces
+    lsoa: LsoaCodes | None = None
+
+
+class RowChecks:
+    """Collects the problems of one chunk: every failed check becomes a rejection naming the
+    field and the reason, and the row is dropped."""
+
+    def __init__(self, context: ImportContext, frame: pd.DataFrame, row_numbers: np.ndarray):
+        self.context = context
+        self.frame = frame
+        self.row_numbers = row_numbers
+        self.failed = np.zeros(len(frame), dtype=bool)
+
+    def fail(self, mask: np.ndarray, field_name: str, reasons) -> None:
+        if mask.any():
+            rejections_from_mask(
+                self.context, mask, self.row_numbers, field_name, reasons, lambda position: row_dict(self.frame, position)
+            )
+            self.failed |= mask
+
+    def fail_located(self, located: Located) -> None:
+        problem = located.problem_field != ""
+        for field_name in pd.unique(located.problem_field[problem]):
+            self.fail(problem & (located.problem_field == field_name), str(field_name), located.problem_reason)
+
+    def incomplete(self, mask: np.ndarray, field_name: str) -> None:
+        self.fail(mask, field_name, "the row is incomplete: the file ends part-way through it (a truncated download?)")
+
+
+def located_subset(located: Located, kept: np.ndarray) -> Located:
+    return Located(
+        latitude=located.latitude[kept], longitude=located.longitude[kept],
+        problem_field=located.problem_field[kept], problem_reason=located.problem_reason[kept],
+        has_point=located.has_point[kept], lsoa=located.lsoa[kept], ward=located.ward[kept],
+        community=located.community[kept], h3_cell=located.h3_cell[kept],
+    )
+
+
+def incidents_write(context: ImportContext, prepared: PreparedFile) -> None:
+    """Store the prepared rows (after the importer has deleted what they replace): make the
+    LSOAs named by code known, turn codes into place ids, and insert in bulk."""
+    codes = set()
+    for chunk in prepared.chunks:
+        codes.update(pd.unique(chunk.lsoa_codes).tolist())
+    resolved = prepared.lsoa.resolve(sorted(code for code in codes if code)) if prepared.lsoa else {}
+    data_categories: dict[str, int] = {}
+
+    def batches():
+        while prepared.chunks:
+            chunk = prepared.chunks.pop(0)
+            lsoa, ward, community = places_from_codes(chunk.lsoa_codes, resolved, chunk.located)
+            codes, uniques = pd.factorize(chunk.data_category)
+            for code in uniques:
+                if code not in data_categories:
+                    data_categories[code] = data_category_id(code)
+            columns = dict(chunk.columns)
+            columns.update(
+                lsoa=lsoa, ward=ward, community=community,
+                data_category=np.array([data_categories[code] for code in uniques], dtype=np.int64)[codes],
+            )
+            yield store.IncidentBatch(size=chunk.size, columns=columns)
+
+    context.rows_imported = store.incident_rows_insert(
+        batches=batches(), progress=context.report_written, bulk_load=context.bulk_load
+    )

@@ -1,0 +1,169 @@
+"""STATS19 road collisions: the Department for Transport's published collision CSV
+("dft-road-casualty-statistics-collision-<year>.csv"), in its current column names
+(collision_index, collision_severity, lsoa_of_collision_location…) or the older ones
+(accident_index, accident_severity, lsoa_of_accident_location…). One incident per collision;
+a republished year replaces that year (partition "stats19|<year>").
+See docs/importers/stats19.md."""
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from saferplace.incidents.importers import store
+from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
+from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
+from saferplace.incidents.importers.reading import (
+    CsvReader,
+    column_values,
+    format_hint,
+    map_distinct,
+    pick_column,
+    raw_json,
+    read_header,
+    shared_strings,
+)
+from saferplace.incidents.importers.rows import (
+    PreparedChunk,
+    PreparedFile,
+    RowChecks,
+    incidents_write,
+    located_subset,
+)
+from saferplace.incidents.models import DatePrecision, LocationPrecision
+
+WHAT = "a STATS19 road collision file"
+SOURCE = "stats19"
+DATA_CATEGORY = "road-safety"
+SEVERITIES = {"1": "road-collision-fatal", "2": "road-collision-serious", "3": "road-collision-slight"}
+SEVERITY_NAMES = {"1": "Fatal", "2": "Serious", "3": "Slight"}
+MISSING = ("", "NULL", "-1", "null")
+# Each field: the names it has had in DfT's files, newest first.
+ALIASES = {
+    "index": ["collision_index", "accident_index"],
+    "year": ["collision_year", "accident_year"],
+    "reference": ["collision_ref_no", "collision_reference", "accident_reference"],
+    "severity": ["collision_severity", "accident_severity"],
+    "date": ["date"],
+    "time": ["time"],
+    "longitude": ["longitude"],
+    "latitude": ["latitude"],
+    "lsoa": ["lsoa_of_collision_location", "lsoa_of_accident_location"],
+}
+REQUIRED = ["index", "severity", "date", "longitude", "latitude"]
+
+
+def parse_date(text: str) -> date | None:
+    text = text.strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+class Stats19Importer(Importer):
+    name = "stats19"
+    label = "STATS19 road collisions"
+    description = "The Department for Transport's road collision CSV (one row per collision)."
+    source = SOURCE
+    needs_organisation = True
+    inserts_incidents = True
+
+    def prepare(self, context: ImportContext) -> PreparedFile:
+        expected = [ALIASES[key][0] for key in REQUIRED]
+        header = read_header(context.path, what=WHAT, expected=expected)
+        columns = {key: pick_column(header, names) for key, names in ALIASES.items()}
+        missing = [" or ".join(ALIASES[key]) for key in REQUIRED if columns[key] is None]
+        if missing:
+            hint = format_hint(header)
+            raise FileRefused(
+                f"This is not {WHAT}: expected the columns {', '.join(expected)} (or their older accident_… names) "
+                f"but the header has {', '.join(header) or 'nothing'} (missing: {'; '.join(missing)}).{(' ' + hint) if hint else ''}"
+            )
+        reader = CsvReader(context.path, what=WHAT, header=header, fingerprint=context.fingerprint)
+        context.total = reader.estimated_rows
+        prepared = PreparedFile(lsoa=LsoaCodes(columns["lsoa"] or "lsoa"))
+        locator = PointLocator(
+            latitude_field=columns["latitude"], longitude_field=columns["longitude"], blank_values=MISSING
+        )
+        for chunk in reader.chunks():
+            prepared.chunks.append(self._prepare_chunk(context, chunk, columns, locator, prepared))
+            context.report_read(context.rows_read)
+        return prepared
+
+    def _prepare_chunk(self, context, chunk, columns: dict, locator: PointLocator, prepared: PreparedFile) -> PreparedChunk:
+        frame = chunk.frame
+        context.rows_read += len(frame)
+        checks = RowChecks(context, frame, chunk.row_numbers)
+        checks.incomplete(chunk.incomplete, frame.columns[-1])
+
+        identifiers = column_values(frame, columns["index"])
+        checks.fail(identifiers == "", columns["index"], f"{columns['index']} is blank")
+
+        dates_text = column_values(frame, columns["date"])
+        dates = map_distinct(dates_text, parse_date)
+        checks.fail(pd.isna(dates), columns["date"], map_distinct(dates_text, lambda text: (
+            f"{columns['date']} {text!r} is not a date like 31/12/2024"
+        )))
+
+        severities = np.array([value.strip() for value in column_values(frame, columns["severity"]).tolist()], dtype=object)
+        categories = map_distinct(severities, SEVERITIES.get)
+        checks.fail(pd.isna(categories), columns["severity"], map_distinct(severities, lambda text: (
+            f"{columns['severity']} {text!r} is not 1 (fatal), 2 (serious) or 3 (slight)"
+        )))
+
+        located = locator.locate(column_values(frame, columns["latitude"]), column_values(frame, columns["longitude"]))
+        checks.fail_located(located)
+
+        if columns["lsoa"]:
+            raw_codes = column_values(frame, columns["lsoa"])
+            raw_codes = np.where(np.isin(raw_codes, MISSING), "", raw_codes).astype(object)
+            lsoa_codes, lsoa_problems = prepared.lsoa.check(raw_codes)
+            checks.fail(lsoa_problems != "", columns["lsoa"], lsoa_problems)
+        else:
+            lsoa_codes = np.full(len(frame), "", dtype=object)
+
+        if columns["year"]:
+            years = column_values(frame, columns["year"])
+            years = np.where(years == "", [str(each.year) if each else "" for each in dates], years).astype(object)
+        else:
+            years = np.array([str(each.year) if each else "" for each in dates], dtype=object)
+
+        kept = np.flatnonzero(~checks.failed)
+        partitions = shared_strings(np.array(["stats19|" + year.strip() for year in years[kept].tolist()], dtype=object))
+        prepared.partitions.update(pd.unique(partitions).tolist())
+        kept_severities = severities[kept]
+        return PreparedChunk(
+            size=len(kept),
+            columns={
+                "source": SOURCE,
+                "partition": partitions,
+                "import_run": context.run.pk,
+                "owning_organisation": context.options["organisation"].pk,
+                "external_id": identifiers[kept],
+                "occurred_on": dates[kept],
+                "occurred_precision": DatePrecision.DAY.value,
+                "category": categories[kept],
+                "source_category": shared_strings(
+                    np.array([SEVERITY_NAMES[value] for value in kept_severities.tolist()], dtype=object)
+                ),
+                "latitude": located.latitude[kept],
+                "longitude": located.longitude[kept],
+                "location_precision": np.where(
+                    located.has_point[kept], LocationPrecision.EXACT.value, LocationPrecision.NONE.value
+                ).astype(object),
+                "location_description": "",
+                "h3_cell": located.h3_cell[kept],
+                "outcome": "",
+                "raw": np.array(raw_json(frame, kept), dtype=object) if len(kept) else np.empty(0, dtype=object),
+            },
+            data_category=np.full(len(kept), DATA_CATEGORY, dtype=object),
+            lsoa_codes=lsoa_codes[kept],
+            located=located_subset(located, kept),
+        )
+
+    def write(self, context: ImportContext, prepared: PreparedFile) -> None:
+        context.rows_replaced = store.incidents_delete_partitions(source=SOURCE, partitions=prepared.partitions)
+        incidents_write(context, prepared)

@@ -1,0 +1,190 @@
+"""Creating and changing mapping profiles: how one partner's spreadsheet maps onto the incident
+store. The analyst builds a profile from a sample file, so every column the profile names must be
+in that sample's header, every category it maps to must be in the taxonomy, and the location
+settings must be complete for the kind of location chosen. Every change is audited."""
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
+from saferplace.incidents.models import IncidentCategory, LocationKind, MappingProfile
+from saferplace.partners.models import DataCategory, Organisation
+
+# In `category_map`, a partner's category mapped to this value is rejected row by row, even when
+# the profile has a default category (which applies only to categories missing from the map).
+REJECT = ""
+
+# The columns a profile names, and the location columns each kind of location needs.
+COLUMN_FIELDS = (
+    "date_column", "category_column", "latitude_column", "longitude_column", "postcode_column",
+    "lsoa_column", "external_id_column", "outcome_column", "description_column",
+)
+LOCATION_COLUMNS = {
+    LocationKind.COORDINATES: ("latitude_column", "longitude_column"),
+    LocationKind.POSTCODE: ("postcode_column",),
+    LocationKind.LSOA: ("lsoa_column",),
+    LocationKind.NONE: (),
+}
+COLUMN_LABELS = {
+    "date_column": "date", "category_column": "category", "latitude_column": "latitude",
+    "longitude_column": "longitude", "postcode_column": "postcode", "lsoa_column": "LSOA code",
+    "external_id_column": "reference", "outcome_column": "outcome", "description_column": "location description",
+}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def profile_columns(profile: MappingProfile) -> list[str]:
+    """The columns an existing profile names, in the order of its fields (no duplicates): the
+    header to check a change against when no new sample file has been looked at."""
+    columns: list[str] = []
+    for field in COLUMN_FIELDS:
+        value = getattr(profile, field)
+        if value and value not in columns:
+            columns.append(value)
+    return columns
+
+
+def category_values(header: Sequence[str], rows: Sequence[Sequence[str]], column: str, *, limit: int = 200) -> list[str]:
+    """The distinct non-blank values of `column` in `rows`, most frequent first."""
+    if column not in header:
+        return []
+    position = list(header).index(column)
+    counts: dict[str, int] = {}
+    for row in rows:
+        value = (row[position] if position < len(row) else "").strip()
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+    ordered = sorted(counts, key=lambda value: (-counts[value], value.casefold()))
+    return ordered[:limit]
+
+
+def _date_format_problem(date_format: str, samples: Sequence[str]) -> str:
+    if not date_format:
+        return "Enter the date format, for example %d/%m/%Y"
+    if not re.search(r"%[Yy]", date_format) or not re.search(r"%[mbB]", date_format):
+        return "The date format needs a year (%Y) and a month (%m, %b or %B), for example %d/%m/%Y"
+    try:
+        datetime(2026, 1, 31).strftime(date_format)
+    except ValueError:
+        return f"“{date_format}” is not a date format: use codes like %d, %m, %Y, %H:%M"
+    values = [value.strip() for value in samples if value and value.strip()][:20]
+    if values and not any(_parses(value, date_format) for value in values):
+        return f"The dates in the sample, like “{values[0]}”, do not match the format {date_format}"
+    return ""
+
+
+def _parses(value: str, date_format: str) -> bool:
+    try:
+        datetime.strptime(value, date_format)
+    except ValueError:
+        return False
+    return True
+
+
+@transaction.atomic
+def mapping_profile_save(
+    *,
+    actor,
+    header: Sequence[str],
+    name: str,
+    owning_organisation: Organisation,
+    data_category: DataCategory,
+    source: str,
+    date_column: str,
+    date_format: str,
+    category_column: str,
+    location_kind: LocationKind | str,
+    category_map: dict[str, str] | None = None,
+    default_category: IncidentCategory | None = None,
+    description: str = "",
+    latitude_column: str = "",
+    longitude_column: str = "",
+    postcode_column: str = "",
+    lsoa_column: str = "",
+    external_id_column: str = "",
+    outcome_column: str = "",
+    description_column: str = "",
+    sample_dates: Sequence[str] = (),
+    profile: MappingProfile | None = None,
+    request: HttpRequest | None = None,
+) -> MappingProfile:
+    """Create a profile, or change `profile`. `header` is the sample file's header (the columns
+    the profile may name); `sample_dates` are values of the date column from the sample, checked
+    against the date format. Raises ValidationError naming each field that is wrong; nothing is
+    saved then."""
+    values = {
+        "name": name.strip().lower(), "description": description.strip(),
+        "owning_organisation": owning_organisation, "data_category": data_category,
+        "source": source.strip().lower(), "date_column": date_column, "date_format": date_format.strip(),
+        "category_column": category_column, "category_map": dict(category_map or {}),
+        "default_category": default_category, "location_kind": str(location_kind),
+        "latitude_column": latitude_column, "longitude_column": longitude_column,
+        "postcode_column": postcode_column, "lsoa_column": lsoa_column,
+        "external_id_column": external_id_column, "outcome_column": outcome_column,
+        "description_column": description_column,
+    }
+    errors: dict[str, str] = {}
+
+    if not values["name"]:
+        errors["name"] = "Enter a name for the profile"
+    elif not SLUG.match(values["name"]):
+        errors["name"] = "Use only lower-case letters, numbers and hyphens in the name, for example fire-incidents"
+    elif MappingProfile.objects.filter(name=values["name"]).exclude(pk=getattr(profile, "pk", None)).exists():
+        errors["name"] = f"A profile called “{values['name']}” already exists"
+    if not values["source"]:
+        errors["source"] = "Enter the source name the incidents are filed under"
+    elif not SLUG.match(values["source"]):
+        errors["source"] = "Use only lower-case letters, numbers and hyphens in the source name, for example fire-incidents"
+
+    try:
+        location_kind = LocationKind(values["location_kind"])
+    except ValueError:
+        errors["location_kind"] = "Choose how the rows give their location"
+        location_kind = None
+    # Columns of other kinds of location are not kept: they would be ignored anyway.
+    needed = set(LOCATION_COLUMNS.get(location_kind, ()))
+    for field in ("latitude_column", "longitude_column", "postcode_column", "lsoa_column"):
+        if field not in needed:
+            values[field] = ""
+
+    known = set(header)
+    for field in ("date_column", "category_column", *sorted(needed)):
+        if not values[field]:
+            errors[field] = f"Choose the {COLUMN_LABELS[field]} column"
+    for field in COLUMN_FIELDS:
+        if values[field] and values[field] not in known and field not in errors:
+            errors[field] = f"The sample file has no column called “{values[field]}”"
+
+    problem = _date_format_problem(values["date_format"], sample_dates)
+    if problem:
+        errors["date_format"] = problem
+
+    codes = set(IncidentCategory.objects.values_list("code", flat=True))
+    unknown = sorted({code for code in values["category_map"].values() if code != REJECT and code not in codes})
+    if unknown:
+        errors["category_map"] = "These categories are not in the taxonomy: " + ", ".join(unknown)
+
+    if errors:
+        raise ValidationError(errors)
+
+    if profile is None:
+        profile = MappingProfile.objects.create(created_by=actor, **values)
+        audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=profile)
+        return profile
+    changes = {
+        field: [str(getattr(profile, field)), str(value)]
+        for field, value in values.items()
+        if getattr(profile, field) != value
+    }
+    for field, value in values.items():
+        setattr(profile, field, value)
+    profile.save()
+    if changes:
+        audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=profile, details={"changes": changes})
+    return profile

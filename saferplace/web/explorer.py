@@ -1,0 +1,196 @@
+"""The incident explorer's filter form (a GET form that works without JavaScript), the selected
+filters it shows as removable tags, and the geometry of its monthly bar chart (an SVG drawn on
+the server, so the chart needs no script)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+
+from saferplace.incidents.selectors import CategoryGroupOptions, IncidentFilters, place_find
+
+PERIODS = [
+    ("", "Any time"),
+    ("3", "The last 3 months"),
+    ("12", "The last 12 months"),
+    ("dates", "Between dates"),
+]
+MEASURES = [("count", "Number of incidents"), ("harm", "Harm")]
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def months_back(today: date, months: int) -> date:
+    """The first day of the month `months - 1` months before `today`'s: the start of a period of
+    `months` calendar months that ends with this one."""
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+class ExplorerFilterForm(forms.Form):
+    source = forms.ChoiceField(required=False, label="Source",
+                               error_messages={"invalid_choice": "Choose a source from the list"})
+    category = forms.MultipleChoiceField(
+        required=False, label="Categories",
+        error_messages={"invalid_choice": "Choose categories from the list (%(value)s is not one of them)"},
+    )
+    place = forms.CharField(required=False, max_length=200, label="Place",
+                            help_text="A community, ward or LSOA: start typing its name, or give its code")
+    period = forms.ChoiceField(required=False, choices=PERIODS, label="Period",
+                               error_messages={"invalid_choice": "Choose a period from the list"})
+    date_from = forms.DateField(required=False, label="From", input_formats=DATE_FORMATS,
+                                help_text="For example 2026-01-01",
+                                error_messages={"invalid": "Enter the 'from' date as a real date, like 2026-01-01"})
+    date_to = forms.DateField(required=False, label="To", input_formats=DATE_FORMATS,
+                              help_text="For example 2026-12-31",
+                              error_messages={"invalid": "Enter the 'to' date as a real date, like 2026-12-31"})
+    measure = forms.ChoiceField(required=False, choices=MEASURES, label="Colour the hexagons by",
+                                error_messages={"invalid_choice": "Choose number of incidents or harm"})
+
+    def __init__(self, *args, sources: list[str], category_groups: list[CategoryGroupOptions], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_groups = category_groups
+        self.fields["source"].choices = [("", "Any source"), *[(source, source) for source in sources]]
+        self.fields["category"].choices = [
+            (option.code, option.name) for group in category_groups for option in group.categories
+        ]
+        self.place = None
+
+    def clean_place(self) -> str:
+        text = self.cleaned_data["place"].strip()
+        if not text:
+            return ""
+        place, candidates = place_find(text=text)
+        if place is None:
+            if candidates:
+                choices = "; ".join(f"{c.name} ({c.code}), a {c.get_kind_display().lower()}" for c in candidates)
+                raise forms.ValidationError(f"More than one place is called {text}: choose one of {choices}")
+            raise forms.ValidationError(f"There is no community, ward or LSOA called {text}: check the name or code")
+        self.place = place
+        return place.code
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("period") or ""
+        if period in ("3", "12"):
+            today = timezone.localdate()
+            data["date_from"], data["date_to"] = months_back(today, int(period)), today
+        elif period == "" and (data.get("date_from") or data.get("date_to")):
+            data["period"] = "dates"
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date")
+        return data
+
+    def filters(self) -> IncidentFilters:
+        """The filters the valid fields ask for (a field with an error is left out)."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        categories = tuple(data.get("category") or ())
+        return IncidentFilters(
+            source=data.get("source") or "",
+            category=categories[0] if len(categories) == 1 else "",
+            categories=categories if len(categories) > 1 else (),
+            place_code=data.get("place") or "",
+            date_from=data.get("date_from") if "date_from" not in self.errors else None,
+            date_to=data.get("date_to") if "date_to" not in self.errors else None,
+        )
+
+    @property
+    def chosen_measure(self) -> str:
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        return data.get("measure") or "count"
+
+
+def selected_filters(form: ExplorerFilterForm, query: QueryDict) -> list[dict]:
+    """The filters in force as MoJ filter tags, each linking to the same page without it."""
+    if not form.is_bound:
+        return []
+    data = form.cleaned_data
+    names = {code: name for code, name in form.fields["category"].choices}
+
+    def without(key: str, value: str | None = None) -> str:
+        remaining = query.copy()
+        remaining.pop("page", None)
+        if value is None:
+            remaining.pop(key, None)
+            if key == "period":
+                remaining.pop("date_from", None)
+                remaining.pop("date_to", None)
+        else:
+            remaining.setlist(key, [item for item in remaining.getlist(key) if item != value])
+        return "?" + remaining.urlencode()
+
+    categories = []
+    if data.get("source"):
+        categories.append({"heading": "Source", "items": [{"text": data["source"], "href": without("source")}]})
+    if data.get("category"):
+        categories.append({"heading": "Categories", "items": [
+            {"text": names.get(code, code), "href": without("category", code)} for code in data["category"]
+        ]})
+    if form.place is not None:
+        categories.append({"heading": "Place", "items": [
+            {"text": f"{form.place.name} ({form.place.get_kind_display().lower()})", "href": without("place")}
+        ]})
+    if data.get("date_from") or data.get("date_to"):
+        start = _day(data["date_from"]) if data.get("date_from") else "the start"
+        end = _day(data["date_to"]) if data.get("date_to") else "now"
+        categories.append({"heading": "Period", "items": [{"text": f"{start} to {end}", "href": without("period")}]})
+    return categories
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+
+
+def bar_chart(months: list[dict], *, width: int = 720, height: int = 280) -> dict:
+    """Positions of the bars, axis ticks and month labels of an SVG chart of monthly counts."""
+    left, right, top, bottom = 48, 8, 12, 44
+    plot_width, plot_height = width - left - right, height - top - bottom
+    peak = max((month["count"] for month in months), default=0)
+    scale_max = _nice_ceiling(peak)
+    slot = plot_width / max(len(months), 1)
+    gap = min(4.0, slot * 0.2)
+    bars = []
+    for position, month in enumerate(months):
+        bar_height = plot_height * month["count"] / scale_max if scale_max else 0
+        bars.append(Bar(
+            x=round(left + position * slot + gap / 2, 2), y=round(top + plot_height - bar_height, 2),
+            width=round(max(slot - gap, 1), 2), height=round(bar_height, 2),
+            label=month["month"].strftime("%B %Y"), value=month["count"],
+        ))
+    every = max(1, -(-len(months) // 12))  # at most 12 month labels
+    labels = [
+        {"x": round(left + position * slot + slot / 2, 2), "text": month["month"].strftime("%b"),
+         "year": month["month"].strftime("%Y") if position == 0 or month["month"].month == 1 else ""}
+        for position, month in enumerate(months) if position % every == 0
+    ]
+    ticks = [
+        {"y": round(top + plot_height - plot_height * step / 4, 2), "value": f"{scale_max * step // 4:,}"}
+        for step in range(5)
+    ] if scale_max else []
+    return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
+            "baseline": top + plot_height, "bars": bars, "labels": labels, "ticks": ticks, "peak": peak}
+
+
+def _nice_ceiling(value: int) -> int:
+    """The smallest of 4, 8, 12, 20, 40… (a multiple of 4, so quarter ticks are whole) at or
+    above `value`."""
+    if value <= 0:
+        return 0
+    magnitude = 1
+    while True:
+        for step in (4, 8, 12, 20):
+            if step * magnitude >= value:
+                return step * magnitude
+        magnitude *= 10

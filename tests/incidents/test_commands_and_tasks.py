@@ -1,0 +1,135 @@
+"""The `saferplace import …` and `saferplace incidents summary` commands, and the background
+task the web upload enqueues."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
+
+from saferplace.incidents.importers import import_run_create
+from saferplace.incidents.models import ImportRun, ImportStatus, Incident
+from saferplace.incidents.tasks import import_file_task
+from tests.incidents.conftest import POLICE_UK_HEADER, csv_text, may_2026_rows
+
+
+def run_command(*arguments) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command(*arguments, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_police_uk_prints_a_line_per_file_and_the_first_rejections(squares, world, write_file):
+    first = write_file("2026-05-fenshire-street.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    out, _ = run_command("import", "police-uk", str(first), str(first), "--organisation", "Fenshire Police")
+
+    run = ImportRun.objects.filter(status=ImportStatus.SUCCEEDED).get()
+    assert f"{first}: 12 read, 11 imported, 0 replaced, 0 updated, 1 rejected (run {run.pk})." in out
+    assert "row 11, Crime type: Crime type 'Cyber fraud' is not a police.uk crime type" in out
+    assert f"saferplace import rejections {run.pk} > rejected-{run.pk}.csv" in out
+    assert f"{first}: unchanged." in out
+    assert Incident.objects.count() == 11
+
+    report, _ = run_command("import", "rejections", str(run.pk))
+    assert report.splitlines()[0] == "row_number,field,reason,raw"
+    assert report.splitlines()[1].startswith("11,Crime type,")
+
+
+@pytest.mark.django_db
+def test_import_exits_non_zero_when_a_file_is_refused(squares, world, write_file):
+    good = write_file("good.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    bad = write_file("bad.csv", "name,value\nx,1\n")
+    with pytest.raises(CommandError, match="1 of 2 files were refused or failed"):
+        run_command("import", "police-uk", str(good), str(bad), "--organisation", "Fenshire Police")
+    assert Incident.objects.count() == 11
+    with pytest.raises(CommandError, match="No organisation called 'Nobody'"):
+        run_command("import", "police-uk", str(good), "--organisation", "Nobody")
+    with pytest.raises(CommandError, match="No mapping profile called 'missing'"):
+        run_command("import", "profile", "missing", str(good))
+
+
+@pytest.mark.django_db
+def test_import_lookups_take_column_options(world, write_file):
+    path = write_file("postcodes.csv", "code,y,x\nTB1 1AA,52.0,0.1\n")
+    out, _ = run_command("import", "postcode-lookup", str(path), "--postcode-column", "code",
+                         "--latitude-column", "y", "--longitude-column", "x")
+    assert "1 read, 1 imported" in out
+
+
+@pytest.mark.django_db
+def test_incidents_summary_in_every_format(squares, world, write_file):
+    path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    run_command("import", "police-uk", str(path), "--organisation", "Fenshire Police")
+
+    table, _ = run_command("incidents", "summary", "--by", "category")
+    assert table.splitlines()[0].split() == ["category", "count"]
+    assert table.splitlines()[1].split() == ["anti-social-behaviour", "3"]
+    assert table.splitlines()[-1].split() == ["total", "11"]
+
+    as_json = json.loads(run_command("incidents", "summary", "--by", "lsoa", "--format", "json")[0])
+    assert as_json["total"] == 11
+    assert {row["lsoa"]: row["count"] for row in as_json["counts"]} == {"E01000001": 4, "E01000002": 6, "": 1}
+
+    as_csv = run_command("incidents", "summary", "--by", "month", "--format", "csv")[0]
+    assert as_csv.splitlines() == ["month,count", "2026-05,11"]
+    by_source = run_command("incidents", "summary", "--by", "source", "--format", "csv")[0]
+    assert by_source.splitlines() == ["source,count", "police-uk,11"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_an_enqueued_import(squares, world, write_file, council_analyst):
+    path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    options = {"organisation": "Fenshire Police"}
+    run = import_run_create(importer="police-uk", file_name=path.name, actor=council_analyst, options=options)
+    result = import_file_task.enqueue(run.pk, str(path), options)
+    assert DBTaskResult.objects.get(id=result.id).status == "READY"
+
+    call_command("worker", "--batch")
+
+    stored = DBTaskResult.objects.get(id=result.id)
+    assert stored.status == "SUCCESSFUL", stored.exception_class_path
+    run.refresh_from_db()
+    assert (run.status, run.rows_imported, run.rows_rejected) == (ImportStatus.SUCCEEDED, 11, 1)
+    result.refresh()
+    assert result.return_value["status"] == "succeeded"
+    assert Incident.objects.count() == 11
+
+
+def incident_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return {index for index, info in connection.introspection.get_constraints(cursor, "incidents_incident").items() if info["index"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_rebuilds_the_indexes_and_a_failed_one_leaves_them(squares, world, write_file, run_import, monkeypatch):
+    """On SQLite a load bigger than the table drops and rebuilds the indexes inside the
+    transaction; the indexes are there afterwards, whether the load succeeded or failed."""
+    from django.db import connection
+
+    from saferplace.incidents.importers import store
+
+    if connection.vendor != "sqlite":
+        pytest.skip("bulk loading by rebuilding indexes is for SQLite")
+    monkeypatch.setattr(store, "BULK_LOAD_MIN_ROWS", 1)
+    indexes = incident_indexes()
+    assert len(indexes) >= 10
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
+    assert (run.status, run.rows_imported) == (ImportStatus.SUCCEEDED, 11)
+    assert incident_indexes() == indexes
+
+    real_insert = store.incident_rows_insert
+
+    def insert_then_fail(**kwargs):
+        real_insert(**kwargs)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store, "incident_rows_insert", insert_then_fail)
+    rows = may_2026_rows() * 2
+    failed = run_import("police-uk", write_file("may-v2.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Fenshire Police")
+    assert failed.status == ImportStatus.FAILED
+    assert incident_indexes() == indexes
+    assert Incident.objects.count() == 11

@@ -1,0 +1,254 @@
+"""police.uk street-level crime files: every row kept, nothing double counted, a republished
+month replaces, bad files refused or rejected row by row with nothing lost."""
+
+from collections import Counter
+
+import pytest
+from django.db.models import Count
+
+from saferplace.audit.models import AuditEntry
+from saferplace.incidents.importers import (
+    IMPORTERS,
+    FileRefused,
+    ImportOptionError,
+    import_run_create,
+    rejections_csv,
+    store,
+)
+from saferplace.incidents.models import ImportRun, ImportStatus, Incident, LocationPrecision
+from tests.incidents.conftest import (
+    POINT_A,
+    POINT_B,
+    POLICE_UK_HEADER,
+    crime_id,
+    csv_text,
+    may_2026_rows,
+    police_row,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def store_snapshot() -> list[tuple]:
+    return list(Incident.objects.order_by("id").values_list("id", "external_id", "partition", "outcome", "category_id"))
+
+
+def file_counts(rows: list[list[str]], column: str) -> Counter:
+    index = POLICE_UK_HEADER.index(column)
+    return Counter(row[index] for row in rows)
+
+
+def test_every_good_row_is_an_incident_and_counts_match_the_file(squares, world, write_file, run_import):
+    rows = may_2026_rows()
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Fenshire Police")
+
+    assert run.status == ImportStatus.SUCCEEDED, run.message
+    assert (run.rows_read, run.rows_imported, run.rows_replaced, run.rows_rejected) == (12, 11, 0, 1)
+    good = [row for row in rows if row[9] != "Cyber fraud"]
+    by_type = dict(Incident.objects.values_list("source_category").annotate(count=Count("id")).order_by())
+    assert by_type == dict(file_counts(good, "Crime type"))
+    by_lsoa = Counter({code or "": count for code, count in Incident.objects.values_list("lsoa__code").annotate(count=Count("id")).order_by()})
+    assert by_lsoa == file_counts(good, "LSOA code")
+    # Blank IDs (ASB) and identical rows are all kept.
+    assert Incident.objects.filter(external_id="").count() == 3
+    assert Incident.objects.filter(external_id=crime_id(2)).count() == 2
+
+
+def test_places_precision_and_raw_row(squares, world, write_file, run_import):
+    run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
+
+    burglary = Incident.objects.get(external_id=crime_id(1))
+    assert burglary.location_precision == LocationPrecision.SNAPPED
+    assert (burglary.lsoa, burglary.ward, burglary.community) == (squares["lsoa_a"], squares["ward_1"], squares["community"])
+    assert burglary.h3_cell and burglary.occurred_on.isoformat() == "2026-05-01" and burglary.occurred_precision == "month"
+    assert burglary.partition == "Fenshire Police|2026-05"
+    assert burglary.data_category.code == "crime" and burglary.owning_organisation.name == "Fenshire Police"
+    assert burglary.raw == dict(zip(POLICE_UK_HEADER, police_row(1, "2026-05", "Burglary", POINT_A), strict=True))
+    assert Incident.objects.filter(category_id="anti-social-behaviour", data_category__code="asb").count() == 3
+
+    nowhere = Incident.objects.get(external_id=crime_id(4))
+    assert (nowhere.location_precision, nowhere.latitude, nowhere.lsoa, nowhere.h3_cell) == ("none", None, None, "")
+    # No coordinates, but an LSOA code: the LSOA and its ward and community are kept.
+    by_code = Incident.objects.get(external_id=crime_id(5))
+    assert (by_code.location_precision, by_code.lsoa, by_code.ward) == ("none", squares["lsoa_b"], squares["ward_2"])
+
+
+def test_rejections_name_row_field_and_reason(squares, world, write_file, run_import):
+    rows = [
+        police_row(1, "2026-05", "Burglary"),
+        police_row(2, "May 2026", "Burglary"),
+        police_row(3, "2026-05", "Burglary", ("west", "52.0", "On or near X", "E01000001", "A")),
+        police_row(4, "2026-05", "Burglary", ("0.005", "95", "On or near X", "E01000001", "A")),
+        police_row(5, "2026-05", "Sorcery"),
+    ]
+    run = run_import("police-uk", write_file("bad-rows.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Fenshire Police")
+
+    assert (run.status, run.rows_imported, run.rows_rejected) == (ImportStatus.SUCCEEDED, 1, 4)
+    assert list(run.rejections.values_list("row_number", "field", "reason")) == [
+        (3, "Month", "Month 'May 2026' is not a year and month like 2026-05"),
+        (4, "Longitude", "Longitude 'west' is not a number"),
+        (5, "Latitude", "Latitude 95 is out of range (-90 to 90)"),
+        (6, "Crime type", "Crime type 'Sorcery' is not a police.uk crime type"),
+    ]
+    report = "".join(rejections_csv(run=run)).splitlines()
+    assert report[0] == "row_number,field,reason,raw"
+    assert report[1].startswith("3,Month,Month 'May 2026' is not a year and month like 2026-05,")
+    assert '""Month"": ""May 2026""' in report[1]
+
+
+def test_the_same_file_twice_changes_nothing(squares, world, write_file, run_import):
+    path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    first = run_import("police-uk", path, organisation="Fenshire Police")
+    before = store_snapshot()
+    second = run_import("police-uk", path, organisation="Fenshire Police")
+
+    assert second.status == ImportStatus.UNCHANGED
+    assert f"run {first.pk}" in second.message
+    assert (second.rows_imported, second.rows_replaced) == (0, 0)
+    assert store_snapshot() == before
+    assert AuditEntry.objects.filter(object_type="incidents.importrun").count() == 2
+
+
+def test_a_republished_month_replaces_that_month_for_that_force(squares, world, write_file, run_import):
+    rows = may_2026_rows()
+    april = [police_row(90, "2026-04", "Burglary", POINT_B)]
+    run_import("police-uk", write_file("april.csv", csv_text(POLICE_UK_HEADER, april)), organisation="Fenshire Police")
+    run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Fenshire Police")
+    republished = [row[:] for row in rows[:-1]]  # one row fewer
+    republished[6][10] = "Offender sent to prison"  # an outcome changed
+    run = run_import("police-uk", write_file("may-v2.csv", csv_text(POLICE_UK_HEADER, republished)), organisation="Fenshire Police")
+
+    assert (run.status, run.rows_replaced, run.rows_imported) == (ImportStatus.SUCCEEDED, 11, 10)
+    assert Incident.objects.filter(partition="Fenshire Police|2026-05").count() == 10
+    assert Incident.objects.filter(partition="Fenshire Police|2026-04").count() == 1
+    assert Incident.objects.get(external_id=crime_id(3)).outcome == "Offender sent to prison"
+    assert not Incident.objects.filter(external_id=crime_id(8)).exists()
+
+
+def test_a_file_truncated_mid_row_rejects_the_cut_row_and_keeps_the_rest(squares, world, write_file, run_import):
+    text = csv_text(POLICE_UK_HEADER, may_2026_rows())
+    cut = text[: text.rindex("Robbery") + 3]  # "…,Rob"
+    run = run_import("police-uk", write_file("cut.csv", cut), organisation="Fenshire Police")
+
+    assert run.status == ImportStatus.SUCCEEDED
+    assert run.rows_imported == 10
+    reasons = list(run.rejections.values_list("row_number", "reason"))
+    assert (13, "the row is incomplete: the file ends part-way through it (a truncated download?)") in reasons
+
+
+def test_a_file_cut_inside_a_quoted_field_is_refused_and_nothing_is_lost(squares, world, write_file, run_import):
+    run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
+    before = store_snapshot()
+    text = csv_text(POLICE_UK_HEADER, may_2026_rows()) + f'{crime_id(99)},2026-05,F,F,0.1,52.0,"On or near'
+    run = run_import("police-uk", write_file("quoted.csv", text), organisation="Fenshire Police")
+
+    assert run.status == ImportStatus.REFUSED
+    assert "could not be read as CSV" in run.message
+    assert store_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "the file is empty"),
+        (csv_text(["Crime ID", "Month", "Falls within", "Outcome type"], [["1", "2026-05", "F", "x"]]), "expected the columns Crime ID, Month, Reported by"),
+        ("Crime ID,Month\n1,2026-05\n".encode("cp1252") + b"\xe9\xe9\n", "not UTF-8"),
+        (csv_text(POLICE_UK_HEADER, may_2026_rows()).replace("Mill Lane", "Mill L\xe9ane").encode("cp1252"), "not UTF-8"),
+    ],
+    ids=["empty", "wrong-header", "wrong-header-and-encoding", "not-utf8"],
+)
+def test_files_in_the_wrong_format_are_refused(squares, world, write_file, run_import, content, expected):
+    run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
+    before = store_snapshot()
+    run = run_import("police-uk", write_file("wrong.csv", content), organisation="Fenshire Police")
+
+    assert run.status == ImportStatus.REFUSED
+    assert expected in run.message
+    assert run.message.startswith("This is not a police.uk street-level crime file")
+    assert store_snapshot() == before
+
+
+def test_an_outcomes_file_given_to_the_crime_importer_says_which_importer_to_use(squares, world, write_file, run_import):
+    header = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code", "LSOA name", "Outcome type"]
+    run = run_import("police-uk", write_file("outcomes.csv", csv_text(header, [])), organisation="Fenshire Police")
+    assert run.status == ImportStatus.REFUSED
+    assert "missing: Crime type, Last outcome category, Context" in run.message
+    assert "police-uk-outcomes" in run.message
+
+
+def test_a_crash_after_the_delete_leaves_the_store_exactly_as_before(squares, world, write_file, run_import, monkeypatch):
+    run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
+    before = store_snapshot()
+    runs_before = ImportRun.objects.count()
+
+    def explode(**kwargs):
+        assert Incident.objects.filter(partition="Fenshire Police|2026-05").count() == 0  # the delete happened
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "incident_rows_insert", explode)
+    rows = may_2026_rows()[:5]
+    run = run_import("police-uk", write_file("may-v2.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Fenshire Police")
+
+    assert run.status == ImportStatus.FAILED
+    assert "disk full" in run.message and "nothing was changed" in run.message
+    assert store_snapshot() == before
+    run.refresh_from_db()
+    assert (run.status, run.rows_imported, run.rows_replaced) == (ImportStatus.FAILED, 0, 0)
+    assert not run.rejections.exists()
+    assert ImportRun.objects.count() == runs_before + 1
+
+
+def test_progress_is_reported_and_saved_on_the_run(squares, world, write_file, council_analyst):
+    path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    options = {"organisation": "Fenshire Police"}
+    run = import_run_create(importer="police-uk", file_name=path.name, actor=council_analyst, options=options)
+    assert run.status == ImportStatus.QUEUED
+    seen = []
+    from saferplace.incidents.importers import import_file
+
+    run = import_file(run=run, path=path, options=options, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (12, 12)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    run.refresh_from_db()
+    assert (run.progress_done, run.progress_total) == (12, 12)
+    assert run.started_by == council_analyst and run.file_hash and run.file_size == path.stat().st_size
+
+
+def test_the_run_is_audited(squares, world, write_file, run_import, council_analyst):
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
+    entry = AuditEntry.objects.get(object_type="incidents.importrun", object_id=str(run.pk))
+    assert entry.action == "create" and entry.actor_id == council_analyst.pk
+    assert entry.details["rows"] == {"read": 12, "imported": 11, "replaced": 0, "updated": 0, "rejected": 1}
+    assert entry.details["file_hash"] == run.file_hash
+
+
+def test_options_are_checked_when_the_run_is_created(world, council_analyst):
+    with pytest.raises(ImportOptionError, match="Say which organisation"):
+        import_run_create(importer="police-uk", file_name="x.csv", actor=council_analyst, options={})
+    with pytest.raises(ImportOptionError, match="No organisation called 'Nobody'"):
+        import_run_create(importer="police-uk", file_name="x.csv", actor=council_analyst, options={"organisation": "Nobody"})
+    with pytest.raises(ImportOptionError, match="No importer called"):
+        import_run_create(importer="crimes", file_name="x.csv", actor=council_analyst)
+    assert set(IMPORTERS) == {"police-uk", "police-uk-outcomes", "stats19", "profile", "place-lookup", "population", "postcode-lookup"}
+    assert issubclass(FileRefused, Exception)
+
+
+def test_unknown_lsoa_codes_become_places_and_bad_ones_are_rejected(squares, world, write_file, run_import):
+    rows = [
+        police_row(1, "2026-05", "Burglary", ("", "", "No location", "E01099999", "Elsewhere 001A")),
+        police_row(2, "2026-05", "Burglary", ("", "", "No location", "E05000001", "A ward")),
+    ]
+    run = run_import("police-uk", write_file("codes.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Fenshire Police")
+    assert run.rows_imported == 1
+    incident = Incident.objects.get()
+    assert (incident.lsoa.code, incident.lsoa.name, incident.ward) == ("E01099999", "Elsewhere 001A", None)
+    assert list(run.rejections.values_list("field", flat=True)) == ["LSOA code"]
+
+
+def test_raw_rows_keep_text_that_needs_escaping(squares, world, write_file, run_import):
+    point = ("0.004500", "52.005500", 'On or near "The Feathers", Back\\Lane', "E01000001", "Testborough 001A")
+    row = police_row(1, "2026-05", "Burglary", point)
+    run_import("police-uk", write_file("quotes.csv", csv_text(POLICE_UK_HEADER, [row])), organisation="Fenshire Police")
+    incident = Incident.objects.get()
+    assert incident.raw == dict(zip(POLICE_UK_HEADER, row, strict=True))
+    assert incident.location_description == 'On or near "The Feathers", Back\\Lane'
