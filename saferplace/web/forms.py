@@ -91,23 +91,6 @@ class AuditSearchForm(forms.Form):
                               error_messages={"invalid": "Enter the 'to' date like 2026-11-30"})
 
 
-class IncidentFilterForm(forms.Form):
-    source = forms.ChoiceField(required=False)
-    category = forms.ChoiceField(required=False)
-    place = forms.CharField(required=False, label="Place code", help_text="An LSOA, ward or community code")
-    date_from = forms.DateField(required=False, label="From",
-                                error_messages={"invalid": "Enter the 'from' date like 2026-01-01"})
-    date_to = forms.DateField(required=False, label="To",
-                              error_messages={"invalid": "Enter the 'to' date like 2026-12-31"})
-
-    def __init__(self, *args, options: dict[str, list[str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("", "Any source"), *[(s, s) for s in options["sources"]]]
-        self.fields["category"].choices = [("", "Any category"), *[(c, c) for c in options["categories"]]]
-
-
-# --- Imports and mapping profiles -----------------------------------------------------------
-
 IMPORT_KINDS = {
     # importer key: (label, hint, allowed extensions, needs an owning organisation)
     "police-uk": ("police.uk street-level crime", "A street-level crime CSV exactly as published by data.police.uk", (".csv",), True),

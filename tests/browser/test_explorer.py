@@ -28,6 +28,10 @@ def explorer_city(world):
 def _open_explorer(page, live_server, query: str = "") -> None:
     page.goto(f"{live_server.url}/incidents/{query}")
     page.locator("path.app-hexagon").first.wait_for()
+    # The map fits itself to the data and may fetch hexagons again at that zoom: wait for it to
+    # settle before anything clicks a hexagon that is about to be redrawn.
+    page.wait_for_load_state("networkidle")
+    page.locator("path.app-hexagon").first.wait_for()
 
 
 def test_hexagon_map_draws_and_the_measure_toggle_changes_the_legend(page, live_server, council_analyst, explorer_city):

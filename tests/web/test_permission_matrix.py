@@ -22,13 +22,23 @@ PAGES = {
     "web:map": set(PERSONAS),
     "web:incident-list": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
     "web:incident-export": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
+    "web:incident-export-geojson": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
+    "web:incident-hexagons": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
+    "web:incident-points": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
     "web:organisation-list": {"council_admin"},
     "web:organisation-create": {"council_admin"},
     "web:agreement-list": {"council_admin"},
     "web:agreement-create": {"council_admin"},
+    "web:import-list": {"council_analyst", "bid_analyst", "council_admin"},
+    "web:import-new": {"council_analyst", "bid_analyst", "council_admin"},
+    "web:profile-list": {"council_analyst", "bid_analyst", "council_admin"},
+    "web:profile-create": {"council_analyst", "bid_analyst", "council_admin"},
     "web:audit-list": {"council_auditor"},
     "web:audit-export": {"council_auditor"},
 }
+
+# query strings a page needs (the points of one H3 cell)
+QUERIES = {"web:incident-points": "?cell=89195da49b7ffff"}
 
 # persona → the records (external ids) they may see
 EXPECTED = {
@@ -49,7 +59,7 @@ def persona(request, world):
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_pages_by_role(client, persona, page):
-    response = sign_in(client, persona).get(reverse(page))
+    response = sign_in(client, persona).get(reverse(page) + QUERIES.get(page, ""))
     expected = 200 if persona.username in PAGES[page] else 403
     assert response.status_code == expected
 
