@@ -34,7 +34,7 @@ def shoot(browser, username: str, shots: list[tuple[str, str]], viewport: dict) 
     for path, name in shots:
         page.goto(f"{BASE}{path}")
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(OUT / f"{name}.png"))
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=name == "explorer")
     context.close()
 
 
@@ -44,7 +44,9 @@ with sync_playwright() as playwright:
         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
     )
     desktop = {"width": 1200, "height": 820}
-    shoot(browser, "analyst.council", [("/", "home-analyst"), ("/map/?kind=ward", "map-wards")], desktop)
+    shoot(browser, "analyst.council", [("/", "home-analyst"), ("/map/?kind=ward", "map-wards"),
+                                       ("/incidents/?category=anti-social-behaviour", "explorer"),
+                                       ("/imports/", "imports")], desktop)
     shoot(browser, "admin.council", [("/agreements/", "agreements")], desktop)
     shoot(browser, "auditor.council", [("/audit/", "audit")], desktop)
     shoot(browser, "officer.police", [("/", "phone-home")], {"width": 390, "height": 844})

@@ -29,7 +29,8 @@ def council_profile(world, **fields) -> MappingProfile:
         "date_column": "Reported",
         "date_format": "%d/%m/%Y",
         "category_column": "Type",
-        "category_map": {"Fly tip": "fly-tipping", "Graffiti - offensive": "graffiti", "Needles": "drug-litter", "Bins": "not-a-code"},
+        "category_map": {"Fly tip": "fly-tipping", "Graffiti - offensive": "graffiti", "Needles": "drug-litter", "Bins": "not-a-code",
+                         "Complaint about a neighbour": ""},
         "location_kind": LocationKind.POSTCODE,
         "postcode_column": "Postcode",
         "external_id_column": "Ref",
@@ -51,11 +52,12 @@ def test_profile_csv_with_postcodes_maps_categories_and_rejects_what_it_cannot(s
         ["ENV-5", "2026-05-07", "Bins", "TB1 1AA", "Open"],
         ["ENV-6", "7th May", "Fly tip", "TB1 1AA", "Open"],
         ["ENV-7", "08/05/2026", "Needles", "", "Open"],
+        ["ENV-8", "09/05/2026", "Complaint about a neighbour", "TB1 1AA", "Open"],
     ]
     run = run_import("profile", write_file("env.csv", csv_text(header, rows)), profile=profile)
 
     assert run.status == ImportStatus.SUCCEEDED, run.message
-    assert (run.rows_read, run.rows_imported, run.rows_rejected) == (7, 3, 4)
+    assert (run.rows_read, run.rows_imported, run.rows_rejected) == (8, 3, 5)
     fly_tip = Incident.objects.get(external_id="ENV-1")
     assert (fly_tip.category_id, fly_tip.source_category, fly_tip.outcome) == ("fly-tipping", "Fly tip", "Cleared")
     assert (fly_tip.location_precision, fly_tip.lsoa, fly_tip.latitude) == (LocationPrecision.SNAPPED, squares["lsoa_a"], 52.005)
@@ -66,6 +68,7 @@ def test_profile_csv_with_postcodes_maps_categories_and_rejects_what_it_cannot(s
         (5, "Postcode", "postcode not in the loaded postcode lookup"),
         (6, "Type", "Type 'Bins' maps to 'not-a-code', which is not a category in the taxonomy"),
         (7, "Reported", "Reported '7th May' is not a date in the profile's format %d/%m/%Y"),
+        (9, "Type", "Type 'Complaint about a neighbour' is a category the profile rejects"),
     ]
 
     # A corrected extract replaces the records with the same ids, and adds the rest.

@@ -173,12 +173,14 @@ class ProfileImporter(Importer):
 
         def category(text: str) -> str | None:
             code = mapping.get(text.strip())
-            if code is not None:
+            if code is not None:  # "" (rejected by the profile) and unknown codes are not categories
                 return code if code in known else None
             return default
 
         def reason(text: str) -> str:
             code = mapping.get(text.strip())
+            if code == "":  # the profile says: reject rows with this value
+                return f"{profile.category_column} {text!r} is a category the profile rejects"
             if code is not None and code not in known:
                 return f"{profile.category_column} {text!r} maps to {code!r}, which is not a category in the taxonomy"
             if not text.strip():
