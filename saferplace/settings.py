@@ -97,6 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file, not Django's default in-memory database: the browser tests' live server
+    # answers several requests at once, each on its own connection, as in real use.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-saferplace.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users, passwords, sign-in --------------------------------------------------------------
