@@ -94,6 +94,10 @@ function drawLegend(legend, measure, breaks) {
 
 async function getJson(url) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!(response.headers.get("content-type") || "").includes("application/json")) {
+    // e.g. the sign-in page, after a session has ended
+    throw new Error("the server did not send map data. Reload the page (you may need to sign in again)");
+  }
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.detail || `The server answered ${response.status}`);
   return body;
