@@ -117,6 +117,17 @@ def world(db):
     return {"categories": categories, "organisations": organisations, "agreements": agreements}
 
 
+def square(min_lon: float, min_lat: float, side: float = 0.01) -> dict:
+    """A GeoJSON square boundary, `side` degrees across, from its south-west corner."""
+    return {
+        "type": "Polygon",
+        "coordinates": [[
+            [min_lon, min_lat], [min_lon + side, min_lat], [min_lon + side, min_lat + side],
+            [min_lon, min_lat + side], [min_lon, min_lat],
+        ]],
+    }
+
+
 def _persona(world, username: str, organisation: str, role: Role):
     user = user_create(
         actor=None, username=username, password=PASSWORD, organisation=world["organisations"][organisation],

@@ -10,10 +10,8 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.security import APIKeyCookie, HttpBearer
 
-from saferplace.audit.models import AuditAction
-from saferplace.audit.services import audit_record
 from saferplace.incidents.selectors import IncidentFilters, incident_list
-from saferplace.incidents.services import incident_open
+from saferplace.incidents.services import incident_open, incidents_export_audit
 from saferplace.partners.services import api_token_authenticate
 from saferplace.places.models import PlaceKind
 from saferplace.places.selectors import place_list
@@ -137,10 +135,9 @@ def list_incidents(request, query: Query[IncidentQuery]):
     incidents = incident_list(user=request.user, filters=filters)
     count = incidents.count()
     results = list(incidents[offset : offset + limit])
-    audit_record(
-        action=AuditAction.EXPORT, actor=request.user, request=request, object_type="incidents.incident",
-        object_repr=f"{len(results)} incidents through the API",
-        details={"filters": filters.as_dict(), "rows": len(results), "offset": offset, "format": "api"},
+    incidents_export_audit(
+        user=request.user, request=request, description=f"{len(results)} incidents through the API",
+        filters=filters.as_dict(), rows=len(results), export_format="api", offset=offset,
     )
     return {"count": count, "limit": limit, "offset": offset, "results": results}
 

@@ -13,14 +13,12 @@ import json
 from collections.abc import Iterator
 
 import h3
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from saferplace.audit.models import AuditAction
-from saferplace.audit.services import audit_record
 from saferplace.incidents.models import Incident
 from saferplace.incidents.selectors import POINTS_LIMIT, IncidentFilters, incident_points
+from saferplace.incidents.services import incidents_export_audit
 
 MEASURES = {"count": "Number of incidents", "harm": "Harm (the sum of the categories' harm weights)"}
 
@@ -59,18 +57,11 @@ def incident_points_open(
 ) -> dict:
     """The located incidents of one hexagon, at most `limit`, as GeoJSON points (the caller adds
     the link to each record's page); audited as an export of those rows with the filters used."""
-    if not user.is_authenticated:
-        raise PermissionDenied
     points = incident_points(user=user, filters=filters, cell=cell, limit=limit)
     rows = points["rows"]
-    audit_record(
-        action=AuditAction.EXPORT,
-        actor=user,
-        request=request,
-        object_type="incidents.incident",
-        object_repr=f"{len(rows)} incidents on the map (hexagon {cell})",
-        details={"filters": filters.as_dict(), "cell": cell, "rows": len(rows), "total": points["total"],
-                 "format": "map-points"},
+    incidents_export_audit(
+        user=user, request=request, description=f"{len(rows)} incidents on the map (hexagon {cell})",
+        filters=filters.as_dict(), rows=len(rows), export_format="map-points", cell=cell, total=points["total"],
     )
     if points["capped"]:
         message = (f"Showing the newest {len(rows):,} of the {points['total']:,} incidents in this hexagon. "
@@ -131,18 +122,12 @@ def incidents_export_geojson(
     """Stream an already access-filtered list as a GeoJSON FeatureCollection of points. The
     export is audited first, with the filters, the rows written and the rows left out for
     having no location."""
-    if not user.is_authenticated:
-        raise PermissionDenied
     located = incidents.exclude(latitude=None).exclude(longitude=None)
     rows = located.count()
     omitted = incidents.count() - rows
-    audit_record(
-        action=AuditAction.EXPORT,
-        actor=user,
-        request=request,
-        object_type="incidents.incident",
-        object_repr=f"{rows} incidents as GeoJSON",
-        details={"filters": filters, "rows": rows, "omitted_without_location": omitted, "format": "geojson"},
+    incidents_export_audit(
+        user=user, request=request, description=f"{rows} incidents as GeoJSON", filters=filters, rows=rows,
+        export_format="geojson", omitted_without_location=omitted,
     )
     metadata = {
         "title": "SaferPlace incidents",

@@ -78,11 +78,11 @@ def _export_row(incident: Incident) -> list:
     ]
 
 
-def incidents_export_csv(
-    *, user, incidents: Iterable[Incident], count: int, filters: dict, request: HttpRequest | None = None
-) -> Iterator[str]:
-    """Stream an already access-filtered list as CSV; the export itself is audited first, with the
-    filters used and the number of rows."""
+def incidents_export_audit(
+    *, user, request: HttpRequest | None, description: str, filters: dict, rows: int, export_format: str, **details
+) -> None:
+    """Record that `user` took `rows` incidents out of SaferPlace (a download, an API page, the
+    points of a map hexagon), with the filters that chose them. Called before any row is sent."""
     if not user.is_authenticated:
         raise PermissionDenied
     audit_record(
@@ -90,8 +90,17 @@ def incidents_export_csv(
         actor=user,
         request=request,
         object_type="incidents.incident",
-        object_repr=f"{count} incidents as CSV",
-        details={"filters": filters, "rows": count, "format": "csv"},
+        object_repr=description,
+        details={"filters": filters, "rows": rows, "format": export_format, **details},
     )
+
+
+def incidents_export_csv(
+    *, user, incidents: Iterable[Incident], count: int, filters: dict, request: HttpRequest | None = None
+) -> Iterator[str]:
+    """Stream an already access-filtered list as CSV; the export itself is audited first, with the
+    filters used and the number of rows."""
+    incidents_export_audit(user=user, request=request, description=f"{count} incidents as CSV", filters=filters,
+                           rows=count, export_format="csv")
     return csv_lines(EXPORT_COLUMNS, (_export_row(incident) for incident in incidents))
 

@@ -15,12 +15,9 @@ from tests.browser.conftest import (
     overflows_horizontally,
     serious_axe_violations,
 )
+from tests.conftest import square
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def square(lon: float, lat: float, size: float = 0.01) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]]}
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from saferplace.incidents.importers import import_file, import_run_create
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
+from tests.conftest import square
 
 POLICE_UK_HEADER = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -26,16 +27,6 @@ FORCE = "Fenshire Police"
 # A snapped point in each LSOA, as police.uk publishes them.
 POINT_A = ("0.004500", "52.005500", "On or near Mill Lane", "E01000001", "Testborough 001A")
 POINT_B = ("0.015200", "52.004100", "On or near Station Road", "E01000002", "Testborough 001B")
-
-
-def square(min_lon: float, min_lat: float, side: float = 0.01) -> dict:
-    return {
-        "type": "Polygon",
-        "coordinates": [[
-            [min_lon, min_lat], [min_lon + side, min_lat], [min_lon + side, min_lat + side],
-            [min_lon, min_lat + side], [min_lon, min_lat],
-        ]],
-    }
 
 
 @pytest.fixture

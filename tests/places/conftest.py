@@ -12,16 +12,7 @@ import pytest
 
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
-
-
-def square(min_lon: float, min_lat: float, side: float = 0.01) -> dict:
-    return {
-        "type": "Polygon",
-        "coordinates": [[
-            [min_lon, min_lat], [min_lon + side, min_lat], [min_lon + side, min_lat + side],
-            [min_lon, min_lat + side], [min_lon, min_lat],
-        ]],
-    }
+from tests.conftest import square
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from saferplace.places.models import Place, PlaceKind
-from tests.places.conftest import square
+from tests.conftest import square
 
 
 def run(*args: str) -> str:

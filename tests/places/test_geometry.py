@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from saferplace.places.geometry import assign_places, h3_cell, h3_cells, place_for_point
 from saferplace.places.models import Place, PlaceKind
 from saferplace.places.services import place_create_or_update, place_get_or_create_from_code
-from tests.places.conftest import square
+from tests.conftest import square
 
 
 def test_place_for_point_finds_the_square_containing_it(squares):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from saferplace.places.models import Place, PlaceKind
 from saferplace.places.services import place_create_or_update, places_load_geojson
-from tests.places.conftest import square
+from tests.conftest import square
 
 BOWTIE = {"type": "Polygon", "coordinates": [[[0, 52], [0.01, 52.01], [0.01, 52], [0, 52.01], [0, 52]]]}
 

@@ -17,7 +17,7 @@ from saferplace.incidents.models import Incident, IncidentCategory, LocationPrec
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
 from saferplace.web.explorer import months_back
-from tests.conftest import sign_in
+from tests.conftest import sign_in, square
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,6 @@ VISIBLE = {
     "bid_analyst": {"EX-BID-ASB-1", "EX-BID-ASB-2"},
     "police_officer": {"EX-POL-ASB-1", "EX-POL-ASB-2", "EX-POL-ASB-3", "EX-CC-ENV-1", "EX-CC-ENV-2", "EX-POL-CRIME-1"},
 }
-
-
-def square(lon: float, lat: float, size: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]]}
 
 
 def build_places() -> dict:
