@@ -98,3 +98,12 @@ def can_view(
 ) -> bool:
     grants = grants_for(user, on=on)
     return grants.allows(getattr(record, f"{owner_field}_id"), getattr(record, f"{category_field}_id"))
+
+
+def can_see_import_rows(user: User, run) -> bool:
+    """The rows of an imported file (what the rejection report shows of the rejected rows) belong
+    to the organisation that imported it: only its people see them, through the web. Runs made
+    from the command line have no importing person; their operator reads the rows there."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.organisation_id is None:
+        return False
+    return run.started_by is not None and run.started_by.organisation_id == user.organisation_id

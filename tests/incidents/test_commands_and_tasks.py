@@ -35,6 +35,10 @@ def test_import_police_uk_prints_a_line_per_file_and_the_first_rejections(square
     report, _ = run_command("import", "rejections", str(run.pk))
     assert report.splitlines()[0] == "row_number,field,reason,raw"
     assert report.splitlines()[1].startswith("11,Crime type,")
+    from saferplace.audit.models import AuditEntry
+
+    exported = AuditEntry.objects.order_by("-sequence").first()
+    assert (exported.action, exported.object_id, exported.details["via"]) == ("export", str(run.pk), "command line")
 
 
 @pytest.mark.django_db

@@ -65,7 +65,7 @@ def test_only_analysts_and_administrators_import(client, request, world, persona
                                    date_format="%d/%m/%Y", category_column="What", location_kind="none")
     sign_in(client, user)
     pages = [reverse("web:import-list"), reverse("web:import-new"), reverse("web:import-detail", args=[run.pk]),
-             reverse("web:import-status", args=[run.pk]), reverse("web:import-rejections", args=[run.pk]),
+             reverse("web:import-status", args=[run.pk]),
              reverse("web:profile-list"), reverse("web:profile-create"), reverse("web:profile-edit", args=[profile.pk])]
     for path in pages:
         status = client.get(path).status_code
@@ -176,6 +176,28 @@ def test_the_worker_imports_and_the_run_page_shows_it(client, council_analyst, w
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
     assert rows[0][:3] == ["row_number", "field", "reason"]
     assert len(rows) == 2 and rows[1][0] == "4"
+    entry = AuditEntry.objects.order_by("-sequence").first()
+    assert (entry.action, entry.actor_username, entry.object_id) == ("export", "council_analyst", str(run.pk))
+
+
+@pytest.mark.django_db
+def test_rejected_rows_are_seen_only_by_the_importing_organisation(client, council_analyst, council_admin, bid_analyst):
+    run = ImportRun.objects.create(importer="police-uk", file_name="x.csv", file_hash="", started_by=council_analyst,
+                                   status="succeeded", rows_read=1, rows_rejected=1)
+    run.rejections.create(row_number=2, field="Crime type", reason="Crime type 'X' is not a police.uk crime type",
+                          raw={"Crime ID": "abc", "Location": "On or near Mill Road"})
+    cli_run = ImportRun.objects.create(importer="police-uk", file_name="y.csv", file_hash="", status="succeeded",
+                                       rows_read=1, rows_rejected=1)
+    sign_in(client, council_admin)  # a colleague of the importer, in the same organisation
+    assert client.get(reverse("web:import-rejections", args=[run.pk])).status_code == 200
+    assert "is not a police.uk crime type" in client.get(reverse("web:import-detail", args=[run.pk])).content.decode()
+    assert client.get(reverse("web:import-rejections", args=[cli_run.pk])).status_code == 404
+    assert "saferplace import rejections" in client.get(reverse("web:import-detail", args=[cli_run.pk])).content.decode()
+    sign_in(client, bid_analyst)  # an analyst elsewhere sees the run's counts, not its rows
+    assert client.get(reverse("web:import-rejections", args=[run.pk])).status_code == 404
+    page = client.get(reverse("web:import-detail", args=[run.pk])).content.decode()
+    assert "is not a police.uk crime type" not in page
+    assert "only its people can see them" in page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,15 +9,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
 from saferplace.incidents.importers import import_run_create, rejections_csv
 from saferplace.incidents.importers.errors import ImportOptionError
 from saferplace.incidents.models import ImportRun, ImportStatus
 from saferplace.incidents.tasks import import_file_task
+from saferplace.partners.access import can_see_import_rows
 from saferplace.web import forms as web_forms
 from saferplace.web.forms import IMPORT_KINDS, ImportUploadForm
 from saferplace.web.views.common import page, role_required
@@ -89,14 +92,15 @@ def import_new(request):
                 status=400 if form.errors else 200)
 
 
-def _run_context(run: ImportRun) -> dict:
-    rejections = list(run.rejections.all()[:REJECTIONS_SHOWN])
+def _run_context(run: ImportRun, user) -> dict:
+    rows_visible = can_see_import_rows(user, run)
+    rejections = list(run.rejections.all()[:REJECTIONS_SHOWN]) if rows_visible else []
     waiting_long = run.status == ImportStatus.QUEUED and timezone.now() - run.queued_at > WORKER_HINT_AFTER
     percent = None
     if run.progress_total:
         percent = min(100, round(100 * run.progress_done / run.progress_total))
     return {
-        "run": run, "rejections": rejections, "in_progress": run.status in IN_PROGRESS,
+        "run": run, "rejections": rejections, "rows_visible": rows_visible, "in_progress": run.status in IN_PROGRESS,
         "waiting_long": waiting_long, "percent": percent, "tag": STATUS_TAGS.get(run.status, ""),
         "label": IMPORT_KINDS.get(run.importer, (run.importer,))[0],
     }
@@ -105,19 +109,23 @@ def _run_context(run: ImportRun) -> dict:
 @role_required(*IMPORTERS_ROLES)
 def import_detail(request, run_id: int):
     run = get_object_or_404(ImportRun.objects.select_related("started_by", "profile"), pk=run_id)
-    return page(request, "imports/detail.html", active="imports", **_run_context(run))
+    return page(request, "imports/detail.html", active="imports", **_run_context(run, request.user))
 
 
 @role_required(*IMPORTERS_ROLES)
 def import_status(request, run_id: int):
     """The part of the run page that changes while it runs, polled by htmx every 2 seconds."""
     run = get_object_or_404(ImportRun.objects.select_related("started_by", "profile"), pk=run_id)
-    return page(request, "imports/_status.html", **_run_context(run))
+    return page(request, "imports/_status.html", **_run_context(run, request.user))
 
 
 @role_required(*IMPORTERS_ROLES)
 def import_rejections(request, run_id: int):
-    run = get_object_or_404(ImportRun, pk=run_id)
+    run = get_object_or_404(ImportRun.objects.select_related("started_by"), pk=run_id)
+    if not can_see_import_rows(request.user, run):
+        raise Http404("The rejected rows of this import are not available to you.")
+    audit_record(action=AuditAction.EXPORT, request=request, obj=run, object_repr=f"rejected rows of {run.file_name}"[:300],
+                 details={"rows": run.rows_rejected, "format": "csv"})
     response = StreamingHttpResponse(rejections_csv(run=run), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejections.csv"'
     return response

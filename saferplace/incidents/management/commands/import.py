@@ -26,6 +26,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
 from saferplace.incidents.importers import (
     IMPORTERS,
     ImportOptionError,
@@ -140,5 +142,8 @@ class Command(BaseCommand):
         run = ImportRun.objects.filter(pk=run_id).first()
         if run is None:
             raise CommandError(f"No import run {run_id}.")
+        # The rows leave SaferPlace here as they do from the web: recorded first.
+        audit_record(action=AuditAction.EXPORT, obj=run, object_repr=f"rejected rows of {run.file_name}"[:300],
+                     details={"rows": run.rows_rejected, "format": "csv", "via": "command line"})
         for line in rejections_csv(run=run):
             self.stdout.write(line, ending="")
