@@ -1,51 +1,16 @@
-"""Writing incidents, and the audited ways of reading them one by one or in bulk."""
+"""The audited ways of reading incidents: one at a time, and every kind of export. (Incidents are
+written by the importers, `saferplace.incidents.importers`.)"""
 
 from collections.abc import Iterable, Iterator
 
-import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.csv_stream import csv_lines
-from saferplace.incidents.models import Incident, LocationPrecision
+from saferplace.incidents.models import Incident
 from saferplace.partners import access
-from saferplace.places.geometry import assign_places, h3_cells
-from saferplace.places.models import PlaceKind
-
-
-@transaction.atomic
-def incidents_bulk_create(*, rows: list[dict], batch_size: int = 5000) -> int:
-    """Store incidents, assigning LSOA, ward, community and H3 cell from their coordinates in
-    one vectorised pass. Each row gives the model's fields (without the place fields)."""
-    if not rows:
-        return 0
-    lats = np.array([row.get("latitude") if row.get("latitude") is not None else np.nan for row in rows])
-    lons = np.array([row.get("longitude") if row.get("longitude") is not None else np.nan for row in rows])
-    places = assign_places(lats, lons)
-    cells = h3_cells(lats, lons)
-    incidents = []
-    for position, row in enumerate(rows):
-        has_point = cells[position] is not None
-        fields = dict(row)
-        if "category" in fields:  # a taxonomy code
-            fields["category_id"] = fields.pop("category")
-        incident = Incident(**fields)
-        incident.lsoa_id = _place_or_none(places[PlaceKind.LSOA][position])
-        incident.ward_id = _place_or_none(places[PlaceKind.WARD][position])
-        incident.community_id = _place_or_none(places[PlaceKind.COMMUNITY][position])
-        incident.h3_cell = cells[position] or ""
-        if not has_point:
-            incident.location_precision = LocationPrecision.NONE
-        incidents.append(incident)
-    Incident.objects.bulk_create(incidents, batch_size=batch_size)
-    return len(incidents)
-
-
-def _place_or_none(place_id) -> int | None:
-    return int(place_id) if place_id >= 0 else None
 
 
 def incident_open(*, user, incident_id: int, request: HttpRequest | None = None) -> Incident:
