@@ -222,3 +222,13 @@ def sign_in(client, user):
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
     session.save()
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Close each connection at the end of its request in tests: the live server's request
+    threads would otherwise keep theirs open (CONN_MAX_AGE) and stop the test database being
+    dropped at the end of the run on PostgreSQL."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
