@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = "Build the demo city of Riverford (synthetic data only) and serve SaferPlace."
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", type=float, default=1.0, help="scale of the incident data (1: about 28,000 records)")
+        parser.add_argument("--size", type=float, default=1.0, help="scale of the incident data (1: about 37,000 records)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed of the incident data")
         parser.add_argument("--replace", action="store_true", help="delete the demo city already here and build it again")
         parser.add_argument("--no-serve", action="store_true", help="build and stop, without serving the site")
