@@ -8,6 +8,7 @@ records owned by different organisations, so permission tests read like the poli
     bid_analyst       analyst at the Business Improvement District: no sharing agreement at all
     council_admin     administrator at the council
     council_auditor   auditor at the council
+    council_volunteer a volunteer registered with the council
 """
 
 from datetime import date, timedelta
@@ -170,6 +171,11 @@ def bid_analyst(world):
 @pytest.fixture
 def council_admin(world):
     return _persona(world, "council_admin", "council", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def council_volunteer(world):
+    return _persona(world, "council_volunteer", "council", Role.VOLUNTEER)
 
 
 @pytest.fixture

@@ -56,6 +56,11 @@ def date_display(value) -> str:
     return date_format(value, "j M Y") if value else ""
 
 
+def count_of(number: int, singular: str, plural: str | None = None) -> str:
+    """"1 community", "2 communities", "1,204 incidents"."""
+    return f"{number:,} {singular if number == 1 else (plural or singular + 's')}"
+
+
 def environment(**options) -> Environment:
     options["loader"] = ChoiceLoader(
         [options["loader"], PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
@@ -68,6 +73,7 @@ def environment(**options) -> Environment:
             "url": url,
             "field_params": field_params,
             "error_summary_items": error_summary_items,
+            "count_of": count_of,
             "get_messages": get_messages,
             "settings": {
                 "OIDC_ENABLED": settings.OIDC_ENABLED,

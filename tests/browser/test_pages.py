@@ -35,7 +35,7 @@ def small_city(world):
 def _pages_for(persona: str, records, world) -> list[str]:
     agreement = world["agreements"]["csp"]
     pages = [reverse("web:home"), reverse("web:map")]
-    if persona in {"council_analyst", "police_officer", "council_admin"}:
+    if persona in {"council_analyst", "police_officer", "police_chair", "council_admin"}:
         pages += [reverse("web:incident-list"), reverse("web:incident-detail", args=[records["police_asb"].pk]),
                   reverse("web:incident-list") + "?date_from=not-a-date"]
     if persona == "council_admin":
@@ -50,7 +50,8 @@ def _pages_for(persona: str, records, world) -> list[str]:
     return pages
 
 
-@pytest.mark.parametrize("persona", ["council_analyst", "police_officer", "bid_analyst", "council_admin", "council_auditor"])
+@pytest.mark.parametrize("persona", ["council_analyst", "police_officer", "police_chair", "bid_analyst", "council_admin",
+                                     "council_auditor", "council_volunteer"])
 def test_every_page_is_accessible_on_phone_and_desktop(page, live_server, request, records, world, small_city, persona):
     user = request.getfixturevalue(persona)
     browser_sign_in(page, live_server, user.username)

@@ -124,3 +124,4 @@ def test_an_administrator_cannot_lock_themselves_out(client, council_admin):
     council_admin.refresh_from_db()
     assert council_admin.is_active
     assert "You cannot deactivate your own account." in response.content.decode()
+

@@ -14,7 +14,7 @@ from tests.conftest import sign_in
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst",
-            "council_admin", "council_auditor"]
+            "council_admin", "council_auditor", "council_volunteer"]
 
 # page name → the personas who may open it (everyone else gets 403)
 PAGES = {
