@@ -25,6 +25,16 @@ def _client_address(request: HttpRequest | None) -> str:
     return request.META.get("REMOTE_ADDR", "")[:45]
 
 
+def changed_fields(instance, values: dict) -> dict:
+    """What saving `values` onto `instance` would change, as {field: [old, new]} (as text): the
+    `changes` detail of a CHANGE entry. Call it before setting the values."""
+    return {
+        name: [str(getattr(instance, name)), str(new)]
+        for name, new in values.items()
+        if getattr(instance, name) != new
+    }
+
+
 def audit_record(
     *,
     action: AuditAction | str,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from saferplace.audit.models import AuditAction
-from saferplace.audit.services import audit_record
+from saferplace.audit.services import audit_record, changed_fields
 from saferplace.incidents.models import IncidentCategory, LocationKind, MappingProfile
 from saferplace.partners.models import DataCategory, Organisation
 
@@ -177,11 +177,7 @@ def mapping_profile_save(
         profile = MappingProfile.objects.create(created_by=actor, **values)
         audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=profile)
         return profile
-    changes = {
-        field: [str(getattr(profile, field)), str(value)]
-        for field, value in values.items()
-        if getattr(profile, field) != value
-    }
+    changes = changed_fields(profile, values)
     for field, value in values.items():
         setattr(profile, field, value)
     profile.save()

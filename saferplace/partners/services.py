@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from saferplace.audit.models import AuditAction
-from saferplace.audit.services import audit_record
+from saferplace.audit.services import audit_record, changed_fields
 from saferplace.partners.models import (
     AgreementStatus,
     ApiToken,
@@ -26,16 +26,6 @@ from saferplace.partners.models import (
     Team,
     User,
 )
-
-
-def _changed(instance, values: dict) -> dict:
-    """The fields that a save of `values` onto `instance` changes, as {field: [old, new]}."""
-    changes = {}
-    for name, new in values.items():
-        old = getattr(instance, name)
-        if old != new:
-            changes[name] = [str(old), str(new)]
-    return changes
 
 
 @transaction.atomic
@@ -55,7 +45,7 @@ def organisation_save(
         organisation = Organisation.objects.create(**values)
         audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=organisation)
         return organisation
-    changes = _changed(organisation, values)
+    changes = changed_fields(organisation, values)
     for field, value in values.items():
         setattr(organisation, field, value)
     organisation.save()
@@ -167,7 +157,7 @@ def agreement_save(
         "status": AgreementStatus(status),
     }
     creating = agreement is None
-    changes = {} if creating else _changed(agreement, values)
+    changes = {} if creating else changed_fields(agreement, values)
     if creating:
         agreement = SharingAgreement(**values)
     else:
@@ -221,13 +211,11 @@ def user_set_active(*, actor: User | None, user: User, active: bool, request: Ht
     """Let a person sign in again, or stop them (leavers). Their records and audit entries stay."""
     if actor is not None and actor.pk == user.pk and not active:
         raise ValidationError("You cannot deactivate your own account.")
-    if user.is_active != active:
+    changes = changed_fields(user, {"is_active": active})
+    if changes:
         user.is_active = active
         user.save(update_fields=["is_active"])
-        audit_record(
-            action=AuditAction.CHANGE, actor=actor, request=request, obj=user,
-            details={"changes": {"is_active": [str(not active), str(active)]}},
-        )
+        audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=user, details={"changes": changes})
     return user
 
 

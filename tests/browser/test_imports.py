@@ -5,9 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from saferplace.incidents.models import ImportRejection, ImportRun, ImportStatus, IncidentCategory
+from saferplace.incidents.models import ImportRejection, ImportRun, ImportStatus
 from saferplace.incidents.profiles import mapping_profile_save
-from saferplace.incidents.taxonomy import taxonomy_install
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
@@ -16,20 +15,9 @@ from tests.browser.conftest import (
     overflows_horizontally,
     serious_axe_violations,
 )
-from tests.web.test_imports import GOOD_ROWS, SAMPLE_HEADER, police_csv, sample_csv
+from tests.web.test_imports import GOOD_ROWS, SAMPLE_HEADER, data_dir, police_csv, sample_csv  # noqa: F401 - data_dir: autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def data_dir(request, settings, tmp_path):
-    """Uploads go to a temporary folder. The taxonomy is put back for tests that commit: those
-    that ran before emptied every table, the taxonomy the migration loaded too."""
-    settings.DATA_DIR = tmp_path
-    if request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("world" if "world" in request.fixturenames else "db")
-        taxonomy_install(IncidentCategory)
-    return tmp_path
 
 
 def check(page, name: str, problems: list[str]) -> None:
