@@ -1,6 +1,8 @@
 """Two-factor sign-in is mandatory: a signed-in user who has not yet proved a one-time code in
 this session can reach only the two-factor pages, sign-out and static files."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +17,7 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not user.is_verified() and not self._exempt(request):
-            return redirect(f"{reverse('web:two-factor')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('web:two-factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod

@@ -1,6 +1,8 @@
 """Signing in: password, then a one-time code; first-time set-up of the authenticator; lockout
 after repeated failures; every step in the audit trail."""
 
+from urllib.parse import urlencode
+
 import pyotp
 import pytest
 from django.urls import reverse
@@ -99,3 +101,20 @@ def test_next_must_stay_on_this_site(client, police_officer):
 
 def test_passwords_are_stored_with_argon2(police_officer):
     assert police_officer.password.startswith("argon2$")
+
+
+def test_a_next_page_with_its_own_query_survives_sign_in(client, police_officer):
+    target = "/incidents/?category=anti-social-behaviour&period=12m"
+    signed_in = client.post(reverse("web:sign-in") + "?" + urlencode({"next": target}),
+                            {"username": "police_officer", "password": PASSWORD})
+    code_page = signed_in["Location"]  # the code page, still carrying the whole address
+    assert client.get(code_page).status_code == 200
+    response = client.post(code_page, {"code": current_code()})
+    assert response["Location"] == target
+
+
+def test_two_factor_redirect_keeps_the_whole_address(client, police_officer):
+    client.force_login(police_officer)  # password only
+    target = "/incidents/?category=anti-social-behaviour&period=12m"
+    response = client.get(target)
+    assert response["Location"] == "/sign-in/code/?" + urlencode({"next": target})

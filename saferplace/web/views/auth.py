@@ -3,6 +3,7 @@ time-based one-time code from an authenticator app, which every user must set up
 
 import base64
 import io
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -19,6 +21,11 @@ from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.web.forms import CodeForm, SignInForm
 from saferplace.web.views.common import page
+
+
+def with_next(view_name: str, next_url: str) -> str:
+    """The URL of `view_name` carrying where to go afterwards, encoded (it may have its own query)."""
+    return f"{reverse(view_name)}?{urlencode({'next': next_url})}"
 
 
 def _next_url(request, default: str = "/") -> str:
@@ -49,7 +56,7 @@ def sign_in(request):
         else:
             login(request, user)
             request.session["signed_in_with"] = "password"
-            return redirect(f"/sign-in/code/?next={_next_url(request)}")
+            return redirect(with_next("web:two-factor", _next_url(request)))
     return page(request, "auth/sign_in.html", form=form, failed=failed, next=_next_url(request),
                 status=400 if failed else 200)
 
@@ -69,7 +76,7 @@ def locked_out(request, response=None, credentials=None, *args, **kwargs):
 def two_factor(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
-        return redirect(f"/account/two-factor/?next={_next_url(request)}")
+        return redirect(with_next("web:two-factor-setup", _next_url(request)))
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
@@ -93,7 +100,7 @@ def _qr_data_uri(uri: str) -> str:
 @login_required
 def two_factor_setup(request):
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect(f"/sign-in/code/?next={_next_url(request)}")
+        return redirect(with_next("web:two-factor", _next_url(request)))
     device, _ = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
