@@ -165,7 +165,7 @@ def child_saferplace(file: Path, directory: Path) -> dict:
     again = import_file(run=import_run_create(importer="police-uk", file_name=file.name, actor=None, options=options),
                         path=file, options=options)
     again_seconds = time.perf_counter() - start
-    by_type = dict(Incident.objects.values_list("source_category").annotate(count=Count("id")).order_by())
+    by_type = dict(Incident.objects.values_list("source_category__text").annotate(count=Count("id")).order_by())
     return {
         "seconds": seconds,
         "again_seconds": again_seconds,
@@ -176,7 +176,7 @@ def child_saferplace(file: Path, directory: Path) -> dict:
         "stored": Incident.objects.count(),
         "by_type": by_type,
         "with_lsoa": Incident.objects.filter(lsoa__isnull=False).count(),
-        "with_h3": Incident.objects.exclude(h3_cell="").count(),
+        "with_h3": Incident.objects.exclude(location__h3_cell="").exclude(location=None).count(),
         "setup_peak_mib": setup_peak,
         "peak_mib": peak_memory_mib(),
     }
@@ -198,8 +198,10 @@ def run_child(kind: str, file: Path, directory: Path, *extra: str) -> dict:
     carries a process's peak memory across exec into its child's `ru_maxrss`."""
     completed = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--file", str(file), "--directory", str(directory), *extra],
-        check=True, capture_output=True, text=True,
+        capture_output=True, text=True,
     )
+    if completed.returncode:
+        raise SystemExit(f"The {kind} step failed:\n{completed.stderr}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 

@@ -20,7 +20,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.plugin import blocking_manager_key
 
 from saferplace.audit.triggers import create_triggers, drop_triggers
-from saferplace.incidents.models import Incident, IncidentCategory, LocationPrecision
+from saferplace.incidents.models import (
+    Incident,
+    IncidentCategory,
+    Location,
+    LocationPrecision,
+    location_key,
+)
 from saferplace.incidents.taxonomy import taxonomy_install
 from saferplace.partners.models import AgreementStatus, LawfulBasis, OrganisationKind, Role
 from saferplace.partners.services import (
@@ -193,6 +199,26 @@ TEST_CATEGORIES = {
 }
 
 
+def make_location(
+    latitude: float | None = None,
+    longitude: float | None = None,
+    *,
+    precision: str = LocationPrecision.EXACT,
+    description: str = "",
+    h3_cell: str = "",
+) -> Location:
+    """The shared location row for these values, as an importer would store it."""
+    precision = str(precision)
+    location, _ = Location.objects.get_or_create(
+        key=location_key(precision, latitude, longitude, description),
+        defaults={
+            "latitude": latitude, "longitude": longitude, "precision": precision, "description": description,
+            "h3_cell": h3_cell,
+        },
+    )
+    return location
+
+
 def make_incident(world, *, owner: str, category: str, external_id: str, **extra) -> Incident:
     return Incident.objects.create(
         source="test",
@@ -201,9 +227,7 @@ def make_incident(world, *, owner: str, category: str, external_id: str, **extra
         external_id=external_id,
         occurred_on=extra.pop("occurred_on", date(2026, 6, 1)),
         category_id=extra.pop("incident_category", TEST_CATEGORIES[category]),
-        latitude=52.45,
-        longitude=-0.95,
-        location_precision=LocationPrecision.EXACT,
+        location=extra.pop("location", None) or make_location(52.45, -0.95, precision=LocationPrecision.EXACT),
         **extra,
     )
 

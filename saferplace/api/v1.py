@@ -79,6 +79,14 @@ class IncidentOut(Schema):
         return incident.category_id
 
     @staticmethod
+    def resolve_source_category(incident) -> str:
+        return incident.source_category_text
+
+    @staticmethod
+    def resolve_outcome(incident) -> str:
+        return incident.outcome_text
+
+    @staticmethod
     def resolve_lsoa(incident) -> str | None:
         return incident.lsoa.code if incident.lsoa else None
 

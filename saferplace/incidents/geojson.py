@@ -105,13 +105,13 @@ def _feature(incident: Incident) -> dict:
             "occurred_precision": incident.occurred_precision,
             "category": incident.category_id,
             "category_name": incident.category.name,
-            "source_category": incident.source_category,
+            "source_category": incident.source_category_text,
             "location_precision": incident.location_precision,
             "lsoa": incident.lsoa.code if incident.lsoa else None,
             "ward": incident.ward.code if incident.ward else None,
             "community": incident.community.code if incident.community else None,
             "h3_cell": incident.h3_cell or None,
-            "outcome": incident.outcome,
+            "outcome": incident.outcome_text,
         },
     }
 
@@ -122,7 +122,7 @@ def incidents_export_geojson(
     """Stream an already access-filtered list as a GeoJSON FeatureCollection of points. The
     export is audited first, with the filters, the rows written and the rows left out for
     having no location."""
-    located = incidents.exclude(latitude=None).exclude(longitude=None)
+    located = incidents.exclude(location__latitude=None).exclude(location__longitude=None)
     rows = located.count()
     omitted = incidents.count() - rows
     incidents_export_audit(

@@ -169,12 +169,79 @@ class LocationPrecision(models.TextChoices):
     NONE = "none", "No location"
 
 
+def location_key(precision: str, latitude: float | None, longitude: float | None, description: str) -> str:
+    """What identifies a location: its precision, exact coordinates and description."""
+    return f"{precision}|{latitude!r}|{longitude!r}|{description}"
+
+
+class Location(models.Model):
+    """Where incidents happened, stored once and shared by every incident recorded there: the
+    point (if any), how precise it is, the source's own description, and the H3 cell. police.uk
+    publishes a few thousand anonymised map points per force, so a million crimes need only a few
+    thousand locations. `key` identifies a location: precision, coordinates and description."""
+
+    key = models.CharField(max_length=400, unique=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    precision = models.CharField(max_length=10, choices=LocationPrecision.choices, default=LocationPrecision.NONE)
+    description = models.CharField(max_length=300, blank=True)
+    h3_cell = models.CharField(max_length=16, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.description or (f"{self.latitude}, {self.longitude}" if self.latitude is not None else "No location")
+
+
+class Partition(models.Model):
+    """What a re-import replaces, per source: e.g. "Fenshire Police|2026-05" for one police.uk
+    force and month, "stats19|2025" for a STATS19 year, "profile:<name>" for a mapping profile."""
+
+    source = models.CharField(max_length=60)
+    key = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="partition_source_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.key}"
+
+
+class SourceLabel(models.Model):
+    """A text exactly as a source wrote it (its own category, an outcome), stored once: there
+    are a few dozen distinct ones for a million incidents."""
+
+    text = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SourceBlock(models.Model):
+    """The imported file itself, kept in compressed blocks of whole rows: the raw source row of
+    every incident the run imported is read back from here (`Incident.source_row` is its row
+    number in the file, the header being row 1). Block texts are CSV, compressed with zstd."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="source_blocks")
+    first_row = models.PositiveIntegerField()
+    row_count = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "first_row"], name="sourceblock_run_first_row_unique")]
+        ordering = ["run", "first_row"]
+
+    def __str__(self) -> str:
+        return f"Rows {self.first_row}–{self.first_row + self.row_count - 1} of run {self.run_id}"
+
+
 class Incident(models.Model):
-    # Indexes are chosen for the queries the store answers (every read filters by owner and data
-    # category through the access policy), and kept few: each one slows every import.
+    # The table is kept narrow, because a bulk import writes millions of rows: repeated texts
+    # (locations, partitions, the source's labels) are stored once in their own tables and
+    # referenced, the raw row stays in the run's source blocks, and indexes are few (every read
+    # filters by owner and data category through the access policy).
     source = models.CharField(max_length=60, help_text="Source dataset, e.g. police-uk")
-    # What a re-import replaces: e.g. "Fenshire Police|2026-05" for a police.uk force and month.
-    partition = models.CharField(max_length=120, blank=True)
+    partition = models.ForeignKey(
+        Partition, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents", db_index=False
+    )
     import_run = models.ForeignKey(
         ImportRun, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents", db_index=False
     )
@@ -186,29 +253,28 @@ class Incident(models.Model):
     occurred_on = models.DateField()
     occurred_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     category = models.ForeignKey(
-        IncidentCategory, on_delete=models.PROTECT, to_field="code", db_column="category", related_name="incidents"
+        IncidentCategory, on_delete=models.PROTECT, to_field="code", db_column="category", related_name="incidents",
+        db_index=False,
     )
-    source_category = models.CharField(max_length=200, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    location_precision = models.CharField(
-        max_length=10, choices=LocationPrecision.choices, default=LocationPrecision.NONE
+    source_category = models.ForeignKey(
+        SourceLabel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
-    location_description = models.CharField(max_length=300, blank=True)
-    lsoa = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    ward = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    h3_cell = models.CharField(max_length=16, blank=True, db_index=True)
-    outcome = models.CharField(max_length=200, blank=True)
-    raw = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents", db_index=False
+    )
+    lsoa = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    ward = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    community = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    outcome = models.ForeignKey(SourceLabel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    source_row = models.PositiveIntegerField(null=True, blank=True, help_text="Row number in the run's file (header = 1)")
+    raw = models.JSONField(null=True, blank=True, help_text="The source record, for incidents not read from a file")
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
         indexes = [
             models.Index(fields=["owning_organisation", "data_category", "occurred_on"]),
-            models.Index(fields=["source", "partition"]),
-            models.Index(fields=["source", "external_id"]),
         ]
 
     def __str__(self) -> str:
@@ -216,4 +282,38 @@ class Incident(models.Model):
         return f"{self.get_category_display_name()} {label} ({self.occurred_on:%d %b %Y})"
 
     def get_category_display_name(self) -> str:
-        return self.source_category or self.category_id.replace("-", " ").capitalize()
+        if self.source_category_id:
+            return self.source_category.text
+        return self.category_id.replace("-", " ").capitalize()
+
+    # The location's fields, read through it (select_related("location") when listing).
+    @property
+    def latitude(self) -> float | None:
+        return self.location.latitude if self.location_id else None
+
+    @property
+    def longitude(self) -> float | None:
+        return self.location.longitude if self.location_id else None
+
+    @property
+    def h3_cell(self) -> str:
+        return self.location.h3_cell if self.location_id else ""
+
+    @property
+    def location_precision(self) -> str:
+        return self.location.precision if self.location_id else LocationPrecision.NONE.value
+
+    @property
+    def location_description(self) -> str:
+        return self.location.description if self.location_id else ""
+
+    def get_location_precision_display(self) -> str:
+        return LocationPrecision(self.location_precision).label
+
+    @property
+    def outcome_text(self) -> str:
+        return self.outcome.text if self.outcome_id else ""
+
+    @property
+    def source_category_text(self) -> str:
+        return self.source_category.text if self.source_category_id else ""

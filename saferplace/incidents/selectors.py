@@ -11,6 +11,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from saferplace.incidents.models import CategoryGroup, Incident, IncidentCategory
+from saferplace.incidents.source_blocks import source_record
 from saferplace.partners import access
 from saferplace.places.models import Place, PlaceKind
 
@@ -58,7 +59,10 @@ def incident_list(*, user, filters: IncidentFilters | None = None) -> QuerySet[I
         incidents = incidents.filter(occurred_on__gte=filters.date_from)
     if filters.date_to:
         incidents = incidents.filter(occurred_on__lte=filters.date_to)
-    return incidents.select_related("owning_organisation", "data_category", "category", "lsoa", "ward", "community")
+    return incidents.select_related(
+        "owning_organisation", "data_category", "category", "lsoa", "ward", "community", "location", "source_category",
+        "outcome",
+    )
 
 
 def incident_filter_options(*, user) -> dict[str, list[str]]:
@@ -174,13 +178,13 @@ def incident_hexagons(*, user, filters: IncidentFilters | None = None, resolutio
     stored = settings.H3_RESOLUTION
     resolution = stored if resolution is None else max(0, min(resolution, stored))
     rows = (
-        incident_list(user=user, filters=filters).order_by().exclude(h3_cell="")
-        .values("h3_cell")
+        incident_list(user=user, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
+        .values(cell=F("location__h3_cell"))
         .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
     )
     cells: dict[str, dict] = {}
     for row in rows:
-        cell = row["h3_cell"]
+        cell = row["cell"]
         if h3.get_resolution(cell) > resolution:
             cell = h3.cell_to_parent(cell, resolution)
         total = cells.setdefault(cell, {"cell": cell, "count": 0, "harm": 0.0})
@@ -210,14 +214,14 @@ def incident_top_hexagons(*, user, filters: IncidentFilters | None = None, limit
     if not top:
         return []
     places = (
-        incident_list(user=user, filters=filters).order_by().filter(h3_cell__in=[row["cell"] for row in top])
-        .exclude(lsoa=None).values("h3_cell", name=F("lsoa__name")).annotate(count=Count("id"))
+        incident_list(user=user, filters=filters).order_by().filter(location__h3_cell__in=[row["cell"] for row in top])
+        .exclude(lsoa=None).values(cell=F("location__h3_cell"), name=F("lsoa__name")).annotate(count=Count("id"))
     )
     commonest: dict[str, tuple[int, str]] = {}
     for row in places:
-        best = commonest.get(row["h3_cell"])
+        best = commonest.get(row["cell"])
         if best is None or (row["count"], row["name"]) > best:
-            commonest[row["h3_cell"]] = (row["count"], row["name"])
+            commonest[row["cell"]] = (row["count"], row["name"])
     for row in top:
         row["place"] = commonest.get(row["cell"], (0, ""))[1]
         row["latitude"], row["longitude"] = (round(value, 5) for value in h3.cell_to_latlng(row["cell"]))
@@ -227,7 +231,7 @@ def incident_top_hexagons(*, user, filters: IncidentFilters | None = None, limit
 def incident_points(*, user, filters: IncidentFilters | None = None, cell: str = "", limit: int = POINTS_LIMIT) -> dict:
     """The located incidents of one H3 cell (of any resolution up to the stored one), at most
     `limit` of them, newest first, with how many there are in all."""
-    incidents = incident_list(user=user, filters=filters).exclude(latitude=None).exclude(longitude=None)
+    incidents = incident_list(user=user, filters=filters).exclude(location__latitude=None).exclude(location__longitude=None)
     if cell:
         stored = settings.H3_RESOLUTION
         if not h3.is_valid_cell(cell):
@@ -236,13 +240,14 @@ def incident_points(*, user, filters: IncidentFilters | None = None, cell: str =
         if resolution < stored - DRILL_DOWN_LEVELS:
             raise ValueError(f"Choose a cell of resolution {stored - DRILL_DOWN_LEVELS} or finer")
         if resolution >= stored:
-            incidents = incidents.filter(h3_cell=h3.cell_to_parent(cell, stored) if resolution > stored else cell)
+            incidents = incidents.filter(location__h3_cell=h3.cell_to_parent(cell, stored) if resolution > stored else cell)
         else:
-            incidents = incidents.filter(h3_cell__in=list(h3.cell_to_children(cell, stored)))
+            incidents = incidents.filter(location__h3_cell__in=list(h3.cell_to_children(cell, stored)))
     total = incidents.count()
     rows = list(
         incidents.values(
-            "id", "occurred_on", "occurred_precision", "latitude", "longitude", "external_id",
+            "id", "occurred_on", "occurred_precision", "external_id",
+            latitude=F("location__latitude"), longitude=F("location__longitude"),
             category_code=F("category__code"), category_name=F("category__name"),
         )[:limit]
     )
@@ -253,7 +258,7 @@ def incident_summary(*, user, filters: IncidentFilters | None = None) -> dict:
     """How many incidents match, how many have no location, their harm, first and last date."""
     return incident_list(user=user, filters=filters).order_by().aggregate(
         count=Count("id"),
-        without_location=Count("id", filter=Q(latitude=None) | Q(longitude=None)),
+        without_location=Count("id", filter=Q(location__latitude=None) | Q(location__longitude=None)),
         harm=Coalesce(Sum("category__harm_weight"), 0.0),
         first=Min("occurred_on"),
         last=Max("occurred_on"),
@@ -279,3 +284,14 @@ def incident_explorer(*, user, filters: IncidentFilters | None = None, order_by:
         "top_lsoas": incident_top_lsoas(user=user, filters=filters, order_by=order_by),
         "incidents": incident_list(user=user, filters=filters),
     }
+
+
+def incident_source_record(incident: Incident) -> dict[str, str] | None:
+    """The incident as its source recorded it: the row of the imported file (read from the
+    run's source blocks), or the record kept with an incident that came from no file. Only for
+    an incident the caller has already opened through the access policy."""
+    if incident.raw is not None:
+        return {str(key): str(value) for key, value in incident.raw.items()}
+    if incident.import_run_id is None or incident.source_row is None:
+        return None
+    return source_record(run_id=incident.import_run_id, row_number=incident.source_row)

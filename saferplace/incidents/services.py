@@ -17,7 +17,8 @@ def incident_open(*, user, incident_id: int, request: HttpRequest | None = None)
     """One incident, for a user the access policy allows; every opening is audited. A user who
     may not see it is told it does not exist, the same as for a missing id."""
     incident = Incident.objects.select_related(
-        "owning_organisation", "data_category", "lsoa", "ward", "community"
+        "owning_organisation", "data_category", "lsoa", "ward", "community", "location", "source_category", "outcome",
+        "import_run",
     ).filter(pk=incident_id).first()
     if incident is None or not access.can_view(user, incident):
         raise Http404("No incident with that number is available to you.")
@@ -36,10 +37,10 @@ def _export_row(incident: Incident) -> list:
     return [
         incident.pk, incident.source, incident.owning_organisation.name, incident.data_category.code,
         incident.external_id, incident.occurred_on.isoformat(), incident.occurred_precision,
-        incident.category_id, incident.source_category, incident.latitude, incident.longitude,
+        incident.category_id, incident.source_category_text, incident.latitude, incident.longitude,
         incident.location_precision, incident.lsoa.code if incident.lsoa else "",
         incident.ward.code if incident.ward else "", incident.community.code if incident.community else "",
-        incident.h3_cell, incident.outcome,
+        incident.h3_cell, incident.outcome_text,
     ]
 
 

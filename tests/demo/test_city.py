@@ -108,20 +108,24 @@ def test_incidents_come_from_each_partner_with_their_category(city):
 
 def test_police_locations_are_snapped_and_council_locations_exact(city):
     police = Incident.objects.filter(source="police-uk")
-    assert set(police.values_list("location_precision", flat=True)) == {LocationPrecision.SNAPPED, LocationPrecision.NONE}
+    assert {incident.location_precision for incident in police.select_related("location")} == {
+        LocationPrecision.SNAPPED, LocationPrecision.NONE
+    }
     council = Incident.objects.filter(source="council-environmental")
-    assert LocationPrecision.EXACT in set(council.values_list("location_precision", flat=True))
+    assert LocationPrecision.EXACT in {incident.location_precision for incident in council.select_related("location")}
     # Snapped to the middle of a grid square, as police.uk snaps to anonymous map points.
-    for latitude, longitude in police.exclude(latitude=None).values_list("latitude", "longitude"):
+    for latitude, longitude in police.exclude(location__latitude=None).values_list("location__latitude", "location__longitude"):
         assert (latitude / SNAP_LATITUDE - 0.5) == pytest.approx(round(latitude / SNAP_LATITUDE - 0.5), abs=1e-3)
         assert (longitude / SNAP_LONGITUDE - 0.5) == pytest.approx(round(longitude / SNAP_LONGITUDE - 0.5), abs=1e-3)
-    no_location = Incident.objects.filter(latitude=None)
+    no_location = Incident.objects.filter(location__latitude=None)
     assert no_location.exists()
-    assert set(no_location.values_list("location_precision", "h3_cell").distinct()) == {("none", "")}
+    assert {(incident.location_precision, incident.h3_cell) for incident in no_location.select_related("location")} == {
+        ("none", "")
+    }
     # Youth contacts are located by an LSOA code alone: an area, but no point.
     assert no_location.filter(source="youth-contacts").exclude(lsoa=None).exists()
     assert not no_location.exclude(source="youth-contacts").exclude(lsoa=None).exists()
-    assert Incident.objects.exclude(latitude=None).filter(lsoa=None).count() < 0.05 * Incident.objects.count()
+    assert Incident.objects.exclude(location__latitude=None).filter(lsoa=None).count() < 0.05 * Incident.objects.count()
 
 
 def test_anti_social_behaviour_peaks_in_summer(city):
@@ -149,16 +153,16 @@ def test_there_are_repeat_victims_and_repeat_locations(city):
     victims = Counter(Incident.objects.filter(source="police-domestic-abuse").values_list("external_id", flat=True))
     assert victims.most_common(1)[0][1] >= 3
     assert all(reference.startswith("DAV-") for reference in victims)
-    fly_tips = Incident.objects.filter(category="fly-tipping", location_precision=LocationPrecision.EXACT)
-    assert Counter(fly_tips.values_list("latitude", "longitude")).most_common(1)[0][1] >= 3
+    fly_tips = Incident.objects.filter(category="fly-tipping", location__precision=LocationPrecision.EXACT)
+    assert Counter(fly_tips.values_list("location__latitude", "location__longitude")).most_common(1)[0][1] >= 3
 
 
 def test_the_same_seed_gives_the_same_city(city):
     def snapshot():
         return list(
             Incident.objects.order_by("id").values_list(
-                "source", "external_id", "occurred_on", "category", "latitude", "longitude",
-                "location_precision", "location_description", "lsoa__code", "h3_cell", "outcome",
+                "source", "external_id", "occurred_on", "category", "location__latitude", "location__longitude",
+                "location__precision", "location__description", "lsoa__code", "location__h3_cell", "outcome__text",
             )[:200]
         )
 

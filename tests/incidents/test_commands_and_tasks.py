@@ -120,7 +120,11 @@ def test_a_bulk_load_rebuilds_the_indexes_and_a_failed_one_leaves_them(squares, 
         pytest.skip("bulk loading by rebuilding indexes is for SQLite")
     monkeypatch.setattr(store, "BULK_LOAD_MIN_ROWS", 1)
     indexes = incident_indexes()
-    assert len(indexes) >= 8
+    # The narrow table keeps few indexes (owner/category/date at least); all of them are there.
+    declared = len(Incident._meta.indexes) + sum(
+        1 for field in Incident._meta.concrete_fields if field.db_index and not field.primary_key and not field.unique
+    )
+    assert len(indexes) == declared >= 1
     run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
     assert (run.status, run.rows_imported) == (ImportStatus.SUCCEEDED, 11)
     assert incident_indexes() == indexes

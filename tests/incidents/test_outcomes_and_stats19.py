@@ -38,9 +38,9 @@ def test_outcomes_update_imported_crimes_and_reject_unknown_ones(squares, world,
 
     assert run.status == ImportStatus.SUCCEEDED, run.message
     assert (run.rows_read, run.rows_updated, run.rows_imported, run.rows_rejected) == (4, 2, 0, 2)
-    assert Incident.objects.get(external_id=crime_id(1)).outcome == "Offender given a caution"
-    assert set(Incident.objects.filter(external_id=crime_id(2)).values_list("outcome", flat=True)) == {"Court case unable to proceed"}
-    assert Incident.objects.get(external_id=crime_id(3)).outcome == "Awaiting court outcome"
+    assert Incident.objects.get(external_id=crime_id(1)).outcome_text == "Offender given a caution"
+    assert set(Incident.objects.filter(external_id=crime_id(2)).values_list("outcome__text", flat=True)) == {"Court case unable to proceed"}
+    assert Incident.objects.get(external_id=crime_id(3)).outcome_text == "Awaiting court outcome"
     assert list(run.rejections.values_list("row_number", "field", "reason")) == [
         (4, "Crime ID", "no imported crime with this Crime ID"),
         (5, "Crime ID", "Crime ID is blank: an outcome needs the crime it belongs to"),
@@ -81,8 +81,8 @@ def test_stats19_severity_mapping_locations_and_rejections(squares, world, write
     }
     serious = Incident.objects.get(external_id="2024990000002")
     assert (serious.location_precision, serious.lsoa, serious.ward) == (LocationPrecision.EXACT, squares["lsoa_b"], squares["ward_2"])
-    assert serious.occurred_on.isoformat() == "2024-03-14" and serious.partition == "stats19|2024"
-    assert serious.data_category.code == "road-safety" and serious.source_category == "Serious"
+    assert serious.occurred_on.isoformat() == "2024-03-14" and serious.partition.key == "stats19|2024"
+    assert serious.data_category.code == "road-safety" and serious.source_category_text == "Serious"
     nowhere = Incident.objects.get(external_id="2024990000004")
     assert (nowhere.location_precision, nowhere.lsoa) == (LocationPrecision.NONE, None)
     assert list(run.rejections.values_list("field", "reason")) == [

@@ -16,6 +16,7 @@ from saferplace.incidents.importers import (
     store,
 )
 from saferplace.incidents.models import ImportRun, ImportStatus, Incident, LocationPrecision
+from saferplace.incidents.selectors import incident_source_record
 from tests.incidents.conftest import (
     POINT_A,
     POINT_B,
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 def store_snapshot() -> list[tuple]:
-    return list(Incident.objects.order_by("id").values_list("id", "external_id", "partition", "outcome", "category_id"))
+    return list(Incident.objects.order_by("id").values_list("id", "external_id", "partition__key", "outcome__text", "category_id"))
 
 
 def file_counts(rows: list[list[str]], column: str) -> Counter:
@@ -45,7 +46,7 @@ def test_every_good_row_is_an_incident_and_counts_match_the_file(squares, world,
     assert run.status == ImportStatus.SUCCEEDED, run.message
     assert (run.rows_read, run.rows_imported, run.rows_replaced, run.rows_rejected) == (12, 11, 0, 1)
     good = [row for row in rows if row[9] != "Cyber fraud"]
-    by_type = dict(Incident.objects.values_list("source_category").annotate(count=Count("id")).order_by())
+    by_type = dict(Incident.objects.values_list("source_category__text").annotate(count=Count("id")).order_by())
     assert by_type == dict(file_counts(good, "Crime type"))
     by_lsoa = Counter({code or "": count for code, count in Incident.objects.values_list("lsoa__code").annotate(count=Count("id")).order_by()})
     assert by_lsoa == file_counts(good, "LSOA code")
@@ -61,9 +62,10 @@ def test_places_precision_and_raw_row(squares, world, write_file, run_import):
     assert burglary.location_precision == LocationPrecision.SNAPPED
     assert (burglary.lsoa, burglary.ward, burglary.community) == (squares["lsoa_a"], squares["ward_1"], squares["community"])
     assert burglary.h3_cell and burglary.occurred_on.isoformat() == "2026-05-01" and burglary.occurred_precision == "month"
-    assert burglary.partition == "Fenshire Police|2026-05"
+    assert burglary.partition.key == "Fenshire Police|2026-05"
     assert burglary.data_category.code == "crime" and burglary.owning_organisation.name == "Fenshire Police"
-    assert burglary.raw == dict(zip(POLICE_UK_HEADER, police_row(1, "2026-05", "Burglary", POINT_A), strict=True))
+    assert burglary.raw is None
+    assert incident_source_record(burglary) == dict(zip(POLICE_UK_HEADER, police_row(1, "2026-05", "Burglary", POINT_A), strict=True))
     assert Incident.objects.filter(category_id="anti-social-behaviour", data_category__code="asb").count() == 3
 
     nowhere = Incident.objects.get(external_id=crime_id(4))
@@ -119,9 +121,9 @@ def test_a_republished_month_replaces_that_month_for_that_force(squares, world, 
     run = run_import("police-uk", write_file("may-v2.csv", csv_text(POLICE_UK_HEADER, republished)), organisation="Fenshire Police")
 
     assert (run.status, run.rows_replaced, run.rows_imported) == (ImportStatus.SUCCEEDED, 11, 10)
-    assert Incident.objects.filter(partition="Fenshire Police|2026-05").count() == 10
-    assert Incident.objects.filter(partition="Fenshire Police|2026-04").count() == 1
-    assert Incident.objects.get(external_id=crime_id(3)).outcome == "Offender sent to prison"
+    assert Incident.objects.filter(partition__key="Fenshire Police|2026-05").count() == 10
+    assert Incident.objects.filter(partition__key="Fenshire Police|2026-04").count() == 1
+    assert Incident.objects.get(external_id=crime_id(3)).outcome_text == "Offender sent to prison"
     assert not Incident.objects.filter(external_id=crime_id(8)).exists()
 
 
@@ -182,7 +184,7 @@ def test_a_crash_after_the_delete_leaves_the_store_exactly_as_before(squares, wo
     runs_before = ImportRun.objects.count()
 
     def explode(**kwargs):
-        assert Incident.objects.filter(partition="Fenshire Police|2026-05").count() == 0  # the delete happened
+        assert Incident.objects.filter(partition__key="Fenshire Police|2026-05").count() == 0  # the delete happened
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(store, "incident_rows_insert", explode)
@@ -250,5 +252,5 @@ def test_raw_rows_keep_text_that_needs_escaping(squares, world, write_file, run_
     row = police_row(1, "2026-05", "Burglary", point)
     run_import("police-uk", write_file("quotes.csv", csv_text(POLICE_UK_HEADER, [row])), organisation="Fenshire Police")
     incident = Incident.objects.get()
-    assert incident.raw == dict(zip(POLICE_UK_HEADER, row, strict=True))
+    assert incident_source_record(incident) == dict(zip(POLICE_UK_HEADER, row, strict=True))
     assert incident.location_description == 'On or near "The Feathers", Back\\Lane'

@@ -59,7 +59,7 @@ def test_profile_csv_with_postcodes_maps_categories_and_rejects_what_it_cannot(s
     assert run.status == ImportStatus.SUCCEEDED, run.message
     assert (run.rows_read, run.rows_imported, run.rows_rejected) == (8, 3, 5)
     fly_tip = Incident.objects.get(external_id="ENV-1")
-    assert (fly_tip.category_id, fly_tip.source_category, fly_tip.outcome) == ("fly-tipping", "Fly tip", "Cleared")
+    assert (fly_tip.category_id, fly_tip.source_category_text, fly_tip.outcome_text) == ("fly-tipping", "Fly tip", "Cleared")
     assert (fly_tip.location_precision, fly_tip.lsoa, fly_tip.latitude) == (LocationPrecision.SNAPPED, squares["lsoa_a"], 52.005)
     assert fly_tip.source == "council-environmental" and fly_tip.owning_organisation.name == "Riverford City Council"
     assert Incident.objects.get(external_id="ENV-7").location_precision == LocationPrecision.NONE
@@ -77,7 +77,7 @@ def test_profile_csv_with_postcodes_maps_categories_and_rejects_what_it_cannot(s
     rows[0][4] = "Cleared and enforcement"
     again = run_import("profile", write_file("env-v2.csv", csv_text(header, rows[:3])), profile=profile)
     assert (again.rows_replaced, again.rows_imported) == (2, 3)
-    assert Incident.objects.get(external_id="ENV-1").outcome == "Cleared and enforcement"
+    assert Incident.objects.get(external_id="ENV-1").outcome_text == "Cleared and enforcement"
     assert Incident.objects.get(external_id="ENV-3").category_id == "litter"
     assert Incident.objects.count() == 4
 
@@ -106,7 +106,7 @@ def test_profile_xlsx_with_lsoa_codes_and_date_cells(squares, world, tmp_path, r
         (datetime(2026, 5, 3).date(), "E01000002", "E05000002"),
         (datetime(2026, 5, 4).date(), "E01000001", "E05000001"),
     ]
-    assert set(Incident.objects.values_list("location_precision", flat=True)) == {"none"}
+    assert {incident.location_precision for incident in Incident.objects.select_related("location")} == {"none"}
     # A file without an id column appends: importing another file adds.
     header, rows = profile_preview(path=path, rows=2)
     assert header == ["Session date", "Contact", "LSOA"]

@@ -17,7 +17,7 @@ from saferplace.incidents.models import Incident, IncidentCategory, LocationPrec
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
 from saferplace.web.explorer import months_back
-from tests.conftest import sign_in, square
+from tests.conftest import make_location, sign_in, square
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +69,9 @@ def add_incident(world, places, *, owner, category, code, when, point, external_
         external_id=external_id,
         occurred_on=when,
         category_id=code,
-        latitude=point[0] if point else None,
-        longitude=point[1] if point else None,
-        location_precision=LocationPrecision.EXACT if point else LocationPrecision.NONE,
-        h3_cell=h3.latlng_to_cell(*point, settings.H3_RESOLUTION) if point else "",
+        location=make_location(
+            point[0], point[1], precision=LocationPrecision.EXACT, h3_cell=h3.latlng_to_cell(*point, settings.H3_RESOLUTION)
+        ) if point else None,
         lsoa=(places["lsoa_north"] if north else places["lsoa_south"]) if point else None,
         ward=(places["north"] if north else places["south"]) if point else None,
         community=places["community"] if point else None,
@@ -243,10 +242,11 @@ def test_points_of_a_coarser_hexagon_include_its_children(client, police_officer
 def test_points_are_capped_with_a_message(client, council_analyst, explorer_data, world):
     cell = h3.latlng_to_cell(*POINT_A, settings.H3_RESOLUTION)
     template = explorer_data["incidents"]["EX-CC-ENV-1"]
+    location = make_location(*POINT_A, precision=LocationPrecision.EXACT, h3_cell=cell)
     Incident.objects.bulk_create([
         Incident(source="bulk", owning_organisation=template.owning_organisation, data_category=template.data_category,
                  external_id=f"BULK-{n}", occurred_on=date(2025, 6, 1) + timedelta(days=n % 200), category_id="litter",
-                 latitude=POINT_A[0], longitude=POINT_A[1], location_precision=LocationPrecision.EXACT, h3_cell=cell)
+                 location=location)
         for n in range(510)
     ])
     sign_in(client, council_analyst)

@@ -30,9 +30,9 @@ from saferplace.incidents.models import (
     ImportRejection,
     ImportRun,
     ImportStatus,
-    Incident,
     MappingProfile,
 )
+from saferplace.incidents.source_blocks import source_blocks_save
 from saferplace.partners.models import DataCategory, Organisation
 from saferplace.partners.services import data_category_ensure
 
@@ -76,7 +76,13 @@ class ImportContext:
     total: int = 0
     bulk_load: bool = False  # rebuild the incident table's indexes rather than update them
     fingerprint: Any = None  # reading.FileFingerprint of the file
+    source: Any = None  # source_blocks.SourceFile or SourceTable: the file, kept with the run
+    source_records: int = 0  # records the file has after its header (blank ones included)
     _last_saved: float = 0.0
+
+    def keep_source(self, source) -> None:
+        """Keep the file with the run (its rows are the raw rows of the incidents imported)."""
+        self.source = source
 
     def reject(self, row_number: int, field_name: str, reason: str, raw: dict) -> None:
         self.rejections.append(Rejection(int(row_number), field_name, reason[:300], raw))
@@ -240,18 +246,19 @@ def import_file(
     options = dict(options or {})
     path = Path(path)
     fingerprint = file_fingerprint(path)
-    run.file_hash, run.file_size = fingerprint.sha256, fingerprint.size
+    run.file_size = fingerprint.size
     run.status, run.started_at = ImportStatus.RUNNING, timezone.now()
     run.progress_done = run.progress_total = 0
     run.save()
-    earlier = (
-        ImportRun.objects.filter(
-            importer=run.importer, profile=run.profile, file_hash=run.file_hash, status=ImportStatus.SUCCEEDED
-        )
-        .exclude(pk=run.pk)
-        .order_by("-finished_at")
-        .first()
-    )
+    # The same file imported before? Only a file of the same size can be, so only then is
+    # there anything to wait for the hash for.
+    same_size = ImportRun.objects.filter(
+        importer=run.importer, profile=run.profile, file_size=run.file_size, status=ImportStatus.SUCCEEDED
+    ).exclude(pk=run.pk)
+    earlier = None
+    if same_size.exists():
+        run.file_hash = fingerprint.sha256
+        earlier = same_size.filter(file_hash=run.file_hash).order_by("-finished_at").first()
     if earlier is not None:
         _finish(run, ImportStatus.UNCHANGED, (
             f"This file was already imported on {earlier.finished_at:%d %B %Y at %H:%M} (run {earlier.pk}): "
@@ -266,14 +273,16 @@ def import_file(
         importer = _importer(run.importer)
         context.options = importer.clean_options(options, run.profile)
         prepared = importer.prepare(context)
+        context.total = context.rows_read or context.total  # the progress total was an estimate
+        run.file_hash = fingerprint.sha256
         context.bulk_load = (
             importer.inserts_incidents and not connection.in_atomic_block and bulk_load_suits(rows=context.rows_read)
         )
-        # A bulk load checks foreign keys once at the end instead of row by row.
+        # A bulk load checks foreign keys once at the end instead of row by row (store.py).
         with connection.constraint_checks_disabled() if context.bulk_load else nullcontext(), transaction.atomic():
             importer.write(context, prepared)
-            if context.bulk_load:
-                connection.check_constraints(table_names=[Incident._meta.db_table])
+            if context.source is not None:
+                source_blocks_save(run=run, blocks=context.source.blocks(records=context.source_records))
             _rejections_save(run, context.rejections)
             run.rows_read, run.rows_imported = context.rows_read, context.rows_imported
             run.rows_replaced, run.rows_updated = context.rows_replaced, context.rows_updated
@@ -284,13 +293,16 @@ def import_file(
         if progress is not None:
             progress(context.total, context.total)
     except FileRefused as error:
+        run.file_hash = fingerprint.sha256
         _finish(run, ImportStatus.REFUSED, str(error))
         _audit(run, options)
     except ImportOptionError as error:
+        run.file_hash = fingerprint.sha256
         _finish(run, ImportStatus.FAILED, str(error))
         _audit(run, options)
     except Exception as error:
         logger.exception("import run %s failed", run.pk)
+        run.file_hash = fingerprint.sha256
         _finish(run, ImportStatus.FAILED, f"The import failed and nothing was changed: {type(error).__name__}: {error}")
         _audit(run, options)
     return run

@@ -30,6 +30,7 @@ class Located:
     ward: np.ndarray
     community: np.ndarray
     h3_cell: np.ndarray
+    point: np.ndarray  # a number for each distinct point the locator has seen (-1 where none)
 
 
 def _number(text: str) -> float | None:
@@ -49,7 +50,7 @@ class PointLocator:
         self.latitude_field = latitude_field
         self.longitude_field = longitude_field
         self.blank_values = set(blank_values)
-        # (latitude text, longitude text) → (lat, lon, problem field, reason, lsoa, ward, community, h3)
+        # (latitude text, longitude text) → (lat, lon, problem field, reason, lsoa, ward, community, h3, number)
         self.known: dict[tuple[str, str], tuple] = {}
 
     def _check(self, latitude_text: str, longitude_text: str) -> tuple:
@@ -87,6 +88,7 @@ class PointLocator:
                 int(places[PlaceKind.WARD][position]),
                 int(places[PlaceKind.COMMUNITY][position]),
                 cells[position] or "",
+                len(self.known),
             )
 
     def check_only(self, latitudes: np.ndarray, longitudes: np.ndarray) -> Located:
@@ -103,6 +105,7 @@ class PointLocator:
             has_point=~np.isnan(latitude),
             lsoa=none, ward=none, community=none,
             h3_cell=np.full(size, "", dtype=object),
+            point=np.full(size, -1, dtype=np.int64),
         )
 
     def locate(self, latitudes: np.ndarray, longitudes: np.ndarray) -> Located:
@@ -119,22 +122,24 @@ class PointLocator:
         if unseen:
             self._learn(unseen)
         values = [self.known[pair] for pair in pairs]
-        columns = list(zip(*values, strict=True)) if values else [()] * 8
+        columns = list(zip(*values, strict=True)) if values else [()] * 9
 
         def spread(index: int, dtype) -> np.ndarray:
             return np.asarray(columns[index], dtype=dtype)[pair_codes]
 
         latitude = spread(0, np.float64)
+        has_point = ~np.isnan(latitude)
         return Located(
             latitude=latitude,
             longitude=spread(1, np.float64),
             problem_field=spread(2, object),
             problem_reason=spread(3, object),
-            has_point=~np.isnan(latitude),
+            has_point=has_point,
             lsoa=spread(4, np.int64),
             ward=spread(5, np.int64),
             community=spread(6, np.int64),
             h3_cell=spread(7, object),
+            point=np.where(has_point, spread(8, np.int64), -1),
         )
 
 

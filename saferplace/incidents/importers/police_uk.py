@@ -18,10 +18,8 @@ from saferplace.incidents.importers.reading import (
     combined_strings,
     format_hint,
     map_distinct,
-    raw_json,
     read_header,
     require_columns,
-    shared_strings,
 )
 from saferplace.incidents.importers.rows import (
     PreparedChunk,
@@ -31,6 +29,7 @@ from saferplace.incidents.importers.rows import (
     located_subset,
 )
 from saferplace.incidents.models import DatePrecision, LocationPrecision
+from saferplace.incidents.source_blocks import SourceFile
 from saferplace.incidents.taxonomy import POLICE_UK_CRIME_TYPES
 
 COLUMNS = [
@@ -66,12 +65,14 @@ class PoliceUkImporter(Importer):
         header = read_header(context.path, what=WHAT, expected=COLUMNS)
         require_columns(header, what=WHAT, expected=COLUMNS, hint=format_hint(header))
         reader = CsvReader(context.path, what=WHAT, header=header, fingerprint=context.fingerprint)
+        context.keep_source(SourceFile(context.path))
         context.total = reader.estimated_rows
         prepared = PreparedFile(lsoa=LsoaCodes("LSOA code"))
         locator = PointLocator(latitude_field="Latitude", longitude_field="Longitude")
         for chunk in reader.chunks():
             prepared.chunks.append(self._prepare_chunk(context, chunk, locator, prepared))
             context.report_read(context.rows_read)
+        context.source_records = reader.records
         return prepared
 
     def _prepare_chunk(self, context, chunk, locator: PointLocator, prepared: PreparedFile) -> PreparedChunk:
@@ -116,16 +117,16 @@ class PoliceUkImporter(Importer):
             "occurred_on": dates[kept],
             "occurred_precision": DatePrecision.MONTH.value,
             "category": kept_categories,
-            "source_category": shared_strings(crime_types[kept]),
+            "source_category": crime_types[kept],
             "latitude": located.latitude[kept],
             "longitude": located.longitude[kept],
             "location_precision": np.where(
                 located.has_point[kept], LocationPrecision.SNAPPED.value, LocationPrecision.NONE.value
             ).astype(object),
-            "location_description": shared_strings(column_values(frame, "Location")[kept]),
+            "location_description": column_values(frame, "Location")[kept],
             "h3_cell": located.h3_cell[kept],
-            "outcome": shared_strings(column_values(frame, "Last outcome category")[kept]),
-            "raw": np.array(raw_json(frame, kept), dtype=object) if len(kept) else np.empty(0, dtype=object),
+            "outcome": column_values(frame, "Last outcome category")[kept],
+            "source_row": numbers[kept],
         }
         return PreparedChunk(
             size=len(kept),

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import ImportContext, Importer
 from saferplace.incidents.importers.police_uk import SOURCE
 from saferplace.incidents.importers.reading import (
@@ -77,7 +78,7 @@ class PoliceUkOutcomesImporter(Importer):
         known: dict[str, list[int]] = {}
         for force in sorted(forces):
             rows = (
-                Incident.objects.filter(source=SOURCE, partition__startswith=f"{force}|")
+                Incident.objects.filter(partition__source=SOURCE, partition__key__startswith=f"{force}|")
                 .exclude(external_id="")
                 .values_list("external_id", "id")
                 .iterator(chunk_size=50_000)
@@ -88,8 +89,13 @@ class PoliceUkOutcomesImporter(Importer):
 
     def write(self, context: ImportContext, prepared: PreparedOutcomes) -> None:
         table = connection.ops.quote_name(Incident._meta.db_table)
-        sql = f"UPDATE {table} SET outcome = %s WHERE id = %s"  # noqa: S608 (table name from the model)
-        items = [(outcome[:200], incident_id) for incident_id, outcome in prepared.outcomes.items()]
+        sql = f"UPDATE {table} SET outcome_id = %s WHERE id = %s"  # noqa: S608 (table name from the model)
+        incident_ids = list(prepared.outcomes)
+        label_ids = store.Lookups().label_ids([prepared.outcomes[each] for each in incident_ids])
+        items = [
+            (None if label < 0 else label, incident_id)
+            for incident_id, label in zip(incident_ids, label_ids.tolist(), strict=True)
+        ]
         with connection.cursor() as cursor:
             for start in range(0, len(items), UPDATE_CHUNK_ROWS):
                 cursor.executemany(sql, items[start : start + UPDATE_CHUNK_ROWS])

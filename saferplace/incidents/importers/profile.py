@@ -18,10 +18,9 @@ from saferplace.incidents.importers.base import FileRefused, ImportContext, Impo
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
 from saferplace.incidents.importers.reading import (
     column_values,
+    is_spreadsheet,
     map_distinct,
-    raw_json,
     read_table,
-    shared_strings,
 )
 from saferplace.incidents.importers.rows import (
     PreparedChunk,
@@ -38,6 +37,7 @@ from saferplace.incidents.models import (
     MappingProfile,
     PostcodeCentroid,
 )
+from saferplace.incidents.source_blocks import SourceFile, SourceTable
 
 SPREADSHEET_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")  # how a date cell reads as text
 
@@ -101,6 +101,11 @@ class ProfileImporter(Importer):
         profile = context.profile
         what = _what(profile)
         frame = read_table(context.path, what=what, sheet=context.options.get("sheet"))
+        if is_spreadsheet(context.path):
+            context.keep_source(SourceTable([str(name) for name in frame.columns], frame.itertuples(index=False)))
+        else:
+            context.keep_source(SourceFile(context.path))
+        context.source_records = len(frame)
         expected = profile_columns(profile)
         missing = [name for name in expected if name not in frame.columns]
         if missing:
@@ -134,7 +139,7 @@ class ProfileImporter(Importer):
         kept = np.flatnonzero(~checks.failed)
 
         def optional(column: str) -> object:
-            return shared_strings(column_values(frame, column)[kept]) if column else ""
+            return column_values(frame, column)[kept] if column else ""
 
         identifiers = column_values(frame, profile.external_id_column)[kept] if profile.external_id_column else ""
         prepared.external_ids = set(pd.unique(identifiers).tolist()) - {""} if profile.external_id_column else set()
@@ -149,7 +154,7 @@ class ProfileImporter(Importer):
                 "occurred_on": dates[kept],
                 "occurred_precision": date_precision(profile.date_format).value,
                 "category": categories[kept],
-                "source_category": shared_strings(column_values(frame, profile.category_column)[kept]),
+                "source_category": column_values(frame, profile.category_column)[kept],
                 "latitude": located.latitude[kept],
                 "longitude": located.longitude[kept],
                 "location_precision": np.where(
@@ -158,7 +163,7 @@ class ProfileImporter(Importer):
                 "location_description": optional(profile.description_column),
                 "h3_cell": located.h3_cell[kept],
                 "outcome": optional(profile.outcome_column),
-                "raw": np.array(raw_json(frame, kept), dtype=object) if len(kept) else np.empty(0, dtype=object),
+                "source_row": numbers[kept],
             },
             data_category=np.full(len(kept), profile.data_category.code, dtype=object),
             lsoa_codes=lsoa_codes[kept],

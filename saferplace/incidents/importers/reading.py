@@ -4,9 +4,8 @@ importer uses (map the distinct values of a column once, then broadcast)."""
 
 import csv
 import hashlib
-import json
-import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,25 +18,41 @@ CHUNK_ROWS = 100_000
 _READ_BLOCK = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class FileFingerprint:
-    sha256: str
-    size: int
-    lines: int  # newline characters in the file
-    ends_with_newline: bool
-
-
-def file_fingerprint(path: Path) -> FileFingerprint:
+def _digest(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
-    size = lines = 0
-    last = b""
+    lines = 0
     with open(path, "rb") as handle:
         while block := handle.read(_READ_BLOCK):
             digest.update(block)
-            size += len(block)
             lines += block.count(b"\n")
-            last = block[-1:]
-    return FileFingerprint(digest.hexdigest(), size, lines, last == b"\n")
+    return digest.hexdigest(), lines
+
+
+class FileFingerprint:
+    """A file's size and whether it ends with a newline, known at once; its SHA-256 and number
+    of newline characters, worked out in a background thread (hashing releases the GIL) so
+    that reading the rows need not wait: asking for either waits until they are known."""
+
+    _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="file-fingerprint")
+
+    def __init__(self, path: Path):
+        self.size = Path(path).stat().st_size
+        with open(path, "rb") as handle:
+            handle.seek(max(self.size - 1, 0))
+            self.ends_with_newline = handle.read(1) == b"\n"
+        self._digest: Future = self._executor.submit(_digest, Path(path))
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.result()[0]
+
+    @property
+    def lines(self) -> int:
+        return self._digest.result()[1]
+
+
+def file_fingerprint(path: Path) -> FileFingerprint:
+    return FileFingerprint(path)
 
 
 def _listing(names) -> str:
@@ -111,11 +126,18 @@ class CsvReader:
         self.what = what
         self.header = header
         self.fingerprint = fingerprint
+        self.records = 0  # records read so far, blank ones included
         self.last_row_incomplete = (not fingerprint.ends_with_newline) and self._last_line_short()
 
     @property
     def estimated_rows(self) -> int:
-        return max(self.fingerprint.lines - 1 + (not self.fingerprint.ends_with_newline), 0)
+        """Rows after the header, estimated from the size and the first lines' length (for
+        progress; the import counts them exactly as it reads)."""
+        with open(self.path, "rb") as handle:
+            sample = handle.read(65536)
+        if len(sample) >= self.fingerprint.size:
+            return max(sample.count(b"\n") - 1 + (not self.fingerprint.ends_with_newline), 0)
+        return max(round(self.fingerprint.size * max(sample.count(b"\n"), 1) / len(sample)) - 1, 0)
 
     def _last_line_short(self) -> bool:
         with open(self.path, "rb") as handle:
@@ -149,8 +171,9 @@ class CsvReader:
             reader = pd.read_csv(
                 self.path,
                 usecols=columns,
-                dtype=str,
+                dtype=object,  # strings as they are: no type inference, no string array
                 keep_default_na=False,
+                na_filter=False,
                 skip_blank_lines=False,
                 encoding="utf-8-sig",
                 chunksize=rows,
@@ -162,6 +185,7 @@ class CsvReader:
                 frame.columns = [str(name).strip() for name in frame.columns]
                 numbers = np.arange(position + 2, position + 2 + len(frame), dtype=np.int64)
                 position += len(frame)
+                self.records = position
                 blank = _blank_rows(frame)
                 if blank.any():
                     frame, numbers = frame[~blank], numbers[~blank]
@@ -181,7 +205,10 @@ class CsvReader:
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
     blank = np.ones(len(frame), dtype=bool)
     for name in frame.columns:
-        blank &= frame[name].to_numpy(dtype=object) == ""
+        candidates = np.flatnonzero(blank)
+        if not len(candidates):
+            break
+        blank[candidates] = frame[name].to_numpy(dtype=object)[candidates] == ""
     return blank
 
 
@@ -229,12 +256,6 @@ def map_distinct(values: np.ndarray, function: Callable[[str], object]) -> np.nd
     return mapped[codes]
 
 
-def shared_strings(values: np.ndarray) -> np.ndarray:
-    """The same values, with each distinct string stored once (saves memory on repeats)."""
-    codes, uniques = pd.factorize(values)
-    return np.asarray(uniques, dtype=object)[codes]
-
-
 def combined_strings(first: np.ndarray, second: np.ndarray, combine: Callable[[str, str], str]) -> np.ndarray:
     """`combine(a, b)` for each pair of values, computed once per distinct pair."""
     first_codes, first_uniques = pd.factorize(first)
@@ -246,48 +267,6 @@ def combined_strings(first: np.ndarray, second: np.ndarray, combine: Callable[[s
     combined = np.empty(len(pairs), dtype=object)
     combined[:] = [combine(first_uniques[pair // width], second_uniques[pair % width]) for pair in pairs.tolist()]
     return combined[pair_codes]
-
-
-def json_strings(values: np.ndarray) -> np.ndarray:
-    """Each value as a JSON string literal, escaping only the distinct values that need it."""
-    codes, uniques = pd.factorize(values)
-    uniques = np.asarray(uniques, dtype=object)
-    joined = "".join(uniques.tolist())
-    if '"' in joined or "\\" in joined or not joined.isprintable():
-        encoded = [json.dumps(value, ensure_ascii=False) for value in uniques.tolist()]
-    else:
-        encoded = ['"' + value + '"' for value in uniques.tolist()]
-    result = np.empty(len(uniques), dtype=object)
-    result[:] = encoded
-    return result[codes]
-
-
-_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f\x7f]')
-
-
-def _needs_escaping(values: list[str]) -> bool:
-    return _JSON_ESCAPED.search("".join(values)) is not None
-
-
-def raw_json(frame: pd.DataFrame, positions: np.ndarray | None = None) -> list[str]:
-    """Each row of the file as a compact JSON object of its columns, built column-wise: a
-    column whose text needs no JSON escaping (most) goes in as it is, the others are escaped
-    once per distinct value."""
-    parts, columns = [], []
-    for name in frame.columns:
-        values = frame[name].to_numpy(dtype=object)
-        if positions is not None:
-            values = values[positions]
-        listed = values.tolist()
-        key = json.dumps(str(name), ensure_ascii=False).replace("%", "%%")
-        if _needs_escaping(listed):
-            parts.append(key + ":%s")
-            columns.append(json_strings(values).tolist())
-        else:
-            parts.append(key + ':"%s"')
-            columns.append(listed)
-    template = "{" + ",".join(parts) + "}"
-    return [template % row for row in zip(*columns, strict=True)]
 
 
 def row_dict(frame: pd.DataFrame, position: int) -> dict:

@@ -2,6 +2,7 @@
 prepared (validated, located) rows of a file, and writing them."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -64,31 +65,56 @@ def located_subset(located: Located, kept: np.ndarray) -> Located:
         latitude=located.latitude[kept], longitude=located.longitude[kept],
         problem_field=located.problem_field[kept], problem_reason=located.problem_reason[kept],
         has_point=located.has_point[kept], lsoa=located.lsoa[kept], ward=located.ward[kept],
-        community=located.community[kept], h3_cell=located.h3_cell[kept],
+        community=located.community[kept], h3_cell=located.h3_cell[kept], point=located.point[kept],
     )
+
+
+# The location of an incident as importers give it; stored as one reference to a Location.
+LOCATION_FIELDS = ("latitude", "longitude", "location_precision", "location_description", "h3_cell")
+
+
+def _ids(lookup, value):
+    """Ids for an array of texts, or the one id for a single text."""
+    if isinstance(value, np.ndarray | list):
+        return lookup(value)
+    return int(lookup([value])[0])
 
 
 def incidents_write(context: ImportContext, prepared: PreparedFile) -> None:
     """Store the prepared rows (after the importer has deleted what they replace): make the
-    LSOAs named by code known, turn codes into place ids, and insert in bulk."""
+    LSOAs named by code known, find or create the locations, partitions and labels the rows
+    refer to, and insert in bulk."""
     codes = set()
     for chunk in prepared.chunks:
         codes.update(pd.unique(chunk.lsoa_codes).tolist())
     resolved = prepared.lsoa.resolve(sorted(code for code in codes if code)) if prepared.lsoa else {}
     data_categories: dict[str, int] = {}
+    lookups = store.Lookups()
 
     def batches():
         while prepared.chunks:
             chunk = prepared.chunks.pop(0)
+            if not chunk.size:
+                continue
             lsoa, ward, community = places_from_codes(chunk.lsoa_codes, resolved, chunk.located)
             codes, uniques = pd.factorize(chunk.data_category)
             for code in uniques:
                 if code not in data_categories:
                     data_categories[code] = data_category_id(code)
             columns = dict(chunk.columns)
+            location = {name: columns.pop(name) for name in LOCATION_FIELDS}
+            source = columns["source"]
             columns.update(
                 lsoa=lsoa, ward=ward, community=community,
                 data_category=np.array([data_categories[code] for code in uniques], dtype=np.int64)[codes],
+                location=lookups.location_ids(
+                    point=chunk.located.point, latitude=location["latitude"], longitude=location["longitude"],
+                    h3_cell=location["h3_cell"], precision=location["location_precision"],
+                    description=location["location_description"],
+                ),
+                partition=_ids(partial(lookups.partition_ids, source), columns["partition"]),
+                source_category=_ids(lookups.label_ids, columns["source_category"]),
+                outcome=_ids(lookups.label_ids, columns["outcome"]),
             )
             yield store.IncidentBatch(size=chunk.size, columns=columns)
 

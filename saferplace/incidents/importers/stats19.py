@@ -19,9 +19,7 @@ from saferplace.incidents.importers.reading import (
     format_hint,
     map_distinct,
     pick_column,
-    raw_json,
     read_header,
-    shared_strings,
 )
 from saferplace.incidents.importers.rows import (
     PreparedChunk,
@@ -31,6 +29,7 @@ from saferplace.incidents.importers.rows import (
     located_subset,
 )
 from saferplace.incidents.models import DatePrecision, LocationPrecision
+from saferplace.incidents.source_blocks import SourceFile
 
 WHAT = "a STATS19 road collision file"
 SOURCE = "stats19"
@@ -83,6 +82,7 @@ class Stats19Importer(Importer):
                 f"but the header has {', '.join(header) or 'nothing'} (missing: {'; '.join(missing)}).{(' ' + hint) if hint else ''}"
             )
         reader = CsvReader(context.path, what=WHAT, header=header, fingerprint=context.fingerprint)
+        context.keep_source(SourceFile(context.path))
         context.total = reader.estimated_rows
         prepared = PreparedFile(lsoa=LsoaCodes(columns["lsoa"] or "lsoa"))
         locator = PointLocator(
@@ -91,6 +91,7 @@ class Stats19Importer(Importer):
         for chunk in reader.chunks():
             prepared.chunks.append(self._prepare_chunk(context, chunk, columns, locator, prepared))
             context.report_read(context.rows_read)
+        context.source_records = reader.records
         return prepared
 
     def _prepare_chunk(self, context, chunk, columns: dict, locator: PointLocator, prepared: PreparedFile) -> PreparedChunk:
@@ -132,7 +133,7 @@ class Stats19Importer(Importer):
             years = np.array([str(each.year) if each else "" for each in dates], dtype=object)
 
         kept = np.flatnonzero(~checks.failed)
-        partitions = shared_strings(np.array(["stats19|" + year.strip() for year in years[kept].tolist()], dtype=object))
+        partitions = np.array(["stats19|" + year.strip() for year in years[kept].tolist()], dtype=object)
         prepared.partitions.update(pd.unique(partitions).tolist())
         kept_severities = severities[kept]
         return PreparedChunk(
@@ -146,9 +147,7 @@ class Stats19Importer(Importer):
                 "occurred_on": dates[kept],
                 "occurred_precision": DatePrecision.DAY.value,
                 "category": categories[kept],
-                "source_category": shared_strings(
-                    np.array([SEVERITY_NAMES[value] for value in kept_severities.tolist()], dtype=object)
-                ),
+                "source_category": np.array([SEVERITY_NAMES[value] for value in kept_severities.tolist()], dtype=object),
                 "latitude": located.latitude[kept],
                 "longitude": located.longitude[kept],
                 "location_precision": np.where(
@@ -157,7 +156,7 @@ class Stats19Importer(Importer):
                 "location_description": "",
                 "h3_cell": located.h3_cell[kept],
                 "outcome": "",
-                "raw": np.array(raw_json(frame, kept), dtype=object) if len(kept) else np.empty(0, dtype=object),
+                "source_row": chunk.row_numbers[kept],
             },
             data_category=np.full(len(kept), DATA_CATEGORY, dtype=object),
             lsoa_codes=lsoa_codes[kept],

@@ -18,6 +18,7 @@ from saferplace.incidents.selectors import (
     incident_explorer,
     incident_filter_options,
     incident_place_options,
+    incident_source_record,
 )
 from saferplace.incidents.selectors import incident_hexagons as select_hexagons
 from saferplace.incidents.selectors import incident_list as select_incidents
@@ -115,7 +116,13 @@ def incident_points(request):
 @role_required(*READERS)
 def incident_detail(request, incident_id: int):
     incident = incident_open(user=request.user, incident_id=incident_id, request=request)
-    return page(request, "incidents/detail.html", active="incidents", incident=incident)
+    return page(
+        request, "incidents/detail.html", active="incidents", incident=incident,
+        source_rows=[
+            {"key": {"text": name}, "value": {"text": value or "(blank)"}}
+            for name, value in (incident_source_record(incident) or {}).items()
+        ],
+    )
 
 
 def _refuse_export(form) -> HttpResponse:
