@@ -167,7 +167,7 @@ class LsoaCodes:
         normalised = [str(code).strip().upper() for code in uniques]
         problems = np.empty(len(uniques), dtype=object)
         problems[:] = [self._problem(code) for code in normalised]
-        if names is not None:
+        if names is not None and any(code and code not in self._existing and code not in self.names for code in normalised):
             first = pd.Series(names).groupby(code_numbers).first()
             for number, name in first.items():
                 if normalised[number]:

@@ -103,7 +103,7 @@ class PoliceUkImporter(Importer):
         lsoa_codes, lsoa_problems = prepared.lsoa.check(column_values(frame, "LSOA code"), column_values(frame, "LSOA name"))
         checks.fail(lsoa_problems != "", "LSOA code", lsoa_problems)
 
-        kept = np.flatnonzero(~checks.failed)
+        kept = checks.kept()
         partitions = combined_strings(forces[kept], months[kept], lambda force, month: f"{force}|{month.strip()}")
         prepared.partitions.update(pd.unique(partitions).tolist())
         kept_categories = categories[kept]
@@ -129,9 +129,9 @@ class PoliceUkImporter(Importer):
             "source_row": numbers[kept],
         }
         return PreparedChunk(
-            size=len(kept),
+            size=checks.kept_count,
             columns=columns,
-            data_category=np.where(kept_categories == ASB_CATEGORY, "asb", "crime").astype(object),
+            data_category=map_distinct(kept_categories, lambda code: "asb" if code == ASB_CATEGORY else "crime"),
             lsoa_codes=lsoa_codes[kept],
             located=located_subset(located, kept),
         )

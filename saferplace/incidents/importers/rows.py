@@ -56,6 +56,15 @@ class RowChecks:
         for field_name in pd.unique(located.problem_field[problem]):
             self.fail(problem & (located.problem_field == field_name), str(field_name), located.problem_reason)
 
+    def kept(self) -> slice | np.ndarray:
+        """What indexes the rows that passed every check: all of them (a slice, so taking them
+        copies nothing) or their positions."""
+        return slice(None) if not self.failed.any() else np.flatnonzero(~self.failed)
+
+    @property
+    def kept_count(self) -> int:
+        return int(len(self.failed) - self.failed.sum())
+
     def incomplete(self, mask: np.ndarray, field_name: str) -> None:
         self.fail(mask, field_name, "the row is incomplete: the file ends part-way through it (a truncated download?)")
 
