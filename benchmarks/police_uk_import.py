@@ -1,7 +1,7 @@
 """police.uk import: SaferPlace's full import against the baseline `pandas.read_csv` +
 `DataFrame.to_sql` into SQLite, side by side in one run, on the same synthetic file.
 
-    .venv/bin/python benchmarks/police_uk_import.py [--rows 1000000]
+    .venv/bin/python benchmarks/police_uk_import.py [--rows 1000000] [--repeat 3]
 
 The file is a realistic police.uk street-level crime CSV for one force and twelve months:
 points snapped to a ~100 m grid over the demo city of Riverford (so a few thousand distinct
@@ -15,14 +15,16 @@ so the peak memory figures (`ru_maxrss`) are separate:
       row validation, taxonomy, LSOA/ward/community and H3 assignment, partition replacement,
       one transaction; then the same file again (recorded as unchanged).
 
-Only the import itself is timed (not Django start-up, migrations or the geography). Results
-are printed and written to benchmarks/results/police_uk_import.md."""
+Only the import itself is timed (not Django start-up, migrations or the geography). The two
+sides alternate, `--repeat` times, with the disk flushed (`sync`) before each, and the medians
+are compared. Results are printed and written to benchmarks/results/police_uk_import.md."""
 
 import argparse
 import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -193,6 +195,11 @@ def child_generate(file: Path, directory: Path, rows: int, seed: int) -> dict:
     return {"seconds": seconds, "by_type": expected}
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median time (the middle one of an odd number)."""
+    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+
+
 def run_child(kind: str, file: Path, directory: Path, *extra: str) -> dict:
     """Each step in its own process. The parent stays small (no pandas, no Django) because Linux
     carries a process's peak memory across exec into its child's `ru_maxrss`."""
@@ -209,6 +216,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the medians are compared")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "police_uk_import.md")
     parser.add_argument("--child", choices=["generate", "baseline", "saferplace"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
@@ -228,13 +236,23 @@ def main() -> int:
         generated = run_child("generate", file, directory, "--rows", str(arguments.rows), "--seed", str(arguments.seed))
         expected = generated["by_type"]
         print(f"Generated {arguments.rows:,} rows ({file.stat().st_size / 2**20:.0f} MiB) in {generated['seconds']:.1f} s")
-        baseline = run_child("baseline", file, directory)
-        print(f"Baseline read_csv + to_sql: {baseline['seconds']:.2f} s, peak {baseline['peak_mib']:.0f} MiB")
-        saferplace = run_child("saferplace", file, directory)
-        print(f"SaferPlace import: {saferplace['seconds']:.2f} s, peak {saferplace['peak_mib']:.0f} MiB; "
-              f"again (unchanged): {saferplace['again_seconds']:.2f} s")
+        baselines, saferplaces = [], []
+        for repeat in range(1, arguments.repeat + 1):
+            # Each side starts with the disk idle: the other side's writes are flushed first.
+            here = directory / f"run-{repeat}"
+            here.mkdir()
+            os.sync()
+            baselines.append(run_child("baseline", file, here))
+            os.sync()
+            saferplaces.append(run_child("saferplace", file, here))
+            shutil.rmtree(here)
+            print(f"Run {repeat}: baseline read_csv + to_sql {baselines[-1]['seconds']:.2f} s "
+                  f"(peak {baselines[-1]['peak_mib']:.0f} MiB); SaferPlace import {saferplaces[-1]['seconds']:.2f} s "
+                  f"(peak {saferplaces[-1]['peak_mib']:.0f} MiB), again (unchanged) {saferplaces[-1]['again_seconds']:.2f} s")
+        baseline = median_run(baselines)
+        saferplace = median_run(saferplaces)
         size_mib = file.stat().st_size / 2**20
-    if saferplace["by_type"] != expected or saferplace["stored"] != arguments.rows:
+    if any(run["by_type"] != expected or run["stored"] != arguments.rows for run in saferplaces):
         print(f"Counts differ from the file: {saferplace['by_type']} vs {expected}")
         return 1
     ratio = saferplace["seconds"] / baseline["seconds"]
@@ -245,7 +263,11 @@ def main() -> int:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}.",
         f"File: {arguments.rows:,} rows, {size_mib:.0f} MiB (seed {arguments.seed}).",
         "",
-        "| method | seconds | rows per second | peak memory (MiB) | × baseline |",
+        f"Each side ran {arguments.repeat} times, alternately, each in a fresh process and database; the "
+        "medians are compared. Runs (baseline / SaferPlace seconds): "
+        + "; ".join(f"{b['seconds']:.2f} / {s['seconds']:.2f}" for b, s in zip(baselines, saferplaces, strict=True)) + ".",
+        "",
+        "| method | seconds (median) | rows per second | peak memory (MiB) | × baseline |",
         "|---|---:|---:|---:|---:|",
         f"| Baseline: `pandas.read_csv` + `DataFrame.to_sql` (SQLite) | {baseline['seconds']:.2f} | "
         f"{arguments.rows / baseline['seconds']:,.0f} | {baseline['peak_mib']:.0f} | 1.00 |",

@@ -60,14 +60,18 @@ def _record_blocks(records: Iterable[list[str]]) -> list[tuple[int, int, bytes]]
     return blocks
 
 
+# One background thread for the work on a file beside its reading (hashing it, compressing
+# it): hashing and zstd release the GIL, and one thread beside the importer's keeps both of a
+# two-core machine's cores busy without the three taking turns.
+BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="file-background")
+
+
 class SourceFile:
     """A CSV file's blocks, compressed in the background from the moment it is opened."""
 
-    _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="source-blocks")
-
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._future: Future = self._executor.submit(_line_blocks, self.path)
+        self._future: Future = BACKGROUND.submit(_line_blocks, self.path)
 
     def blocks(self, *, records: int) -> list[tuple[int, int, bytes]]:
         """The blocks, given how many records (rows after the header, blank ones included) the

@@ -5,7 +5,7 @@ importer uses (map the distinct values of a column once, then broadcast)."""
 import csv
 import hashlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from saferplace.incidents.importers.errors import FileRefused
+from saferplace.incidents.source_blocks import BACKGROUND
 
 CHUNK_ROWS = 100_000
 _READ_BLOCK = 4 * 1024 * 1024
@@ -33,14 +34,12 @@ class FileFingerprint:
     of newline characters, worked out in a background thread (hashing releases the GIL) so
     that reading the rows need not wait: asking for either waits until they are known."""
 
-    _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="file-fingerprint")
-
     def __init__(self, path: Path):
         self.size = Path(path).stat().st_size
         with open(path, "rb") as handle:
             handle.seek(max(self.size - 1, 0))
             self.ends_with_newline = handle.read(1) == b"\n"
-        self._digest: Future = self._executor.submit(_digest, Path(path))
+        self._digest: Future = BACKGROUND.submit(_digest, Path(path))
 
     @property
     def sha256(self) -> str:

@@ -9,7 +9,6 @@ partition, a label such as "Burglary") is looked up or created once per distinct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -175,25 +174,28 @@ CODING_FIELDS = [name for name in INCIDENT_FIELDS if name not in PLACE_FIELDS + 
 ROWS_PER_STATEMENT = 500
 
 
-def _in_statements(cursor, statement: Callable[[str], str], width: int, rows: list[tuple]) -> None:
-    """Run `statement(values)` over the rows, `values` being a multi-row VALUES list of 500
-    rows at a time: the driver's per-statement work is then paid once per 500 rows, which
-    halves the cost of `executemany` row by row."""
+def _in_statements(cursor, statement: Callable[[str], str], columns: list[list]) -> None:
+    """Run `statement(values)` over the rows given column by column, `values` being a
+    multi-row VALUES list of 500 rows at a time: the driver's per-statement work is then paid
+    once per 500 rows, which halves the cost of `executemany` row by row."""
+    width, count = len(columns), len(columns[0]) if columns else 0
+    flat: list = [None] * (width * count)
+    for position, column in enumerate(columns):
+        flat[position::width] = column
     one = "(" + ", ".join(["%s"] * width) + ")"
-    flat = list(chain.from_iterable(rows))
-    full = len(rows) // ROWS_PER_STATEMENT * ROWS_PER_STATEMENT
+    full = count // ROWS_PER_STATEMENT * ROWS_PER_STATEMENT
     step = ROWS_PER_STATEMENT * width
     if full:
         sql = statement(", ".join([one] * ROWS_PER_STATEMENT))
         cursor.executemany(sql, (flat[at : at + step] for at in range(0, full * width, step)))
-    if len(rows) > full:
-        cursor.execute(statement(", ".join([one] * (len(rows) - full))), flat[full * width :])
+    if count > full:
+        cursor.execute(statement(", ".join([one] * (count - full))), flat[full * width :])
 
 
-def _insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
+def _insert_rows(cursor, table: str, names: list[str], columns: list[list]) -> None:
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {table} ({', '.join(quote(column) for column in columns)}) VALUES "  # noqa: S608 (names from the code)
-    _in_statements(cursor, lambda values: head + values, len(columns), rows)
+    head = f"INSERT INTO {table} ({', '.join(quote(name) for name in names)}) VALUES "  # noqa: S608 (names from the code)
+    _in_statements(cursor, lambda values: head + values, columns)
 
 
 def _is_array(value) -> bool:
@@ -210,9 +212,9 @@ def _value(name: str, value, adapt_date):
     return value
 
 
-def _combinations(batch: IncidentBatch, names: list[str], adapt_date) -> tuple[np.ndarray, list[tuple]]:
-    """Per incident, the number of its combination of these fields' values; and each distinct
-    combination's values, in that numbering."""
+def _combinations(batch: IncidentBatch, names: list[str], adapt_date) -> tuple[np.ndarray, list[list]]:
+    """Per incident, the number of its combination of these fields' values; and the distinct
+    combinations in that numbering, column by column (the number first)."""
     combined = np.zeros(batch.size, dtype=np.int64)
     bound = 1
     for name in names:
@@ -227,11 +229,11 @@ def _combinations(batch: IncidentBatch, names: list[str], adapt_date) -> tuple[n
     numbers, distinct = pd.factorize(combined)
     firsts = np.empty(len(distinct), dtype=np.int64)
     firsts[numbers[::-1]] = np.arange(batch.size - 1, -1, -1)  # the first incident with each number
-    columns = []
+    columns = [list(range(len(firsts)))]
     for name in names:
         value = batch.columns[name]
         if not _is_array(value):
-            columns.append(repeat(_value(name, value, adapt_date)))
+            columns.append([_value(name, value, adapt_date)] * len(firsts))
             continue
         taken = np.asarray(value)[firsts]
         if name in _OPTIONAL_ID_FIELDS:
@@ -242,7 +244,7 @@ def _combinations(batch: IncidentBatch, names: list[str], adapt_date) -> tuple[n
             columns.append([adapt_date(each) if each is not None else None for each in taken.tolist()])
         else:
             columns.append(taken.tolist())
-    return numbers, list(zip(range(len(firsts)), *columns, strict=False))
+    return numbers, columns
 
 
 class _Staging:
@@ -281,15 +283,15 @@ class _Staging:
         cursor = self.cursor
         numbers = {}
         for table, names in self.TABLES.items():
-            numbers[table], rows = _combinations(batch, names, adapt_date)
-            _insert_rows(cursor, f"saferplace_stage_{table}", ["k", *names], rows)
-        own = []
+            numbers[table], columns = _combinations(batch, names, adapt_date)
+            _insert_rows(cursor, f"saferplace_stage_{table}", ["k", *names], columns)
+        columns = [(numbers["coding"].astype(np.int64) * self.PLACES + numbers["place"]).tolist()]
         for name in PER_ROW_FIELDS:
             value = batch.columns[name]
-            own.append(value.tolist() if isinstance(value, np.ndarray) else value if _is_array(value) else repeat(value))
-        coding_place = numbers["coding"].astype(np.int64) * self.PLACES + numbers["place"]
-        rows = list(zip(coding_place.tolist(), *own, strict=False))
-        _in_statements(cursor, lambda values: self.head + values + self.tail, 1 + len(PER_ROW_FIELDS), rows)
+            columns.append(
+                value.tolist() if isinstance(value, np.ndarray) else list(value) if _is_array(value) else [value] * batch.size
+            )
+        _in_statements(cursor, lambda values: self.head + values + self.tail, columns)
         for table in self.TABLES:
             cursor.execute(f"DELETE FROM saferplace_stage_{table}")  # noqa: S608 (fixed names)
 
