@@ -6,7 +6,6 @@ never deduplicated); re-importing a force's month replaces that month (partition
 import re
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from saferplace.incidents.importers import store
@@ -27,6 +26,7 @@ from saferplace.incidents.importers.rows import (
     RowChecks,
     incidents_write,
     located_subset,
+    location_precisions,
 )
 from saferplace.incidents.models import DatePrecision, LocationPrecision
 from saferplace.incidents.source_blocks import SourceFile
@@ -104,8 +104,8 @@ class PoliceUkImporter(Importer):
         checks.fail(lsoa_problems != "", "LSOA code", lsoa_problems)
 
         kept = checks.kept()
-        partitions = combined_strings(forces[kept], months[kept], lambda force, month: f"{force}|{month.strip()}")
-        prepared.partitions.update(pd.unique(partitions).tolist())
+        partitions, distinct = combined_strings(forces[kept], months[kept], lambda force, month: f"{force}|{month.strip()}")
+        prepared.partitions.update(distinct)
         kept_categories = categories[kept]
         run = context.run
         columns = {
@@ -120,9 +120,7 @@ class PoliceUkImporter(Importer):
             "source_category": crime_types[kept],
             "latitude": located.latitude[kept],
             "longitude": located.longitude[kept],
-            "location_precision": np.where(
-                located.has_point[kept], LocationPrecision.SNAPPED.value, LocationPrecision.NONE.value
-            ).astype(object),
+            "location_precision": location_precisions(located.has_point[kept], LocationPrecision.SNAPPED.value),
             "location_description": column_values(frame, "Location")[kept],
             "h3_cell": located.h3_cell[kept],
             "outcome": column_values(frame, "Last outcome category")[kept],

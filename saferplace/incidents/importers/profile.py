@@ -28,6 +28,7 @@ from saferplace.incidents.importers.rows import (
     RowChecks,
     incidents_write,
     located_subset,
+    location_precisions,
 )
 from saferplace.incidents.models import (
     DatePrecision,
@@ -157,9 +158,7 @@ class ProfileImporter(Importer):
                 "source_category": column_values(frame, profile.category_column)[kept],
                 "latitude": located.latitude[kept],
                 "longitude": located.longitude[kept],
-                "location_precision": np.where(
-                    located.has_point[kept], precision, LocationPrecision.NONE.value
-                ).astype(object),
+                "location_precision": location_precisions(located.has_point[kept], precision),
                 "location_description": optional(profile.description_column),
                 "h3_cell": located.h3_cell[kept],
                 "outcome": optional(profile.outcome_column),

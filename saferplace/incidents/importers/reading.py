@@ -15,7 +15,7 @@ import pandas as pd
 from saferplace.incidents.importers.errors import FileRefused
 from saferplace.incidents.source_blocks import BACKGROUND
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 250_000
 _READ_BLOCK = 4 * 1024 * 1024
 
 
@@ -255,8 +255,9 @@ def map_distinct(values: np.ndarray, function: Callable[[str], object]) -> np.nd
     return mapped[codes]
 
 
-def combined_strings(first: np.ndarray, second: np.ndarray, combine: Callable[[str, str], str]) -> np.ndarray:
-    """`combine(a, b)` for each pair of values, computed once per distinct pair."""
+def combined_strings(first: np.ndarray, second: np.ndarray, combine: Callable[[str, str], str]) -> tuple[np.ndarray, list[str]]:
+    """`combine(a, b)` for each pair of values, computed once per distinct pair; and the
+    distinct results."""
     first_codes, first_uniques = pd.factorize(first)
     second_codes, second_uniques = pd.factorize(second)
     width = max(len(second_uniques), 1)
@@ -265,7 +266,7 @@ def combined_strings(first: np.ndarray, second: np.ndarray, combine: Callable[[s
     second_uniques = np.asarray(second_uniques, dtype=object)
     combined = np.empty(len(pairs), dtype=object)
     combined[:] = [combine(first_uniques[pair // width], second_uniques[pair % width]) for pair in pairs.tolist()]
-    return combined[pair_codes]
+    return combined[pair_codes], list(dict.fromkeys(combined.tolist()))
 
 
 def row_dict(frame: pd.DataFrame, position: int) -> dict:

@@ -15,6 +15,7 @@ from saferplace.incidents.importers.base import (
 )
 from saferplace.incidents.importers.locations import Located, LsoaCodes, places_from_codes
 from saferplace.incidents.importers.reading import row_dict
+from saferplace.incidents.models import LocationPrecision
 
 
 @dataclass
@@ -76,6 +77,11 @@ def located_subset(located: Located, kept: np.ndarray) -> Located:
         has_point=located.has_point[kept], lsoa=located.lsoa[kept], ward=located.ward[kept],
         community=located.community[kept], h3_cell=located.h3_cell[kept], point=located.point[kept],
     )
+
+
+def location_precisions(has_point: np.ndarray, precision: str) -> np.ndarray:
+    """`precision` where a row has a point, "none" where it has not (an object array)."""
+    return np.array([LocationPrecision.NONE.value, precision], dtype=object)[has_point.astype(np.intp)]
 
 
 # The location of an incident as importers give it; stored as one reference to a Location.

@@ -27,6 +27,7 @@ from saferplace.incidents.importers.rows import (
     RowChecks,
     incidents_write,
     located_subset,
+    location_precisions,
 )
 from saferplace.incidents.models import DatePrecision, LocationPrecision
 from saferplace.incidents.source_blocks import SourceFile
@@ -150,9 +151,7 @@ class Stats19Importer(Importer):
                 "source_category": np.array([SEVERITY_NAMES[value] for value in kept_severities.tolist()], dtype=object),
                 "latitude": located.latitude[kept],
                 "longitude": located.longitude[kept],
-                "location_precision": np.where(
-                    located.has_point[kept], LocationPrecision.EXACT.value, LocationPrecision.NONE.value
-                ).astype(object),
+                "location_precision": location_precisions(located.has_point[kept], LocationPrecision.EXACT.value),
                 "location_description": "",
                 "h3_cell": located.h3_cell[kept],
                 "outcome": "",
