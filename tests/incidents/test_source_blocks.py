@@ -114,8 +114,7 @@ def test_rows_with_line_breaks_and_spreadsheets_keep_their_rows(squares, world, 
 
 def test_a_bulk_load_refuses_references_to_nothing(world):
     references = store._References()
-    references.add("import_run", 999_999)  # no such run
-    references.add("import_run", -1)  # -1 is "none", not a reference
+    references.add("import_run", [999_999, -1, None])  # -1 and None are "none", not references
     with pytest.raises(IntegrityError, match="import_run: 1 value.*999999"):
         references.check()
     references = store._References()

@@ -279,12 +279,14 @@ class _Staging:
             f"WHERE c.k = v.coding_place / {self.PLACES} AND p.k = v.coding_place %% {self.PLACES}"  # %% is % with parameters
         )
 
-    def load(self, batch: IncidentBatch, adapt_date) -> None:
+    def load(self, batch: IncidentBatch, adapt_date) -> dict[str, list]:
+        """Insert the batch; returns the distinct values of each coding and place field."""
         cursor = self.cursor
-        numbers = {}
+        numbers, distinct = {}, {}
         for table, names in self.TABLES.items():
             numbers[table], columns = _combinations(batch, names, adapt_date)
             _insert_rows(cursor, f"saferplace_stage_{table}", ["k", *names], columns)
+            distinct.update(zip(names, columns[1:], strict=True))
         columns = [(numbers["coding"].astype(np.int64) * self.PLACES + numbers["place"]).tolist()]
         for name in PER_ROW_FIELDS:
             value = batch.columns[name]
@@ -294,6 +296,7 @@ class _Staging:
         _in_statements(cursor, lambda values: self.head + values + self.tail, columns)
         for table in self.TABLES:
             cursor.execute(f"DELETE FROM saferplace_stage_{table}")  # noqa: S608 (fixed names)
+        return distinct
 
     def close(self) -> None:
         for table in self.TABLES:
@@ -316,12 +319,8 @@ class _References:
     def __init__(self):
         self.values: dict[str, set] = {}
 
-    def add(self, name: str, value) -> None:
-        if isinstance(value, np.ndarray | list):
-            distinct = pd.unique(np.asarray(value)).tolist()
-        else:
-            distinct = [value]
-        self.values.setdefault(name, set()).update(each for each in distinct if each is not None and each != -1)
+    def add(self, name: str, values: list) -> None:
+        self.values.setdefault(name, set()).update(each for each in values if each is not None and each != -1)
 
     def check(self) -> None:
         for name, values in self.values.items():
@@ -371,10 +370,10 @@ def incident_rows_insert(
         for batch in batches:
             if not batch.size:
                 continue
+            distinct = staging.load(batch, adapt_date)
             if references is not None:
                 for name in foreign_keys:
-                    references.add(name, batch.columns[name])
-            staging.load(batch, adapt_date)
+                    references.add(name, distinct[name])
             done += batch.size
             if progress is not None:
                 progress(done)
