@@ -1,7 +1,7 @@
 """police.uk import: SaferPlace's full import against the baseline `pandas.read_csv` +
 `DataFrame.to_sql` into SQLite, side by side in one run, on the same synthetic file.
 
-    .venv/bin/python benchmarks/police_uk_import.py [--rows 1000000] [--repeat 3]
+    .venv/bin/python benchmarks/police_uk_import.py [--rows 1000000] [--repeat 5]
 
 The file is a realistic police.uk street-level crime CSV for one force and twelve months:
 points snapped to a ~100 m grid over the demo city of Riverford (so a few thousand distinct
@@ -216,7 +216,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the medians are compared")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each side; the medians are compared")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "police_uk_import.md")
     parser.add_argument("--child", choices=["generate", "baseline", "saferplace"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
