@@ -10,15 +10,15 @@ from django.db import migrations, models
 
 from saferplace.incidents.models import location_key
 
-CHUNK = 2000
+CHUNK = 5000
 
 
-def _intern(model, cache: dict, key, **fields) -> int | None:
-    if key is None:
+def _intern(model, cache: dict, cache_key, **fields) -> int | None:
+    if cache_key is None:
         return None
-    if key not in cache:
-        cache[key] = model.objects.get_or_create(**fields)[0].pk
-    return cache[key]
+    if cache_key not in cache:
+        cache[cache_key] = model.objects.get_or_create(**fields)[0].pk
+    return cache[cache_key]
 
 
 def carry_over(apps, schema_editor):
@@ -59,7 +59,15 @@ def carry_over(apps, schema_editor):
             incident.source_category_id = _intern(
                 SourceLabel, labels, incident.source_category_text or None, text=incident.source_category_text[:200]
             )
-        Incident.objects.bulk_update(batch, ["location", "partition", "outcome", "source_category"])
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Incident._meta.db_table} SET location_id = %s, partition_id = %s, outcome_id = %s, "  # noqa: S608
+                "source_category_id = %s WHERE id = %s",
+                [
+                    (each.location_id, each.partition_id, each.outcome_id, each.source_category_id, each.pk)
+                    for each in batch
+                ],
+            )
 
 
 class Migration(migrations.Migration):
