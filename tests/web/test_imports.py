@@ -109,6 +109,24 @@ def test_a_long_wait_mentions_the_worker(client, council_analyst):
 
 
 @pytest.mark.django_db
+def test_a_running_import_shows_rows_done_rate_and_time_left(client, council_analyst):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    started = timezone.now() - timedelta(seconds=10)
+    run = ImportRun.objects.create(importer="police-uk", file_name="x.csv", file_hash="", status="running",
+                                   started_at=started, progress_done=50_000, progress_total=200_000)
+    sign_in(client, council_analyst)
+    page = client.get(reverse("web:import-status", args=[run.pk])).content.decode()
+    assert "50,000 of 200,000 rows done (25%)" in page
+    # 50,000 rows in about 10 seconds: about 5,000 a second, and 30 seconds left.
+    assert "rows a second; less than a minute left." in page
+    rate = int(page.split(" rows a second")[0].rsplit(">", 1)[-1].replace(",", ""))
+    assert 4_000 <= rate <= 5_000
+
+
+@pytest.mark.django_db
 def test_the_owning_organisation_defaults_to_the_users(client, council_analyst, world):
     sign_in(client, council_analyst)
     page = client.get(reverse("web:import-new")).content.decode()

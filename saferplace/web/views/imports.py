@@ -101,9 +101,22 @@ def _run_context(run: ImportRun, user) -> dict:
         percent = min(100, round(100 * run.progress_done / run.progress_total))
     return {
         "run": run, "rejections": rejections, "rows_visible": rows_visible, "in_progress": run.status in IN_PROGRESS,
-        "waiting_long": waiting_long, "percent": percent, "tag": STATUS_TAGS.get(run.status, ""),
+        "waiting_long": waiting_long, "percent": percent, "pace": _pace(run), "tag": STATUS_TAGS.get(run.status, ""),
         "label": IMPORT_KINDS.get(run.importer, (run.importer,))[0],
     }
+
+
+def _pace(run: ImportRun) -> str:
+    """The rate of a running import and the time it has left, in words ("" until known)."""
+    if run.status != ImportStatus.RUNNING or not run.started_at or not run.progress_done or not run.progress_total:
+        return ""
+    elapsed = (timezone.now() - run.started_at).total_seconds()
+    if elapsed < 1:
+        return ""
+    rate = run.progress_done / elapsed
+    left = max(run.progress_total - run.progress_done, 0) / rate
+    when = "less than a minute" if left < 60 else f"about {round(left / 60)} minute{'s' if round(left / 60) != 1 else ''}"
+    return f"{rate:,.0f} rows a second; {when} left."
 
 
 @role_required(*IMPORTERS_ROLES)
