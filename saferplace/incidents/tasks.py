@@ -1,7 +1,9 @@
 """Background tasks of the incident store: importing an uploaded file."""
 
+import shutil
 from pathlib import Path
 
+from django.conf import settings
 from django.tasks import task
 
 from saferplace.incidents.importers import import_file
@@ -14,6 +16,7 @@ def import_file_task(run_id: int, path: str, options: dict | None = None) -> dic
     runs it). Options must be JSON values, e.g. {"organisation": "Fenshire Police"}."""
     run = ImportRun.objects.select_related("profile", "started_by").get(pk=run_id)
     run = import_file(run=run, path=Path(path), options=options)
+    _upload_remove(Path(path))
     return {
         "status": run.status,
         "rows_read": run.rows_read,
@@ -23,3 +26,14 @@ def import_file_task(run_id: int, path: str, options: dict | None = None) -> dic
         "rows_rejected": run.rows_rejected,
         "message": run.message,
     }
+
+
+def _upload_remove(path: Path) -> None:
+    """An uploaded file is not kept once imported: the run keeps what it needs (its counts,
+    rejections and, for incident files, the file itself in compressed blocks), and a partner's
+    file left on disk would be personal data outside the access policy. Only files under
+    DATA_DIR/uploads/ are removed, never a file named from the command line."""
+    uploads = (Path(settings.DATA_DIR) / "uploads").resolve()
+    folder = path.resolve().parent
+    if folder.parent == uploads and folder.name.isdigit():
+        shutil.rmtree(folder, ignore_errors=True)

@@ -98,6 +98,7 @@ def test_the_worker_runs_an_enqueued_import(squares, world, write_file, council_
     assert (run.status, run.rows_imported, run.rows_rejected) == (ImportStatus.SUCCEEDED, 11, 1)
     result.refresh()
     assert result.return_value["status"] == "succeeded"
+    assert path.exists()  # a file outside DATA_DIR/uploads/ is never removed
     assert Incident.objects.count() == 11
 
 

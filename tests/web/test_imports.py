@@ -173,12 +173,15 @@ def test_police_uk_needs_an_organisation(client, council_analyst):
 # --- after the worker ------------------------------------------------------------------------
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_imports_and_the_run_page_shows_it(client, council_analyst, world):
+def test_the_worker_imports_and_the_run_page_shows_it(client, council_analyst, world, data_dir):
     sign_in(client, council_analyst)
     response = upload(client, police_csv(*GOOD_ROWS, BAD_ROW), organisation=world["organisations"]["police"])
-    call_command("worker", "--batch")
     run = ImportRun.objects.get()
+    assert (data_dir / "uploads" / str(run.pk)).is_dir()
+    call_command("worker", "--batch")
+    run.refresh_from_db()
     assert run.status == "succeeded", run.message
+    assert not (data_dir / "uploads" / str(run.pk)).exists()  # the upload is not kept once imported
     assert (run.rows_read, run.rows_imported, run.rows_rejected) == (3, 2, 1)
     assert Incident.objects.filter(import_run=run).count() == 2
 
