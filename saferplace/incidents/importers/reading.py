@@ -19,35 +19,29 @@ CHUNK_ROWS = 250_000
 _READ_BLOCK = 4 * 1024 * 1024
 
 
-def _digest(path: Path) -> tuple[str, int]:
+def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    lines = 0
     with open(path, "rb") as handle:
         while block := handle.read(_READ_BLOCK):
             digest.update(block)
-            lines += block.count(b"\n")
-    return digest.hexdigest(), lines
+    return digest.hexdigest()
 
 
 class FileFingerprint:
-    """A file's size and whether it ends with a newline, known at once; its SHA-256 and number
-    of newline characters, worked out in a background thread (hashing releases the GIL) so
-    that reading the rows need not wait: asking for either waits until they are known."""
+    """A file's size and whether it ends with a newline, known at once; its SHA-256 worked out
+    in a background thread (hashing releases the GIL) so that reading the rows need not wait:
+    asking for it waits until it is known."""
 
     def __init__(self, path: Path):
         self.size = Path(path).stat().st_size
         with open(path, "rb") as handle:
             handle.seek(max(self.size - 1, 0))
             self.ends_with_newline = handle.read(1) == b"\n"
-        self._digest: Future = BACKGROUND.submit(_digest, Path(path))
+        self._sha256: Future = BACKGROUND.submit(_sha256, Path(path))
 
     @property
     def sha256(self) -> str:
-        return self._digest.result()[0]
-
-    @property
-    def lines(self) -> int:
-        return self._digest.result()[1]
+        return self._sha256.result()
 
 
 def file_fingerprint(path: Path) -> FileFingerprint:
