@@ -254,3 +254,20 @@ def test_raw_rows_keep_text_that_needs_escaping(squares, world, write_file, run_
     incident = Incident.objects.get()
     assert incident_source_record(incident) == dict(zip(POLICE_UK_HEADER, row, strict=True))
     assert incident.location_description == 'On or near "The Feathers", Back\\Lane'
+
+
+def test_the_run_says_it_is_storing_while_the_write_runs(squares, world, write_file, run_import, monkeypatch):
+    """The write is one transaction, invisible to the run page until it commits; before it
+    starts, the run says every row was read and is being stored."""
+    seen = {}
+    write = IMPORTERS["police-uk"].write
+
+    def spying_write(context, prepared):
+        stored = ImportRun.objects.get(pk=context.run.pk)
+        seen.update(message=stored.message, done=stored.progress_done, total=stored.progress_total)
+        return write(context, prepared)
+
+    monkeypatch.setattr(IMPORTERS["police-uk"], "write", spying_write)
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
+    assert seen == {"message": "All 12 rows read and checked; storing them now.", "done": 6, "total": 12}
+    assert run.message.startswith("12 rows read, 11 imported")

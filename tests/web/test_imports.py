@@ -321,6 +321,24 @@ def test_create_a_profile_from_a_sample(client, council_analyst, world, data_dir
 
 
 @pytest.mark.django_db
+def test_abandoned_samples_are_deleted_when_a_new_one_arrives(client, council_analyst, world, data_dir, settings):
+    import os
+    import time
+
+    folder = data_dir / "uploads" / "profile-samples"
+    folder.mkdir(parents=True)
+    abandoned, recent = folder / "abandoned.csv", folder / "recent.csv"
+    for path in (abandoned, recent):
+        path.write_text("a,b\n1,2\n")
+    old = time.time() - settings.SESSION_COOKIE_AGE - 60
+    os.utime(abandoned, (old, old))
+    sign_in(client, council_analyst)
+    client.post(reverse("web:profile-create"), {"action": "sample", "sample": SimpleUploadedFile("environment.csv", sample_csv())})
+    left = sorted(path.name for path in folder.iterdir())
+    assert "abandoned.csv" not in left and "recent.csv" in left and len(left) == 2
+
+
+@pytest.mark.django_db
 def test_profile_errors_are_named_and_nothing_is_saved(client, council_analyst, world):
     sign_in(client, council_analyst)
     url = reverse("web:profile-create")

@@ -275,6 +275,10 @@ def import_file(
         prepared = importer.prepare(context)
         context.total = context.rows_read or context.total  # the progress total was an estimate
         run.file_hash = fingerprint.sha256
+        # The write is one transaction, so nothing of it shows until it commits: say so now.
+        run.message = f"All {context.rows_read:,} rows read and checked; storing them now."
+        context.report(context.total // 2, force=True)
+        ImportRun.objects.filter(pk=run.pk).update(message=run.message)
         context.bulk_load = (
             importer.inserts_incidents and not connection.in_atomic_block and bulk_load_suits(rows=context.rows_read)
         )

@@ -4,6 +4,7 @@ session), then see its first rows and say which column is what and how the partn
 map to the taxonomy."""
 
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -45,10 +46,20 @@ def _forget_sample(request, key: str) -> None:
         request.session[SESSION_KEY] = samples
 
 
+def _sweep_abandoned_samples(folder: Path) -> None:
+    """Samples older than a session can last belong to nobody any more (the analyst went away
+    without saving or cancelling): they are deleted whenever a new sample arrives."""
+    cutoff = time.time() - settings.SESSION_COOKIE_AGE
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def _keep_sample(request, key: str, upload) -> Path:
     _forget_sample(request, key)
     folder = samples_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep_abandoned_samples(folder)
     path = folder / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
     with path.open("wb") as destination:
         for chunk in upload.chunks():
