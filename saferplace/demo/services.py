@@ -18,6 +18,7 @@ from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_creat
 from saferplace.demo.personas import personas_create
 from saferplace.demo.source_files import ProfileSpec, SourceFile, source_files_write
 from saferplace.incidents.importers import import_file, import_run_create
+from saferplace.incidents.importers.store import incidents_delete
 from saferplace.incidents.models import ImportRun, ImportStatus, Incident, MappingProfile
 from saferplace.incidents.profiles import mapping_profile_save
 from saferplace.partners.models import Organisation, SharingAgreement, Team, User
@@ -77,7 +78,7 @@ def demo_city_delete() -> None:
         )
     plan = city_plan()
     try:
-        Incident.objects.filter(owning_organisation__name__in=names).delete()
+        incidents_delete(Incident.objects.filter(owning_organisation__name__in=names))
         demo_profiles = MappingProfile.objects.filter(owning_organisation__name__in=names)
         # The runs `saferplace demo` made (by nobody, of the files it writes); their rejections go with them.
         ImportRun.objects.filter(

@@ -81,6 +81,15 @@ def test_a_run_replaced_whole_gives_up_its_blocks(squares, world, write_file, ru
     assert incident_source_record(may)["Month"] == "2026-05"
 
 
+def test_locations_go_with_the_last_incident_there(squares, world, write_file, run_import):
+    run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, month_rows("2026-05", 6))), organisation="Fenshire Police")
+    assert Location.objects.count() == 2
+    only_a = [police_row(number, "2026-05", "Burglary", POINT_A) for number in range(1, 4)]
+    again = run_import("police-uk", write_file("may-v2.csv", csv_text(POLICE_UK_HEADER, only_a)), organisation="Fenshire Police")
+    assert (again.rows_replaced, again.rows_imported) == (6, 3)
+    assert list(Location.objects.values_list("description", flat=True)) == [POINT_A[2]]
+
+
 def test_rows_with_line_breaks_and_spreadsheets_keep_their_rows(squares, world, write_file, run_import, tmp_path):
     profile = MappingProfile.objects.create(
         name="youth", owning_organisation=world["organisations"]["council"], data_category=world["categories"]["environmental"],

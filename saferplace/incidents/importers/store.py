@@ -395,14 +395,18 @@ def bulk_load_suits(*, rows: int) -> bool:
         return cursor.fetchone()[0] <= rows
 
 
-def _delete(incidents) -> int:
-    """Delete these incidents, and the source blocks of runs left with no incidents (the raw
-    rows they keep belong to nothing any more). Returns how many incidents."""
+def incidents_delete(incidents) -> int:
+    """Delete these incidents, and what only they used: the source blocks of runs left with no
+    incidents (the raw rows they keep belong to nothing any more) and the locations no incident
+    is at (a partner's exact points and addresses go with its records). Returns how many."""
     runs = set(incidents.order_by().values_list("import_run", flat=True).distinct()) - {None}
     deleted = incidents.delete()[0]
+    if not deleted:
+        return 0
     for run in sorted(runs):
         if not Incident.objects.filter(import_run=run).exists():
             SourceBlock.objects.filter(run=run).delete()
+    Location.objects.exclude(pk__in=Incident.objects.exclude(location=None).values("location")).delete()
     return deleted
 
 
@@ -412,7 +416,7 @@ def incidents_delete_partitions(*, source: str, partitions: Iterable[str]) -> in
     ids = []
     for start in range(0, len(keys), 500):
         ids += Partition.objects.filter(source=source, key__in=keys[start : start + 500]).values_list("pk", flat=True)
-    return _delete(Incident.objects.filter(partition__in=ids)) if ids else 0
+    return incidents_delete(Incident.objects.filter(partition__in=ids)) if ids else 0
 
 
 def incidents_delete_external_ids(*, source: str, owning_organisation_id: int, external_ids: Iterable[str]) -> int:
@@ -421,7 +425,7 @@ def incidents_delete_external_ids(*, source: str, owning_organisation_id: int, e
     ids = sorted({each for each in external_ids if each})
     deleted = 0
     for start in range(0, len(ids), DELETE_CHUNK):
-        deleted += _delete(Incident.objects.filter(
+        deleted += incidents_delete(Incident.objects.filter(
             Q(source=source) & Q(owning_organisation_id=owning_organisation_id)
             & Q(external_id__in=ids[start : start + DELETE_CHUNK])
         ))
