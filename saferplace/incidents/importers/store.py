@@ -395,18 +395,27 @@ def bulk_load_suits(*, rows: int) -> bool:
         return cursor.fetchone()[0] <= rows
 
 
-def incidents_delete(incidents) -> int:
-    """Delete these incidents, and what only they used: the source blocks of runs left with no
-    incidents (the raw rows they keep belong to nothing any more) and the locations no incident
-    is at (a partner's exact points and addresses go with its records). Returns how many."""
-    runs = set(incidents.order_by().values_list("import_run", flat=True).distinct()) - {None}
-    deleted = incidents.delete()[0]
-    if not deleted:
-        return 0
-    for run in sorted(runs):
+def _tidy_after_delete(runs: set) -> None:
+    """What only deleted incidents used: the source blocks of runs left with no incidents (the
+    raw rows they keep belong to nothing any more) and the locations no incident is at (a
+    partner's exact points and addresses go with its records)."""
+    for run in sorted(runs - {None}):
         if not Incident.objects.filter(import_run=run).exists():
             SourceBlock.objects.filter(run=run).delete()
     Location.objects.exclude(pk__in=Incident.objects.exclude(location=None).values("location")).delete()
+
+
+def _delete_recording_runs(incidents, runs: set) -> int:
+    runs.update(incidents.order_by().values_list("import_run", flat=True).distinct())
+    return incidents.delete()[0]
+
+
+def incidents_delete(incidents) -> int:
+    """Delete these incidents, and what only they used (`_tidy_after_delete`). Returns how many."""
+    runs: set = set()
+    deleted = _delete_recording_runs(incidents, runs)
+    if deleted:
+        _tidy_after_delete(runs)
     return deleted
 
 
@@ -423,10 +432,12 @@ def incidents_delete_external_ids(*, source: str, owning_organisation_id: int, e
     """Delete the incidents of this source and owner with these ids (external ids are not
     indexed: one pass over the table per 10,000 ids)."""
     ids = sorted({each for each in external_ids if each})
-    deleted = 0
+    deleted, runs = 0, set()
     for start in range(0, len(ids), DELETE_CHUNK):
-        deleted += incidents_delete(Incident.objects.filter(
+        deleted += _delete_recording_runs(Incident.objects.filter(
             Q(source=source) & Q(owning_organisation_id=owning_organisation_id)
             & Q(external_id__in=ids[start : start + DELETE_CHUNK])
-        ))
+        ), runs)
+    if deleted:
+        _tidy_after_delete(runs)  # once, not per chunk: it scans the table
     return deleted
