@@ -12,7 +12,6 @@ from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import ImportContext, Importer
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
 from saferplace.incidents.importers.reading import (
-    CsvReader,
     column_values,
     combined_strings,
     format_hint,
@@ -27,9 +26,9 @@ from saferplace.incidents.importers.rows import (
     incidents_write,
     located_subset,
     location_precisions,
+    prepare_csv_chunks,
 )
 from saferplace.incidents.models import DatePrecision, LocationPrecision
-from saferplace.incidents.source_blocks import SourceFile
 from saferplace.incidents.taxonomy import POLICE_UK_CRIME_TYPES
 
 COLUMNS = [
@@ -64,16 +63,12 @@ class PoliceUkImporter(Importer):
     def prepare(self, context: ImportContext) -> PreparedFile:
         header = read_header(context.path, what=WHAT, expected=COLUMNS)
         require_columns(header, what=WHAT, expected=COLUMNS, hint=format_hint(header))
-        reader = CsvReader(context.path, what=WHAT, header=header, fingerprint=context.fingerprint)
-        context.keep_source(SourceFile(context.path))
-        context.total = reader.estimated_rows
         prepared = PreparedFile(lsoa=LsoaCodes("LSOA code"))
         locator = PointLocator(latitude_field="Latitude", longitude_field="Longitude")
-        for chunk in reader.chunks():
-            prepared.chunks.append(self._prepare_chunk(context, chunk, locator, prepared))
-            context.report_read(context.rows_read)
-        context.source_records = reader.records
-        return prepared
+        return prepare_csv_chunks(
+            context, what=WHAT, header=header, prepared=prepared,
+            prepare_chunk=lambda chunk: self._prepare_chunk(context, chunk, locator, prepared),
+        )
 
     def _prepare_chunk(self, context, chunk, locator: PointLocator, prepared: PreparedFile) -> PreparedChunk:
         frame, numbers = chunk.frame, chunk.row_numbers

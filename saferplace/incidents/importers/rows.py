@@ -14,8 +14,9 @@ from saferplace.incidents.importers.base import (
     rejections_from_mask,
 )
 from saferplace.incidents.importers.locations import Located, LsoaCodes, places_from_codes
-from saferplace.incidents.importers.reading import row_dict
+from saferplace.incidents.importers.reading import CsvReader, row_dict
 from saferplace.incidents.models import LocationPrecision
+from saferplace.incidents.source_blocks import SourceFile
 
 
 @dataclass
@@ -68,6 +69,19 @@ class RowChecks:
 
     def incomplete(self, mask: np.ndarray, field_name: str) -> None:
         self.fail(mask, field_name, "the row is incomplete: the file ends part-way through it (a truncated download?)")
+
+
+def prepare_csv_chunks(context: ImportContext, *, what: str, header: list[str], prepared: PreparedFile, prepare_chunk) -> PreparedFile:
+    """Read a CSV file of incidents chunk by chunk through `prepare_chunk(chunk)`, reporting
+    progress, and keep the file with the run (its rows are the incidents' raw rows)."""
+    reader = CsvReader(context.path, what=what, header=header, fingerprint=context.fingerprint)
+    context.keep_source(SourceFile(context.path))
+    context.total = reader.estimated_rows
+    for chunk in reader.chunks():
+        prepared.chunks.append(prepare_chunk(chunk))
+        context.report_read(context.rows_read)
+    context.source_records = reader.records
+    return prepared
 
 
 def located_subset(located: Located, kept: np.ndarray) -> Located:

@@ -14,7 +14,6 @@ from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
 from saferplace.incidents.importers.reading import (
-    CsvReader,
     column_values,
     format_hint,
     map_distinct,
@@ -28,9 +27,9 @@ from saferplace.incidents.importers.rows import (
     incidents_write,
     located_subset,
     location_precisions,
+    prepare_csv_chunks,
 )
 from saferplace.incidents.models import DatePrecision, LocationPrecision
-from saferplace.incidents.source_blocks import SourceFile
 
 WHAT = "a STATS19 road collision file"
 SOURCE = "stats19"
@@ -82,18 +81,14 @@ class Stats19Importer(Importer):
                 f"This is not {WHAT}: expected the columns {', '.join(expected)} (or their older accident_… names) "
                 f"but the header has {', '.join(header) or 'nothing'} (missing: {'; '.join(missing)}).{(' ' + hint) if hint else ''}"
             )
-        reader = CsvReader(context.path, what=WHAT, header=header, fingerprint=context.fingerprint)
-        context.keep_source(SourceFile(context.path))
-        context.total = reader.estimated_rows
         prepared = PreparedFile(lsoa=LsoaCodes(columns["lsoa"] or "lsoa"))
         locator = PointLocator(
             latitude_field=columns["latitude"], longitude_field=columns["longitude"], blank_values=MISSING
         )
-        for chunk in reader.chunks():
-            prepared.chunks.append(self._prepare_chunk(context, chunk, columns, locator, prepared))
-            context.report_read(context.rows_read)
-        context.source_records = reader.records
-        return prepared
+        return prepare_csv_chunks(
+            context, what=WHAT, header=header, prepared=prepared,
+            prepare_chunk=lambda chunk: self._prepare_chunk(context, chunk, columns, locator, prepared),
+        )
 
     def _prepare_chunk(self, context, chunk, columns: dict, locator: PointLocator, prepared: PreparedFile) -> PreparedChunk:
         frame = chunk.frame
