@@ -297,19 +297,21 @@ def import_file(
         if progress is not None:
             progress(context.total, context.total)
     except FileRefused as error:
-        run.file_hash = fingerprint.sha256
-        _finish(run, ImportStatus.REFUSED, str(error))
-        _audit(run, options)
+        _stop(run, fingerprint, options, ImportStatus.REFUSED, str(error))
     except ImportOptionError as error:
-        run.file_hash = fingerprint.sha256
-        _finish(run, ImportStatus.FAILED, str(error))
-        _audit(run, options)
+        _stop(run, fingerprint, options, ImportStatus.FAILED, str(error))
     except Exception as error:
         logger.exception("import run %s failed", run.pk)
-        run.file_hash = fingerprint.sha256
-        _finish(run, ImportStatus.FAILED, f"The import failed and nothing was changed: {type(error).__name__}: {error}")
-        _audit(run, options)
+        message = f"The import failed and nothing was changed: {type(error).__name__}: {error}"
+        _stop(run, fingerprint, options, ImportStatus.FAILED, message)
     return run
+
+
+def _stop(run: ImportRun, fingerprint, options: dict, status: ImportStatus, message: str) -> None:
+    """Record a run that stored nothing: its file's hash, why, and the audit entry."""
+    run.file_hash = fingerprint.sha256
+    _finish(run, status, message)
+    _audit(run, options)
 
 
 def _summary(run: ImportRun) -> str:
