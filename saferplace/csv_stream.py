@@ -1,17 +1,33 @@
-"""Stream rows as CSV text, a line at a time, so an export of any size uses little memory."""
+"""Stream rows as CSV text, a line at a time, so an export of any size uses little memory.
+
+Every CSV SaferPlace writes goes through `csv_lines`, which neutralises values a spreadsheet
+would run as a formula (OWASP's CSV injection guidance): a text starting with =, +, -, @, a tab
+or a carriage return is given a leading apostrophe, unless it is simply a number such as
+"-0.95". Numbers themselves are written as they are."""
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise(value):
+    """The value, safe to open in a spreadsheet."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
 
 
 def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([neutralise(name) for name in header])
     yield buffer.getvalue()
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(row)
+        writer.writerow([neutralise(value) for value in row])
         yield buffer.getvalue()

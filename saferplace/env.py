@@ -66,3 +66,20 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
             f"The environment variable {name} must be one of {', '.join(choices)}, not {value!r}."
         )
     return value
+
+
+def env_keys(name: str, default: str | None = None, *, min_length: int = 0) -> dict[str, bytes]:
+    """Named secrets, "id:secret,id:secret" (the first is the one in use; the others are kept to
+    check what older keys made). Ids are letters, digits, '-' and '_'."""
+    text = env_str(name, default)
+    keys: dict[str, bytes] = {}
+    for item in text.split(","):
+        key_id, separator, secret = item.strip().partition(":")
+        if not separator or not key_id or not secret or not key_id.replace("-", "").replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"The environment variable {name} must look like id:secret,id:secret.")
+        if len(secret) < min_length:
+            raise ImproperlyConfigured(f"Each secret in {name} must be at least {min_length} characters long.")
+        if key_id in keys:
+            raise ImproperlyConfigured(f"The key id {key_id!r} appears twice in {name}.")
+        keys[key_id] = secret.encode("utf-8")
+    return keys

@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from saferplace.env import env_bool, env_choice, env_int, env_list, env_str
+from saferplace.env import env_bool, env_choice, env_int, env_keys, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENVIRONMENT = env_choice("SAFERPLACE_ENV", "development", ("development", "production"))
@@ -43,21 +43,26 @@ INSTALLED_APPS = [
     "saferplace.incidents",
     "saferplace.web",
     "saferplace.api",
+    "saferplace.worker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "saferplace.web.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "saferplace.web.middleware.ViewerMiddleware",
+    "saferplace.web.middleware.SessionSecurityMiddleware",
     "saferplace.web.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "saferplace.web.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "saferplace.urls"
@@ -132,18 +137,39 @@ AXES_VERBOSE = False
 
 # Behind a reverse proxy, take the client's address for the audit trail from X-Forwarded-For.
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+# The keys of the audit chain's hashes, "id:secret,…": the first makes new entries, the rest
+# check older ones (rotation). The development key is published: never use it in production.
+AUDIT_HASH_KEYS = env_keys(
+    "AUDIT_HASH_KEYS", None if PRODUCTION else "development:development-only-audit-key-not-secret",
+    min_length=32 if PRODUCTION else 0,
+)
+AUDIT_HASH_KEY_ID = next(iter(AUDIT_HASH_KEYS))
+# Signed checkpoints of the chain's head, written outside the database: "file:/path" (a file
+# the application may only append to, ideally on another machine's mount) or "log" (the
+# logger saferplace.audit.checkpoint, for the operator's log shipping).
+AUDIT_CHECKPOINT_SINK = env_str("AUDIT_CHECKPOINT_SINK", f"file:{DATA_DIR / 'audit-checkpoints.jsonl'}")
+if not (AUDIT_CHECKPOINT_SINK == "log" or AUDIT_CHECKPOINT_SINK.startswith("file:")):
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_SINK must be file:/path or log.")
+AUDIT_CHECKPOINT_KEY = env_str(
+    "AUDIT_CHECKPOINT_KEY", None if PRODUCTION else "development-only-checkpoint-key-not-secret"
+).encode("utf-8")
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
 # `saferplace serve` and `saferplace worker` apply migrations when they start (turn off where a
 # separate owner role migrates, see docs/operations.md).
 MIGRATE_ON_START = env_bool("MIGRATE_ON_START", not PRODUCTION)
 
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "SaferPlace")
 
+# API tokens: how long a new one lasts unless told otherwise, and the longest allowed.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1, maximum=API_TOKEN_MAX_DAYS)
+
 # Optional OpenID Connect sign-in (e.g. Microsoft Entra ID); on when a client id is set.
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.append("saferplace.partners.oidc.PartnerOIDCBackend")
+    AUTHENTICATION_BACKENDS.append("saferplace.web.oidc.PartnerOIDCBackend")
     OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
     OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
     OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
@@ -163,6 +189,8 @@ else:
 
 # --- Sessions, cookies and transport security -----------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_SECONDS", 8 * 60 * 60, minimum=300)
+# A session unused for this long is signed out (ASVS 7.3.1), whatever its absolute age.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -221,6 +249,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Background work renews a lease while it runs; work whose lease has run out for this long
+# (its process was killed) is marked failed and can be retried.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 120, minimum=10)
 
 # --- Places ---------------------------------------------------------------------------------
 H3_RESOLUTION = env_int("H3_RESOLUTION", 9, minimum=0, maximum=15)

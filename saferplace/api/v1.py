@@ -1,27 +1,40 @@
 """The JSON API for partners' systems (OpenAPI schema at /api/v1/openapi.json).
 
-Callers authenticate with a bearer token (`saferplace apitoken create`) or, from the browser, a
-signed-in session that has passed two-factor sign-in. Every record passes through the access
-policy; every list of records is audited as an export and every single record as a view."""
+Callers authenticate with a bearer token (`saferplace apitoken create`: limited in time and to
+its scopes) or, from the browser, a signed-in session that has passed two-factor sign-in. The
+API applies the same gates as the pages, because they are in the selectors and services it
+calls: a list needs `incidents.export` (it is audited as an export, with the ids of the page),
+one incident `incidents.view` (audited as a view). Refusals answer 404 (a record not available
+to the caller) or 403 (a capability the caller lacks) and are audited; bad input answers 400."""
 
 from datetime import date
 
-from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Query, Schema, Status
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from saferplace.incidents.selectors import IncidentFilters, incident_list
-from saferplace.incidents.services import incident_open, incidents_export_audit
+from saferplace.audit.services import audit_refusal
+from saferplace.errors import NotAllowed, NotFound
+from saferplace.incidents.selectors import IncidentFilters
+from saferplace.incidents.services import incident_api_page, incident_open
 from saferplace.partners.services import api_token_authenticate
 from saferplace.places.models import PlaceKind
 from saferplace.places.selectors import place_list
+from saferplace.web.middleware import request_viewer
+
+# The largest offset a page may start at: far beyond any store, and small enough for every database.
+MAX_OFFSET = 2**31 - 1
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = api_token_authenticate(token=token)
-        if user is not None:
-            request.user = user
+        found = api_token_authenticate(token=token)
+        if found is None:
+            return None
+        user, scopes = found
+        request.user = user
+        request.viewer = request_viewer(request, user, channel="api", scopes=scopes)
         return user
 
 
@@ -32,7 +45,7 @@ class VerifiedSession(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key):  # noqa: ARG002 - Django reads the session
         user = request.user
-        if user.is_authenticated and user.is_verified():
+        if user.is_authenticated and user.is_verified() and not user.must_change_password:
             return user
         return None
 
@@ -45,6 +58,41 @@ api = NinjaAPI(
     docs_url=None,
     auth=[BearerToken(), VerifiedSession()],
 )
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _refused(request, exception, status: int):
+    viewer = getattr(request, "viewer", None)
+    if viewer is not None and viewer.is_authenticated:
+        audit_refusal(viewer=viewer, what=f"{request.method} {request.path}"[:300],
+                      record_type=exception.record_type, record_id=exception.record_id,
+                      details={"status": status, "capability": getattr(exception, "capability", "")})
+    return api.create_response(request, {"detail": str(exception)}, status=status)
+
+
+@api.exception_handler(NotFound)
+def not_found(request, exception):
+    return _refused(request, exception, 404)
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request, exception):
+    return _refused(request, exception, 403)
+
+
+@api.exception_handler(NinjaValidationError)
+def bad_request(request, exception):
+    """Input that is not what the schema says (a date that is not a date, an offset beyond any
+    store): 400, naming each field."""
+    problems = [
+        {"field": ".".join(str(part) for part in error.get("loc", [])[1:]) or "request", "problem": error.get("msg", "")}
+        for error in exception.errors
+    ]
+    detail = "; ".join(f"{item['field']}: {item['problem']}" for item in problems)
+    return api.create_response(request, {"detail": f"Check the request. {detail}", "errors": problems}, status=400)
 
 
 class IncidentOut(Schema):
@@ -107,13 +155,13 @@ class IncidentPage(Schema):
 
 
 class IncidentQuery(Schema):
-    source: str = ""
-    category: str = ""
-    place: str = ""
+    source: str = Field("", max_length=60)
+    category: str = Field("", max_length=60)
+    place: str = Field("", max_length=200)
     date_from: date | None = None
     date_to: date | None = None
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class PlaceOut(Schema):
@@ -128,34 +176,21 @@ class PlaceOut(Schema):
         return place.parent.code if place.parent else None
 
 
-class ErrorOut(Schema):
-    detail: str
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-@api.get("/incidents", response=IncidentPage, tags=["incidents"], summary="Incidents you may see")
+@api.get("/incidents", response={200: IncidentPage, **ERRORS}, tags=["incidents"], summary="Incidents you may see")
 def list_incidents(request, query: Query[IncidentQuery]):
-    limit = max(1, min(query.limit, 1000))
-    offset = max(0, query.offset)
     filters = IncidentFilters(
         source=query.source, category=query.category, place_code=query.place,
         date_from=query.date_from, date_to=query.date_to,
     )
-    incidents = incident_list(user=request.user, filters=filters)
-    count = incidents.count()
-    results = list(incidents[offset : offset + limit])
-    incidents_export_audit(
-        user=request.user, request=request, description=f"{len(results)} incidents through the API",
-        filters=filters.as_dict(), rows=len(results), export_format="api", offset=offset,
-    )
-    return {"count": count, "limit": limit, "offset": offset, "results": results}
+    return incident_api_page(viewer=request.viewer, filters=filters, limit=query.limit, offset=query.offset)
 
 
-@api.get("/incidents/{incident_id}", response={200: IncidentOut, 404: ErrorOut}, tags=["incidents"])
-def get_incident(request, incident_id: int):
-    try:
-        return Status(200, incident_open(user=request.user, incident_id=incident_id, request=request))
-    except Http404:
-        return Status(404, {"detail": "No incident with that number is available to you."})
+@api.get("/incidents/{incident_id}", response={200: IncidentOut, **ERRORS}, tags=["incidents"])
+def get_incident(request, incident_id: int = Path(..., ge=1, le=2**63 - 1)):
+    return incident_open(viewer=request.viewer, incident_id=incident_id)
 
 
 @api.get("/places", response=list[PlaceOut], tags=["places"], summary="The partnership's places")

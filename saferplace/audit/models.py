@@ -1,8 +1,10 @@
 """The audit trail: an append-only, hash-chained record of who did what to which record.
 
 Each entry stores the hash of the entry before it, and its own hash covers its content and
-that previous hash, so editing or deleting any entry breaks the chain from that point on
-(`saferplace audit verify`). Database triggers refuse UPDATE and DELETE on the table."""
+that previous hash, keyed with a secret the database does not hold, so editing, deleting or
+recomputing entries breaks the chain (`saferplace audit verify`). Signed checkpoints of the
+chain's head, written outside the database, show when entries were cut off the end. Database
+triggers refuse UPDATE and DELETE on the table."""
 
 from django.db import models
 
@@ -19,6 +21,7 @@ class AuditAction(models.TextChoices):
     SIGN_OUT = "sign_out", "Signed out"
     LOCKED_OUT = "locked_out", "Locked out"
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Set up two-factor sign-in"
+    REFUSED = "refused", "Refused"
 
 
 class AuditEntry(models.Model):
@@ -36,6 +39,13 @@ class AuditEntry(models.Model):
     ip_address = models.CharField(max_length=45, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # How the actor came in: web, api, command line, task.
+    channel = models.CharField(max_length=20, blank=True)
+    # The ids of the records of `object_type` shown or exported, as ",12,57," so that searching
+    # for one record finds every list and page that disclosed it.
+    record_ids = models.TextField(blank=True)
+    # The key the hash was made with ("" for the unkeyed entries made before keys came in).
+    key_id = models.CharField(max_length=40, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 

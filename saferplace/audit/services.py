@@ -1,28 +1,20 @@
 """Writing to the audit trail. `audit_record` is the only way entries are made."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from saferplace.audit.chain import GENESIS_HASH, entry_hash
+from saferplace.audit.checkpoints import checkpoint_make, checkpoint_write
 from saferplace.audit.models import AuditAction, AuditEntry
+from saferplace.audit.selectors import audit_chain_head
 from saferplace.csv_stream import csv_lines
+from saferplace.partners import access
 
 # Any fixed number: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 0x5AFE_A0D1
-
-
-def _client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
 
 
 def changed_fields(instance, values: dict) -> dict:
@@ -35,43 +27,52 @@ def changed_fields(instance, values: dict) -> dict:
     }
 
 
+def _record_ids(ids: Iterable) -> str:
+    values = [str(value) for value in ids]
+    return f",{','.join(values)}," if values else ""
+
+
 def audit_record(
     *,
+    viewer,
     action: AuditAction | str,
-    actor=None,
-    request: HttpRequest | None = None,
     obj=None,
     object_type: str = "",
     object_id: str | int = "",
     object_repr: str = "",
-    reason: str = "",
+    reason: str | None = None,
     details: dict | None = None,
+    record_ids: Iterable = (),
 ) -> AuditEntry:
-    """Append one entry. `obj` (a model instance) fills in the object fields; they can also be
-    given directly for things that are not single rows (an export of a filtered list)."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    """Append one entry for what `viewer` did. `obj` (a model instance) fills in the object
+    fields; they can also be given directly for things that are not single rows (an export of a
+    filtered list), with `record_ids` naming the records of `object_type` a list disclosed. The
+    reason is the viewer's (`Viewer.with_reason`) unless one is given."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
-    organisation = getattr(actor, "organisation", None) if actor is not None else None
+    context = viewer.context
     now = timezone.now()
+    key_id = settings.AUDIT_HASH_KEY_ID
     fields = {
         # Milliseconds: the precision every database and Django's serialisers keep, so an entry's
         # hash still matches after a dump and load into another database.
         "occurred_at": now.replace(microsecond=now.microsecond // 1000 * 1000),
-        "actor_id": actor.pk if actor is not None else None,
-        "actor_username": actor.get_username() if actor is not None else "",
-        "actor_organisation": str(organisation) if organisation is not None else "",
+        "actor_id": viewer.user_id,
+        "actor_username": viewer.name[:150],
+        "actor_organisation": viewer.organisation_name[:200],
         "action": str(action),
         "object_type": object_type,
         "object_id": str(object_id),
         "object_repr": object_repr[:300],
-        "reason": reason,
-        "ip_address": _client_address(request),
-        "user_agent": (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        "reason": context.reason if reason is None else reason,
+        "ip_address": context.address[:45],
+        "user_agent": context.user_agent[:300],
         "details": details or {},
+        "channel": context.channel[:20],
+        "record_ids": _record_ids(record_ids),
+        "key_id": key_id,
     }
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -81,22 +82,40 @@ def audit_record(
         last = AuditEntry.objects.order_by("-sequence").values("sequence", "entry_hash").first()
         fields["sequence"] = last["sequence"] + 1 if last else 1
         fields["previous_hash"] = last["entry_hash"] if last else GENESIS_HASH
-        fields["entry_hash"] = entry_hash(fields)
+        fields["entry_hash"] = entry_hash(fields, settings.AUDIT_HASH_KEYS)
         return AuditEntry.objects.create(**fields)
 
 
-EXPORT_FIELDS = ["sequence", "occurred_at", "actor_username", "actor_organisation", "action", "object_type",
-                 "object_id", "object_repr", "reason", "ip_address", "entry_hash"]
+def audit_refusal(*, viewer, what: str, record_type: str = "", record_id: str = "", details: dict | None = None) -> None:
+    """Record a refused attempt: a page the viewer's role does not include, or a record they
+    may not open (or that does not exist: the two are not told apart)."""
+    audit_record(viewer=viewer, action=AuditAction.REFUSED, object_type=record_type, object_id=record_id,
+                 object_repr=what[:300], details=details or {})
 
 
-def audit_export_csv(*, actor, entries, filters: dict, request: HttpRequest | None = None) -> Iterator[str]:
+EXPORT_FIELDS = ["sequence", "occurred_at", "actor_username", "actor_organisation", "channel", "action",
+                 "object_type", "object_id", "object_repr", "reason", "ip_address", "details", "entry_hash"]
+
+
+def audit_export_csv(*, viewer, entries, filters: dict) -> Iterator[str]:
     """Export a search of the trail as CSV. The export is itself recorded, before any row is sent."""
+    access.require(viewer, "audit.read")
     audit_record(
+        viewer=viewer,
         action=AuditAction.EXPORT,
-        actor=actor,
-        request=request,
         object_type="audit.auditentry",
         object_repr="audit trail search as CSV",
         details={"filters": filters},
     )
     return csv_lines(EXPORT_FIELDS, entries.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000))
+
+
+def audit_checkpoint_write(*, sink: str | None = None):
+    """Write a signed checkpoint of the chain's head to the sink (AUDIT_CHECKPOINT_SINK);
+    returns (checkpoint, where) or None for an empty trail."""
+    head = audit_chain_head()
+    if head is None:
+        return None
+    checkpoint = checkpoint_make(sequence=head["sequence"], entry_hash=head["entry_hash"],
+                                 occurred_at=head["occurred_at"].isoformat())
+    return checkpoint, checkpoint_write(checkpoint, sink=sink)

@@ -146,7 +146,7 @@ def _agreements(today: date, period_start: date) -> list[dict]:
     ]
 
 
-def partnership_create(*, today: date, period_start: date) -> Partnership:
+def partnership_create(*, viewer, today: date, period_start: date) -> Partnership:
     categories = {
         code: data_category_ensure(
             code=code, name=name, is_special=bool(roles), special_roles=roles, description=description
@@ -155,14 +155,14 @@ def partnership_create(*, today: date, period_start: date) -> Partnership:
     }
     organisations = {}
     for name, short_name, kind, teams in ORGANISATIONS:
-        organisation = organisation_save(actor=None, name=name, short_name=short_name, kind=kind)
+        organisation = organisation_save(viewer=viewer, name=name, short_name=short_name, kind=kind)
         for team in teams:
-            team_create(actor=None, organisation=organisation, name=team)
+            team_create(viewer=viewer, organisation=organisation, name=team)
         organisations[name] = organisation
     agreements = _agreements(today, period_start)
     for agreement in agreements:
         agreement_save(
-            actor=None,
+            viewer=viewer,
             title=agreement["title"],
             reference=agreement["reference"],
             purpose=agreement["purpose"],

@@ -89,11 +89,11 @@ def demo_totp_seconds_left(now: float | None = None) -> int:
     return DEMO_TOTP_STEP - int(moment) % DEMO_TOTP_STEP
 
 
-def personas_create(*, partnership: partners_of.Partnership) -> list[User]:
+def personas_create(*, viewer, partnership: partners_of.Partnership) -> list[User]:
     users = []
     for persona in PERSONAS:
         user = user_create(
-            actor=None,
+            viewer=viewer,
             username=persona.username,
             password=DEMO_PASSWORD,
             organisation=partnership.organisations[persona.organisation],
@@ -105,6 +105,7 @@ def personas_create(*, partnership: partners_of.Partnership) -> list[User]:
             team=partnership.team(persona.organisation, persona.team),
             is_demo_persona=True,
             validate=False,
+            must_change_password=False,  # the demo's password is published: there is nothing to keep secret
         )
         TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
         users.append(user)

@@ -22,6 +22,7 @@ from saferplace.incidents.importers.store import incidents_delete
 from saferplace.incidents.models import ImportRun, ImportStatus, Incident, MappingProfile
 from saferplace.incidents.profiles import mapping_profile_save
 from saferplace.partners.models import Organisation, SharingAgreement, Team, User
+from saferplace.partners.viewer import operator_viewer
 from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
 from saferplace.places.services import place_create_or_update
 
@@ -44,12 +45,13 @@ def demo_city_exists() -> bool:
     return Place.objects.filter(code=LOCAL_AUTHORITY[0]).exists() or User.objects.filter(is_demo_persona=True).exists()
 
 
-def geography_create(*, plan: CityPlan | None = None) -> dict[str, Place]:
+def geography_create(*, viewer, plan: CityPlan | None = None) -> dict[str, Place]:
     """Store the city's places, largest first, through the places service."""
     plan = plan or city_plan()
     created: dict[str, Place] = {}
     for area in plan.areas():
         created[area.code] = place_create_or_update(
+            viewer=viewer,
             kind=PlaceKind(area.kind),
             code=area.code,
             name=area.name,
@@ -110,14 +112,14 @@ def _refuse_if_not_empty() -> None:
         )
 
 
-def _profile(spec: ProfileSpec, *, partnership, header: list[str]) -> MappingProfile:
+def _profile(spec: ProfileSpec, *, viewer, partnership, header: list[str]) -> MappingProfile:
     return mapping_profile_save(
-        actor=None, header=header, owning_organisation=partnership.organisations[spec.organisation],
+        viewer=viewer, header=header, owning_organisation=partnership.organisations[spec.organisation],
         data_category=partnership.categories[spec.data_category], **spec.profile_fields(),
     )
 
 
-def _import(files: list[SourceFile], *, partnership, progress: bool) -> list[ImportRun]:
+def _import(files: list[SourceFile], *, viewer, partnership, progress: bool) -> list[ImportRun]:
     """Bring every file in through its importer; a run that does not succeed stops the build."""
     runs = []
     with Progress(
@@ -131,11 +133,12 @@ def _import(files: list[SourceFile], *, partnership, progress: bool) -> list[Imp
         task = bar.add_task("files", total=len(files), file="")
         for source_file in files:
             bar.update(task, file=source_file.path.name)
-            profile = _profile(source_file.profile, partnership=partnership, header=source_file.profile.header()) \
+            profile = _profile(source_file.profile, viewer=viewer, partnership=partnership,
+                               header=source_file.profile.header()) \
                 if source_file.profile else None
-            run = import_run_create(importer=source_file.importer, file_name=source_file.path.name, actor=None,
-                                    profile=profile, options=source_file.options)
-            run = import_file(run=run, path=source_file.path, options=source_file.options)
+            run = import_run_create(viewer=viewer, importer=source_file.importer, file_name=source_file.path.name,
+                                    profile=profile, options=source_file.options, upload_path=source_file.path)
+            run = import_file(viewer=viewer, run=run)
             if run.status != ImportStatus.SUCCEEDED or run.rows_rejected:
                 raise ValidationError(
                     f"The demo file {source_file.path.name} did not import cleanly ({run.get_status_display()}, "
@@ -158,27 +161,29 @@ def demo_city_build(
     """Build Riverford: places, partnership, personas and 12 months of incidents ending with the
     last complete month before `end` (default: today). `size` scales the incidents only. The
     incidents are written as each partner's files into `directory` (default
-    DATA_DIR/demo-sources) and brought in by the importers, as an analyst would."""
+    DATA_DIR/demo-sources) and brought in by the importers, as an analyst would. Everything is
+    done as the operator, and audited as such."""
     if size <= 0:
         raise ValidationError(f"The size must be more than 0, not {size}.")
     today = timezone.localdate()
     end = end or today
     period_start, period_end = period_bounds(end)
     plan = city_plan()
+    viewer = operator_viewer("saferplace demo")
     with transaction.atomic():
         if replace:
             demo_city_delete()
         else:
             _refuse_if_not_empty()
-        places = geography_create(plan=plan)
-        partnership = partnership_create(today=today, period_start=period_start)
-        personas = personas_create(partnership=partnership)
+        places = geography_create(viewer=viewer, plan=plan)
+        partnership = partnership_create(viewer=viewer, today=today, period_start=period_start)
+        personas = personas_create(viewer=viewer, partnership=partnership)
         rows = incident_rows(plan=plan, size=size, seed=seed, end=end)
         files = source_files_write(
             rows=rows, directory=directory or settings.DATA_DIR / "demo-sources", force=POLICE,
             district=LOCAL_AUTHORITY[0],
         )
-        runs = _import(files, partnership=partnership, progress=progress)
+        runs = _import(files, viewer=viewer, partnership=partnership, progress=progress)
         imported = Incident.objects.filter(import_run__in=runs)
         by_source = dict(imported.order_by().values_list("source").annotate(total=Count("id")))
     return DemoCitySummary(

@@ -3,7 +3,7 @@
 * `hexagon_feature_collection`: H3 cells with their counts and harm, as polygons (aggregates:
   not audited, they carry no record about a person).
 * `incident_points_open`: the individual incidents of one hexagon, for drilling down on the
-  explorer's map. Record-level data, so every call is audited as an export.
+  explorer's map. Record-level data, so every call is audited with the ids it shows.
 * `incidents_export_geojson`: the whole filtered set as a FeatureCollection of points, streamed,
   audited first with the filters and the number of rows. Incidents with no location cannot be
   drawn: they are left out, and the `metadata` member says how many.
@@ -13,12 +13,15 @@ import json
 from collections.abc import Iterator
 
 import h3
-from django.db.models import QuerySet
-from django.http import HttpRequest
 
 from saferplace.incidents.models import Incident
-from saferplace.incidents.selectors import POINTS_LIMIT, IncidentFilters, incident_points
-from saferplace.incidents.services import incidents_export_audit
+from saferplace.incidents.selectors import (
+    POINTS_LIMIT,
+    IncidentFilters,
+    incident_list,
+    incident_points,
+)
+from saferplace.incidents.services import incidents_export_audit, incidents_shown_audit
 
 MEASURES = {"count": "Number of incidents", "harm": "Harm (the sum of the categories' harm weights)"}
 
@@ -52,17 +55,12 @@ def hexagon_feature_collection(hexagons: list[dict], *, measure: str, resolution
     }
 
 
-def incident_points_open(
-    *, user, filters: IncidentFilters, cell: str, request: HttpRequest | None = None, limit: int = POINTS_LIMIT
-) -> dict:
+def incident_points_open(*, viewer, filters: IncidentFilters, cell: str, limit: int = POINTS_LIMIT) -> dict:
     """The located incidents of one hexagon, at most `limit`, as GeoJSON points (the caller adds
-    the link to each record's page); audited as an export of those rows with the filters used."""
-    points = incident_points(user=user, filters=filters, cell=cell, limit=limit)
-    rows = points["rows"]
-    incidents_export_audit(
-        user=user, request=request, description=f"{len(rows)} incidents on the map (hexagon {cell})",
-        filters=filters.as_dict(), rows=len(rows), export_format="map-points", cell=cell, total=points["total"],
-    )
+    the link to each record's page); audited with the ids shown and the filters used."""
+    points = incident_points(viewer=viewer, filters=filters, cell=cell, limit=limit)
+    rows = incidents_shown_audit(viewer=viewer, incidents=points["rows"], filters=filters,
+                                 where=f"on the map (hexagon {cell})", cell=cell, total=points["total"])
     if points["capped"]:
         message = (f"Showing the newest {len(rows):,} of the {points['total']:,} incidents in this hexagon. "
                    "Narrow the filters, or export them, to see them all.")
@@ -116,22 +114,21 @@ def _feature(incident: Incident) -> dict:
     }
 
 
-def incidents_export_geojson(
-    *, user, incidents: QuerySet[Incident], filters: dict, request: HttpRequest | None = None
-) -> Iterator[str]:
-    """Stream an already access-filtered list as a GeoJSON FeatureCollection of points. The
-    export is audited first, with the filters, the rows written and the rows left out for
-    having no location."""
+def incidents_export_geojson(*, viewer, filters: IncidentFilters) -> Iterator[str]:
+    """Stream the incidents the viewer may see that match the filters as a GeoJSON
+    FeatureCollection of points. The export is audited first, with its scope, the rows written
+    and the rows left out for having no location."""
+    incidents = incident_list(viewer=viewer, filters=filters).order_by("-occurred_on", "-id")
     located = incidents.exclude(location__latitude=None).exclude(location__longitude=None)
     rows = located.count()
     omitted = incidents.count() - rows
     incidents_export_audit(
-        user=user, request=request, description=f"{rows} incidents as GeoJSON", filters=filters, rows=rows,
+        viewer=viewer, description=f"{rows} incidents as GeoJSON", filters=filters, rows=rows,
         export_format="geojson", omitted_without_location=omitted,
     )
     metadata = {
         "title": "SaferPlace incidents",
-        "filters": filters,
+        "filters": filters.as_dict(),
         "features": rows,
         "omitted_without_location": omitted,
         "note": f"{omitted} matching incident{'s have' if omitted != 1 else ' has'} no location and "

@@ -55,17 +55,35 @@ class ImportStatus(models.TextChoices):
 
 class ImportRun(models.Model):
     """One file brought in by one importer: who, when, the file's hash, and what happened to
-    its rows. Runs are kept for good; a rerun of the same file is recorded as unchanged."""
+    its rows. Runs are kept for good; a rerun of the same file is recorded as unchanged. A run
+    belongs to the organisation whose records it files (`organisation`): only that
+    organisation's people see it, and it only ever replaces that organisation's records."""
 
     importer = models.CharField(max_length=40, db_index=True)
     source = models.CharField(max_length=60, blank=True)
     profile = models.ForeignKey("MappingProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="import_runs",
+        help_text="Whose records the run files (and whose people see the run)",
+    )
+    data_category = models.ForeignKey(
+        DataCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="For a mapping profile's file: the data category its records are filed under",
+    )
     file_name = models.CharField(max_length=300)
     file_hash = models.CharField(max_length=64, db_index=True)
     file_size = models.BigIntegerField(default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="import_runs"
     )
+    started_by_name = models.CharField(max_length=150, blank=True, help_text="Who started it, as the audit trail names them")
+    options = models.JSONField(default=dict, blank=True, help_text="The importer's options, for a retry")
+    upload_path = models.CharField(max_length=500, blank=True, help_text="Where the file waits until it is imported")
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="While running: renewed by the process running it; once past, it stopped"
+    )
+    worker = models.CharField(max_length=200, blank=True, help_text="The process running it")
+    attempts = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -84,6 +102,9 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer} {self.file_name} ({self.get_status_display()})"
+
+    def owner_ids(self) -> set[int]:
+        return {self.organisation_id} if self.organisation_id else set()
 
 
 class ImportRejection(models.Model):
@@ -114,7 +135,7 @@ class MappingProfile(models.Model):
     """How one partner's spreadsheet maps onto the incident store: which column is the date,
     the category, the location, and how the partner's categories map to the taxonomy."""
 
-    name = models.SlugField(max_length=60, unique=True, help_text="Used on the command line: saferplace import profile NAME FILE")
+    name = models.SlugField(max_length=60, help_text="Used on the command line: saferplace import profile NAME FILE")
     description = models.CharField(max_length=300, blank=True)
     owning_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mapping_profiles")
     data_category = models.ForeignKey(DataCategory, on_delete=models.PROTECT, related_name="mapping_profiles")
@@ -141,9 +162,40 @@ class MappingProfile(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owning_organisation", "name"], name="mappingprofile_name_unique_per_owner")
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProfileSampleStatus(models.TextChoices):
+    QUEUED = "queued", "Being read"
+    READY = "ready", "Ready"
+    REFUSED = "refused", "Could not be read"
+
+
+class ProfileSample(models.Model):
+    """A sample of a partner's file, uploaded to build a mapping profile from. The worker reads
+    it (a spreadsheet could be built to exhaust whoever opens it, so no web request does) and
+    keeps its header and first rows here; only its uploader's organisation sees it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=300)
+    path = models.CharField(max_length=500)
+    status = models.CharField(max_length=20, choices=ProfileSampleStatus.choices, default=ProfileSampleStatus.QUEUED)
+    header = models.JSONField(default=list, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def owner_ids(self) -> set[int]:
+        return {self.organisation_id}
 
 
 class PostcodeCentroid(models.Model):

@@ -1,19 +1,33 @@
 """Creating and changing mapping profiles: how one partner's spreadsheet maps onto the incident
 store. The analyst builds a profile from a sample file, so every column the profile names must be
 in that sample's header, every category it maps to must be in the taxonomy, and the location
-settings must be complete for the kind of location chosen. Every change is audited."""
+settings must be complete for the kind of location chosen. Every change is audited.
+
+A profile belongs to an organisation, the one whose records it files: only that organisation's
+people (with `profiles.manage`) see, change or use it. Samples are read by the worker, never in
+a web request (`profile_sample_read`)."""
 
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.db.models import QuerySet
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record, changed_fields
-from saferplace.incidents.models import IncidentCategory, LocationKind, MappingProfile
+from saferplace.errors import NotAllowed, NotFound
+from saferplace.incidents.importers import FileRefused, profile_preview
+from saferplace.incidents.models import (
+    IncidentCategory,
+    LocationKind,
+    MappingProfile,
+    ProfileSample,
+    ProfileSampleStatus,
+)
+from saferplace.partners import access
 from saferplace.partners.models import DataCategory, Organisation
 
 # In `category_map`, a partner's category mapped to this value is rejected row by row, even when
@@ -87,13 +101,39 @@ def _parses(value: str, date_format: str) -> bool:
     return True
 
 
+def mapping_profile_list(*, viewer) -> QuerySet[MappingProfile]:
+    """The viewer's own organisation's profiles (every profile, for the operator)."""
+    access.require(viewer, "profiles.manage")
+    profiles = MappingProfile.objects.select_related("owning_organisation", "data_category", "created_by")
+    return profiles if viewer.is_operator else profiles.filter(owning_organisation=viewer.organisation_id)
+
+
+def mapping_profile_get(*, viewer, profile_id: int | None = None, name: str = "",
+                        organisation: Organisation | None = None) -> MappingProfile:
+    """One of the viewer's organisation's profiles, by id or name (the operator may have to
+    name the organisation too, as names are unique per organisation only)."""
+    profiles = mapping_profile_list(viewer=viewer)
+    if profile_id is not None:
+        profiles = profiles.filter(pk=profile_id)
+    else:
+        profiles = profiles.filter(name=name)
+        if organisation is not None:
+            profiles = profiles.filter(owning_organisation=organisation)
+    found = list(profiles[:2])
+    if len(found) > 1:
+        raise ValidationError(f"More than one organisation has a profile called {name!r}: say which organisation's.")
+    if not found:
+        raise NotFound("There is no such mapping profile.", record_type="incidents.mappingprofile",
+                       record_id=profile_id or name)
+    return found[0]
+
+
 @transaction.atomic
 def mapping_profile_save(
     *,
-    actor,
+    viewer,
     header: Sequence[str],
     name: str,
-    owning_organisation: Organisation,
     data_category: DataCategory,
     source: str,
     date_column: str,
@@ -112,15 +152,27 @@ def mapping_profile_save(
     description_column: str = "",
     sample_dates: Sequence[str] = (),
     profile: MappingProfile | None = None,
-    request: HttpRequest | None = None,
+    owning_organisation: Organisation | None = None,
 ) -> MappingProfile:
-    """Create a profile, or change `profile`. `header` is the sample file's header (the columns
-    the profile may name); `sample_dates` are values of the date column from the sample, checked
-    against the date format. Raises ValidationError naming each field that is wrong; nothing is
-    saved then."""
+    """Create a profile for the viewer's organisation, or change `profile` (one of its own).
+    The operator may say which organisation owns a new profile. `header` is the sample file's
+    header (the columns the profile may name); `sample_dates` are values of the date column
+    from the sample, checked against the date format. Raises ValidationError naming each field
+    that is wrong; nothing is saved then."""
+    access.require(viewer, "profiles.manage", profile)
+    if profile is not None:
+        owner = profile.owning_organisation
+    elif viewer.is_operator:
+        if owning_organisation is None:
+            raise ValidationError({"owning_organisation": "Say which organisation owns the profile's records"})
+        owner = owning_organisation
+    else:
+        owner = viewer.organisation
+    if owning_organisation is not None and owning_organisation != owner:
+        raise NotAllowed("A profile files records of its own organisation only.", capability="profiles.manage")
     values = {
         "name": name.strip().lower(), "description": description.strip(),
-        "owning_organisation": owning_organisation, "data_category": data_category,
+        "owning_organisation": owner, "data_category": data_category,
         "source": source.strip().lower(), "date_column": date_column, "date_format": date_format.strip(),
         "category_column": category_column, "category_map": dict(category_map or {}),
         "default_category": default_category, "location_kind": str(location_kind),
@@ -135,7 +187,9 @@ def mapping_profile_save(
         errors["name"] = "Enter a name for the profile"
     elif not SLUG.match(values["name"]):
         errors["name"] = "Use only lower-case letters, numbers and hyphens in the name, for example fire-incidents"
-    elif MappingProfile.objects.filter(name=values["name"]).exclude(pk=getattr(profile, "pk", None)).exists():
+    elif MappingProfile.objects.filter(name=values["name"], owning_organisation=owner).exclude(
+        pk=getattr(profile, "pk", None)
+    ).exists():
         errors["name"] = f"A profile called “{values['name']}” already exists"
     if not values["source"]:
         errors["source"] = "Enter the source name the incidents are filed under"
@@ -174,13 +228,55 @@ def mapping_profile_save(
         raise ValidationError(errors)
 
     if profile is None:
-        profile = MappingProfile.objects.create(created_by=actor, **values)
-        audit_record(action=AuditAction.CREATE, actor=actor, request=request, obj=profile)
+        profile = MappingProfile.objects.create(created_by=viewer.user, **values)
+        audit_record(viewer=viewer, action=AuditAction.CREATE, obj=profile,
+                     details={"organisation": owner.name})
         return profile
     changes = changed_fields(profile, values)
     for field, value in values.items():
         setattr(profile, field, value)
     profile.save()
     if changes:
-        audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=profile, details={"changes": changes})
+        audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=profile, details={"changes": changes})
     return profile
+
+
+# Samples ---------------------------------------------------------------------------------------
+
+SAMPLE_ROWS = 5000  # rows read from a sample, to list the partner's categories
+
+
+@transaction.atomic
+def profile_sample_create(*, viewer, file_name: str, path: Path) -> ProfileSample:
+    """Record a sample file the viewer has uploaded, for the worker to read."""
+    access.require(viewer, "profiles.manage")
+    if viewer.user is None:
+        raise NotAllowed("Samples are uploaded from the web.", capability="profiles.manage")
+    return ProfileSample.objects.create(organisation=viewer.organisation, created_by=viewer.user,
+                                        file_name=file_name[:300], path=str(path))
+
+
+def profile_sample_get(*, viewer, sample_id) -> ProfileSample:
+    """One of the viewer's own samples."""
+    access.require(viewer, "profiles.manage")
+    sample = ProfileSample.objects.filter(pk=sample_id, created_by=viewer.user_id).first() if viewer.user else None
+    if sample is None:
+        raise NotFound("There is no such sample.", record_type="incidents.profilesample", record_id=str(sample_id)[:40])
+    return sample
+
+
+def profile_sample_read(*, sample: ProfileSample) -> ProfileSample:
+    """Read a sample's header and first rows (in the worker), then delete the file: what is
+    kept is what the profile page shows."""
+    path = Path(sample.path)
+    try:
+        header, rows = profile_preview(path=path, rows=SAMPLE_ROWS)
+    except FileRefused as refused:
+        sample.status, sample.message = ProfileSampleStatus.REFUSED, str(refused)
+    except FileNotFoundError:
+        sample.status, sample.message = ProfileSampleStatus.REFUSED, "The sample file is no longer there: upload it again."
+    else:
+        sample.status, sample.header, sample.rows = ProfileSampleStatus.READY, header, rows
+    sample.save()
+    path.unlink(missing_ok=True)
+    return sample

@@ -1,6 +1,6 @@
 """Reading incidents. Every list and every figure goes through the access policy: the explorer's
 counts, hexagons and points all start from `incident_list`, so nobody counts what they may not
-see."""
+see, and every one needs the `incidents.view` capability, whichever interface asks."""
 
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -42,31 +42,66 @@ class IncidentFilters:
         return result
 
 
-def incident_list(*, user, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
-    filters = filters or IncidentFilters()
-    incidents = access.visible_to(user, Incident.objects.all())
+def _filter_lookups(filters: IncidentFilters) -> tuple[dict, list[list[dict]]] | None:
+    """The filters as lookups every record must match, and groups of which each record must
+    match one term (the place: its LSOA, ward or community). None when nothing can match (a
+    place that does not exist)."""
+    lookups: dict = {}
+    groups: list[list[dict]] = []
     if filters.source:
-        incidents = incidents.filter(source=filters.source)
+        lookups["source"] = filters.source
     codes = {code for code in (filters.category, *filters.categories) if code}
     if codes:
-        incidents = incidents.filter(category_id__in=sorted(codes))
+        lookups["category_id__in"] = sorted(codes)
     if filters.place_code:
         place_id = Place.objects.filter(code=filters.place_code.strip().upper()).values_list("id", flat=True).first()
         if place_id is None:
-            return incidents.none()
-        incidents = incidents.filter(Q(lsoa_id=place_id) | Q(ward_id=place_id) | Q(community_id=place_id))
+            return None
+        groups.append([{"lsoa_id": place_id}, {"ward_id": place_id}, {"community_id": place_id}])
     if filters.date_from:
-        incidents = incidents.filter(occurred_on__gte=filters.date_from)
+        lookups["occurred_on__gte"] = filters.date_from.isoformat()
     if filters.date_to:
-        incidents = incidents.filter(occurred_on__lte=filters.date_to)
+        lookups["occurred_on__lte"] = filters.date_to.isoformat()
+    return lookups, groups
+
+
+def _visible(viewer) -> QuerySet[Incident]:
+    access.require(viewer, "incidents.view")
+    return access.visible_to(viewer, Incident.objects.all())
+
+
+def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
+    """The incidents `viewer` may see that match the filters."""
+    incidents = _visible(viewer)
+    found = _filter_lookups(filters or IncidentFilters())
+    if found is None:
+        return incidents.none()
+    lookups, groups = found
+    incidents = incidents.filter(**lookups)
+    for group in groups:
+        incidents = incidents.filter(access.terms_condition(group))
     return incidents.select_related(
         "owning_organisation", "data_category", "category", "lsoa", "ward", "community", "location", "source_category",
         "outcome",
     )
 
 
-def incident_filter_options(*, user) -> dict[str, list[str]]:
-    visible = access.visible_to(user, Incident.objects.order_by())
+def incident_scope(*, viewer, filters: IncidentFilters | None = None) -> dict:
+    """What a bulk export of `incident_list(viewer, filters)` could include, as data: the
+    filters' lookups, the reading rule's terms for the viewer now, and the highest incident id
+    now. The audit trail keeps it, so an auditor searching for one record finds the export."""
+    found = _filter_lookups(filters or IncidentFilters())
+    lookups, groups = found if found is not None else ({"pk__in": []}, [])
+    terms = access.grant_terms(viewer)
+    if terms is not None:
+        groups = [*groups, terms]
+    up_to = Incident.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return {"filters": lookups, "groups": groups, "up_to_id": up_to}
+
+
+def incident_filter_options(*, viewer) -> dict[str, list[str]]:
+    """The sources and categories of the incidents the viewer may see (the explorer's choices)."""
+    visible = _visible(viewer).order_by()
     return {
         "sources": sorted(visible.values_list("source", flat=True).distinct()),
         "categories": sorted(visible.values_list("category_id", flat=True).distinct()),
@@ -136,12 +171,12 @@ def _next_month(month: date) -> date:
     return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(month=month.month + 1)
 
 
-def incident_counts_by_month(*, user, filters: IncidentFilters | None = None) -> list[dict]:
+def incident_counts_by_month(*, viewer, filters: IncidentFilters | None = None) -> list[dict]:
     """Incidents (and their harm) in each calendar month, every month from the period's start to
     its end included, months with none as zero. The period is the filters' dates, or else the
     first and last month with records."""
     filters = filters or IncidentFilters()
-    incidents = incident_list(user=user, filters=filters).order_by()
+    incidents = incident_list(viewer=viewer, filters=filters).order_by()
     grouped = (
         incidents.annotate(month=TruncMonth("occurred_on"))
         .values("month")
@@ -171,14 +206,14 @@ def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def incident_hexagons(*, user, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:
+def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:
     """Count and harm (the sum of the categories' harm weights) of the incidents in each H3 cell,
     grouped in the database on the stored cell; for a coarser `resolution`, the stored cells'
     counts are added up into their parent cells. Incidents with no location are not in any cell."""
     stored = settings.H3_RESOLUTION
     resolution = stored if resolution is None else max(0, min(resolution, stored))
     rows = (
-        incident_list(user=user, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
+        incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
         .values(cell=F("location__h3_cell"))
         .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
     )
@@ -195,10 +230,10 @@ def incident_hexagons(*, user, filters: IncidentFilters | None = None, resolutio
     return sorted(cells.values(), key=lambda total: (-total["count"], total["cell"]))
 
 
-def incident_top_lsoas(*, user, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
+def incident_top_lsoas(*, viewer, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
     """The LSOAs with the most incidents (or the most harm), with both figures."""
     rows = (
-        incident_list(user=user, filters=filters).order_by().exclude(lsoa=None)
+        incident_list(viewer=viewer, filters=filters).order_by().exclude(lsoa=None)
         .values(code=F("lsoa__code"), name=F("lsoa__name"))
         .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
         .order_by(f"-{'harm' if order_by == 'harm' else 'count'}", "code")[:limit]
@@ -206,15 +241,15 @@ def incident_top_lsoas(*, user, filters: IncidentFilters | None = None, limit: i
     return [{**row, "harm": round(row["harm"], 2)} for row in rows]
 
 
-def incident_top_hexagons(*, user, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
+def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
     """The H3 cells (at the stored resolution) with the most incidents or harm, each with the
     LSOA most of its incidents are in, so a reader knows where it is."""
     key = "harm" if order_by == "harm" else "count"
-    top = sorted(incident_hexagons(user=user, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
+    top = sorted(incident_hexagons(viewer=viewer, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
     if not top:
         return []
     places = (
-        incident_list(user=user, filters=filters).order_by().filter(location__h3_cell__in=[row["cell"] for row in top])
+        incident_list(viewer=viewer, filters=filters).order_by().filter(location__h3_cell__in=[row["cell"] for row in top])
         .exclude(lsoa=None).values(cell=F("location__h3_cell"), name=F("lsoa__name")).annotate(count=Count("id"))
     )
     commonest: dict[str, tuple[int, str]] = {}
@@ -228,10 +263,10 @@ def incident_top_hexagons(*, user, filters: IncidentFilters | None = None, limit
     return top
 
 
-def incident_points(*, user, filters: IncidentFilters | None = None, cell: str = "", limit: int = POINTS_LIMIT) -> dict:
+def incident_points(*, viewer, filters: IncidentFilters | None = None, cell: str = "", limit: int = POINTS_LIMIT) -> dict:
     """The located incidents of one H3 cell (of any resolution up to the stored one), at most
     `limit` of them, newest first, with how many there are in all."""
-    incidents = incident_list(user=user, filters=filters).exclude(location__latitude=None).exclude(location__longitude=None)
+    incidents = incident_list(viewer=viewer, filters=filters).exclude(location__latitude=None).exclude(location__longitude=None)
     if cell:
         stored = settings.H3_RESOLUTION
         if not h3.is_valid_cell(cell):
@@ -254,9 +289,9 @@ def incident_points(*, user, filters: IncidentFilters | None = None, cell: str =
     return {"total": total, "rows": rows, "capped": total > len(rows)}
 
 
-def incident_summary(*, user, filters: IncidentFilters | None = None) -> dict:
+def incident_summary(*, viewer, filters: IncidentFilters | None = None) -> dict:
     """How many incidents match, how many have no location, their harm, first and last date."""
-    return incident_list(user=user, filters=filters).order_by().aggregate(
+    return incident_list(viewer=viewer, filters=filters).order_by().aggregate(
         count=Count("id"),
         without_location=Count("id", filter=Q(location__latitude=None) | Q(location__longitude=None)),
         harm=Coalesce(Sum("category__harm_weight"), 0.0),
@@ -265,28 +300,25 @@ def incident_summary(*, user, filters: IncidentFilters | None = None) -> dict:
     )
 
 
-def incident_counts_by_category(*, user) -> list[dict]:
-    return list(
-        access.visible_to(user, Incident.objects.all())
-        .values("category")
-        .annotate(count=Count("id"))
-        .order_by("-count")
-    )
+def incident_counts_by_category(*, viewer) -> list[dict]:
+    """How many incidents the viewer may see in each category (the home page's tiles)."""
+    return list(_visible(viewer).order_by().values("category").annotate(count=Count("id")).order_by("-count"))
 
 
-def incident_explorer(*, user, filters: IncidentFilters | None = None, order_by: str = "count") -> dict:
+def incident_explorer(*, viewer, filters: IncidentFilters | None = None, order_by: str = "count") -> dict:
     """Everything the explorer page shows for one set of filters: the summary, the months, the
-    busiest hexagons and LSOAs, and the list itself (a queryset, for paging)."""
+    busiest hexagons and LSOAs, and the list itself (a queryset, for paging; the page of it
+    shown is recorded by `incidents_shown_audit`)."""
     return {
-        "summary": incident_summary(user=user, filters=filters),
-        "months": incident_counts_by_month(user=user, filters=filters),
-        "top_hexagons": incident_top_hexagons(user=user, filters=filters, order_by=order_by),
-        "top_lsoas": incident_top_lsoas(user=user, filters=filters, order_by=order_by),
-        "incidents": incident_list(user=user, filters=filters),
+        "summary": incident_summary(viewer=viewer, filters=filters),
+        "months": incident_counts_by_month(viewer=viewer, filters=filters),
+        "top_hexagons": incident_top_hexagons(viewer=viewer, filters=filters, order_by=order_by),
+        "top_lsoas": incident_top_lsoas(viewer=viewer, filters=filters, order_by=order_by),
+        "incidents": incident_list(viewer=viewer, filters=filters),
     }
 
 
-def incident_source_record(incident: Incident) -> dict[str, str] | None:
+def incident_source_record(incident: Incident) -> dict[str, str] | None:  # noqa: D401
     """The incident as its source recorded it: the row of the imported file (read from the
     run's source blocks), or the record kept with an incident that came from no file. Only for
     an incident the caller has already opened through the access policy."""

@@ -1,109 +1,184 @@
-"""The one access policy: who may see which record.
+"""The one access policy: who may see which record, and who may do what.
 
-A record about people carries an owning organisation and a data category. A user may see it
-when all of these hold:
+**Reading.** A record about people carries an owning organisation and a data category. A
+viewer may see it when all of these hold:
 
-1. the user is active and belongs to an organisation;
-2. the record's data category is not special, or the user's role is one the category allows;
-3. the user's organisation owns the record, or the user's organisation and the owner are both
-   parties to a sharing agreement that is active today and covers the record's data category.
+1. the viewer is an active person who belongs to an organisation;
+2. the record's data category is not special, or the viewer's role is one the category allows;
+3. the viewer's organisation owns the record, or the viewer's organisation and the owner are
+   both parties to a sharing agreement that is active today, signed by every party, and covers
+   the record's data category.
 
 Nothing else grants access: not being a superuser, an administrator or an auditor. Every
-selector that returns records about people filters with `visible_to`, and every single-record
-read goes through `can_view`.
-"""
+selector that returns records about people filters with `visible_to`; every single-record read
+goes through `allows` (or `can` with a read capability).
 
-from dataclasses import dataclass
+**Doing.** What a role may do is a table of capabilities (data: `RoleCapability`). `can(viewer,
+capability, record)` answers for pages, navigation, the API and commands alike: the viewer's
+role must hold the capability, and for a record, a read capability needs the reading rule above
+while any other needs the record to be the viewer's own organisation's.
+
+The command line acts as the operator (`Viewer.operator`), who holds every capability and may
+act for any organisation; see docs/data-sharing.md."""
+
+from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from saferplace.partners.models import AgreementStatus, DataCategory, SharingAgreement, User
+from saferplace.errors import NotAllowed, NotFound
+from saferplace.partners.models import (
+    AgreementStatus,
+    CapabilityScope,
+    DataCategory,
+    SharingAgreement,
+)
 
 
 @dataclass(frozen=True)
 class Grants:
-    """What one user may see, worked out once per request: the owner organisations they may
-    read for each data category."""
+    """What one viewer may read, worked out once: the owner organisations they may read for
+    each data category they may read at all."""
 
     organisation_id: int | None
     allowed_category_ids: frozenset[int]
-    owners_by_category: dict[int, frozenset[int]]
+    owners_by_category: dict[int, frozenset[int]] = field(default_factory=dict)
+    everything: bool = False  # the operator's
 
     def allows(self, owner_id: int, category_id: int) -> bool:
+        if self.everything:
+            return True
         if category_id not in self.allowed_category_ids:
             return False
         return owner_id == self.organisation_id or owner_id in self.owners_by_category.get(category_id, ())
 
 
-NO_GRANTS = Grants(organisation_id=None, allowed_category_ids=frozenset(), owners_by_category={})
+NO_GRANTS = Grants(organisation_id=None, allowed_category_ids=frozenset())
+ALL_GRANTS = Grants(organisation_id=None, allowed_category_ids=frozenset(), everything=True)
 
 
-def agreements_in_force(on: date | None = None) -> QuerySet[SharingAgreement]:
+def agreements_in_force(*, on: date | None = None, party_id: int | None = None) -> list[SharingAgreement]:
+    """The agreements that grant access today: active, in date, and signed by every party."""
     day = on or timezone.localdate()
-    return SharingAgreement.objects.filter(status=AgreementStatus.ACTIVE, start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    agreements = SharingAgreement.objects.filter(status=AgreementStatus.ACTIVE, start_date__lte=day).exclude(
+        end_date__lt=day
     )
+    if party_id is not None:
+        agreements = agreements.filter(parties=party_id)
+    agreements = agreements.prefetch_related("parties", "data_categories", "signatures").distinct()
+    return [agreement for agreement in agreements if agreement.is_signed_by_every_party()]
 
 
-def grants_for(user: User, *, on: date | None = None) -> Grants:
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.organisation_id is None:
+def special_category_roles() -> set[str]:
+    """The roles that open at least one special category (safeguarding, health…)."""
+    roles: set[str] = set()
+    for allowed in DataCategory.objects.filter(is_special=True).values_list("special_roles", flat=True):
+        roles.update(allowed or [])
+    return roles
+
+
+def grants_for(*, organisation_id: int | None, role: str, on: date | None = None) -> Grants:
+    if organisation_id is None:
         return NO_GRANTS
     allowed = frozenset(
         category.id
         for category in DataCategory.objects.all()
-        if not category.is_special or user.role in (category.special_roles or [])
+        if not category.is_special or role in (category.special_roles or [])
     )
     owners: dict[int, set[int]] = {}
-    agreements = agreements_in_force(on).filter(parties=user.organisation_id).prefetch_related(
-        "parties", "data_categories"
-    )
-    for agreement in agreements:
+    for agreement in agreements_in_force(on=on, party_id=organisation_id):
         party_ids = {party.id for party in agreement.parties.all()}
         for category in agreement.data_categories.all():
             owners.setdefault(category.id, set()).update(party_ids)
     return Grants(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id,
         allowed_category_ids=allowed,
         owners_by_category={category: frozenset(ids) for category, ids in owners.items()},
     )
 
 
+def grant_terms(
+    viewer, *, owner_field: str = "owning_organisation", category_field: str = "data_category"
+) -> list[dict] | None:
+    """The reading rule for `viewer` as lookups: a record is visible when it matches any of the
+    terms. None means every record (the operator); an empty list, none. Kept as data so that an
+    export can record exactly what it could include (see `audit.selectors`)."""
+    grants = viewer.grants
+    if grants.everything:
+        return None
+    if grants.organisation_id is None or not grants.allowed_category_ids:
+        return []
+    owner, category = f"{owner_field}_id", f"{category_field}_id"
+    terms = [{owner: grants.organisation_id, f"{category}__in": sorted(grants.allowed_category_ids)}]
+    for category_id, owner_ids in sorted(grants.owners_by_category.items()):
+        if category_id in grants.allowed_category_ids:
+            terms.append({category: category_id, f"{owner}__in": sorted(owner_ids)})
+    return terms
+
+
+def terms_condition(terms: list[dict]) -> Q:
+    """The Q of a list of lookups any of which may match (a never-true Q for none)."""
+    if not terms:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**term) for term in terms))
+
+
 def visible_to(
-    user: User,
+    viewer,
     queryset: QuerySet,
     *,
     owner_field: str = "owning_organisation",
     category_field: str = "data_category",
-    on: date | None = None,
 ) -> QuerySet:
-    """Narrow `queryset` to the records `user` may see."""
-    grants = grants_for(user, on=on)
-    if grants.organisation_id is None or not grants.allowed_category_ids:
+    """Narrow `queryset` to the records `viewer` may see."""
+    terms = grant_terms(viewer, owner_field=owner_field, category_field=category_field)
+    if terms is None:
+        return queryset
+    if not terms:
         return queryset.none()
-    condition = Q(**{f"{owner_field}_id": grants.organisation_id})
-    for category_id, owner_ids in grants.owners_by_category.items():
-        condition |= Q(**{f"{category_field}_id": category_id, f"{owner_field}_id__in": owner_ids})
-    return queryset.filter(condition, **{f"{category_field}_id__in": grants.allowed_category_ids})
+    return queryset.filter(terms_condition(terms))
 
 
-def can_view(
-    user: User,
-    record,
-    *,
-    owner_field: str = "owning_organisation",
-    category_field: str = "data_category",
-    on: date | None = None,
-) -> bool:
-    grants = grants_for(user, on=on)
-    return grants.allows(getattr(record, f"{owner_field}_id"), getattr(record, f"{category_field}_id"))
+def allows(viewer, record, *, owner_field: str = "owning_organisation", category_field: str = "data_category") -> bool:
+    """Whether the reading rule lets `viewer` see this one record."""
+    return viewer.grants.allows(getattr(record, f"{owner_field}_id"), getattr(record, f"{category_field}_id"))
 
 
-def can_see_import_rows(user: User, run) -> bool:
-    """The rows of an imported file (what the rejection report shows of the rejected rows) belong
-    to the organisation that imported it: only its people see them, through the web. Runs made
-    from the command line have no importing person; their operator reads the rows there."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.organisation_id is None:
+def owner_ids(record) -> set[int]:
+    """The organisations a record belongs to: `record.owner_ids()` where a model says (an
+    agreement belongs to its parties), else its owning organisation, else its organisation."""
+    if hasattr(record, "owner_ids"):
+        return set(record.owner_ids())
+    for name in ("owning_organisation_id", "organisation_id"):
+        value = getattr(record, name, None)
+        if value is not None:
+            return {value}
+    return set()
+
+
+def can(viewer, capability: str, record=None) -> bool:
+    """Whether `viewer` may use `capability`, on `record` when one is given."""
+    scope = viewer.capabilities.get(capability)
+    if scope is None:
         return False
-    return run.started_by is not None and run.started_by.organisation_id == user.organisation_id
+    if record is None or scope == CapabilityScope.PARTNERSHIP:
+        return True
+    if scope == CapabilityScope.READ:
+        return allows(viewer, record)
+    return viewer.is_operator or (viewer.organisation_id is not None and viewer.organisation_id in owner_ids(record))
+
+
+def require(viewer, capability: str, record=None) -> None:
+    """Raise unless `can(viewer, capability, record)`: `NotAllowed` when the role lacks the
+    capability, or the record is one everyone in the partnership knows of (an organisation, an
+    agreement); `NotFound` for another organisation's record, so its existence is not revealed."""
+    if can(viewer, capability, record):
+        return
+    record_type = record._meta.label_lower if record is not None and hasattr(record, "_meta") else ""
+    record_id = getattr(record, "pk", "") if record is not None else ""
+    if record is not None and capability in viewer.capabilities and not getattr(record, "known_to_partnership", False):
+        raise NotFound(record_type=record_type, record_id=record_id)
+    raise NotAllowed(capability=capability, record_type=record_type, record_id=record_id)

@@ -32,6 +32,11 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    known_to_partnership = True  # `access.require` refuses a change to it as not allowed, not as not found
+
+    def owner_ids(self) -> set[int]:
+        return {self.pk}
+
 
 class Team(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
@@ -66,10 +71,80 @@ class User(AbstractUser):
     is_demo_persona = models.BooleanField(
         default=False, help_text="A synthetic user created by `saferplace demo`."
     )
+    must_change_password = models.BooleanField(
+        default=False, help_text="Set for a first password someone else made: changed at the next sign-in."
+    )
 
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def owner_ids(self) -> set[int]:
+        return {self.organisation_id} if self.organisation_id else set()
+
+
+class CapabilityScope(models.TextChoices):
+    READ = "read", "Records the sharing agreements open to the person"
+    OWN = "own", "Records of the person's own organisation"
+    PARTNERSHIP = "partnership", "The partnership as a whole"
+
+
+class Capability(models.Model):
+    """Something a role lets a person do, such as `incidents.export` or `users.manage`. Which
+    roles hold which capabilities is data (`RoleCapability`), read by `access.can`."""
+
+    code = models.CharField(max_length=60, primary_key=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scope = models.CharField(max_length=20, choices=CapabilityScope.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "capabilities"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RoleCapability(models.Model):
+    role = models.CharField(max_length=20, choices=Role.choices)
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="roles")
+
+    class Meta:
+        ordering = ["role", "capability"]
+        constraints = [models.UniqueConstraint(fields=["role", "capability"], name="role_capability_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.capability_id}"
+
+
+class RoleRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second administrator"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class RoleRequest(models.Model):
+    """Each role a person is given, as a request. A role that opens a special category
+    (safeguarding, domestic abuse, health…) waits for a second administrator of the same
+    organisation to approve it; any other role is approved as it is given. The latest request
+    is the person's history of roles."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    status = models.CharField(max_length=20, choices=RoleRequestStatus.choices, default=RoleRequestStatus.PENDING)
+    requested_by = models.CharField(max_length=150, blank=True, help_text="Who asked, as the audit trail names them")
+    requested_by_user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} ({self.status})"
 
 
 class DataCategory(models.Model):
@@ -145,19 +220,85 @@ class SharingAgreement(models.Model):
             self.status == AgreementStatus.ACTIVE
             and self.start_date <= day
             and (self.end_date is None or day <= self.end_date)
+            and self.is_signed_by_every_party()
         )
+
+    def is_signed_by_every_party(self) -> bool:
+        signed = {signature.organisation_id for signature in self.signatures.all()}
+        return all(party.pk in signed for party in self.parties.all())
+
+    known_to_partnership = True
+
+    def owner_ids(self) -> set[int]:
+        """The organisations whose agreement this is (for `access.can`): its parties."""
+        return {party.pk for party in self.parties.all()}
+
+
+class AgreementSignature(models.Model):
+    """One party's sign-off of an agreement as it now stands. An agreement grants nothing until
+    every party has signed; a change that widens it (a party, a category, a longer period,
+    activation) removes the other parties' signatures, so each signs again."""
+
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="signatures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    signed_by = models.CharField(max_length=150, help_text="Who signed, as the audit trail names them")
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "organisation"], name="agreement_signature_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} signed {self.agreement.reference}"
 
 
 class ApiToken(models.Model):
-    """A token a partner's system uses to call the JSON API as one user. Only a hash is stored;
+    """A token a partner's system uses to call the JSON API as one user, for a limited time and
+    only for its scopes (capabilities, of those the user's role holds). Only a hash is stored;
     the token itself is shown once, when it is made."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What uses it, e.g. 'Police RMS nightly sync'")
     token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list, help_text="The capabilities the token may use")
+    created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+    def owner_ids(self) -> set[int]:
+        return {self.user.organisation_id} if self.user.organisation_id else set()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class UserSession(models.Model):
+    """A signed-in session, so that a person can see where they are signed in and end a
+    session, and administrators can end every session of someone who leaves."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    ip_address = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_because = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} from {self.ip_address or 'unknown'}"

@@ -1,4 +1,5 @@
-"""Creating places: one at a time, from an ONS code alone, or from a GeoJSON file of boundaries."""
+"""Creating places: one at a time, from an ONS code alone, or from a GeoJSON file of boundaries.
+The partnership's places are changed only by a viewer with `places.manage`, and audited."""
 
 import json
 from dataclasses import dataclass
@@ -8,6 +9,9 @@ import shapely
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
+from saferplace.partners import access
 from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
 
 # ONS code prefixes (England and Wales) and the kind of place they name.
@@ -58,6 +62,7 @@ def _check_parent(kind: PlaceKind, parent: Place | None) -> None:
 @transaction.atomic
 def place_create_or_update(
     *,
+    viewer,
     kind: PlaceKind,
     code: str,
     name: str,
@@ -65,11 +70,14 @@ def place_create_or_update(
     population: int | None = None,
     boundary: dict | None = None,
 ) -> Place:
+    access.require(viewer, "places.manage")
     kind = PlaceKind(kind)
     _check_parent(kind, parent)
     values = {"kind": kind, "name": name, "parent": parent, "population": population, "boundary": boundary}
     values.update(_geometry_fields(boundary))
-    place, _ = Place.objects.update_or_create(code=code, defaults=values)
+    place, created = Place.objects.update_or_create(code=code, defaults=values)
+    audit_record(viewer=viewer, action=AuditAction.CREATE if created else AuditAction.CHANGE, obj=place,
+                 details={"name": name, "kind": str(kind)})
     return place
 
 
@@ -93,6 +101,7 @@ class BoundaryLoadResult:
 
 def places_load_geojson(
     *,
+    viewer,
     path: Path,
     kind: PlaceKind,
     code_property: str,
@@ -133,6 +142,7 @@ def places_load_geojson(
             exists = Place.objects.filter(code=code).exists()
             try:
                 place_create_or_update(
+                    viewer=viewer,
                     kind=kind,
                     code=code,
                     name=str(properties.get(name_property) or code),

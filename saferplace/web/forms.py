@@ -4,6 +4,7 @@ parse and check shape."""
 import hashlib
 
 from django import forms
+from django.core import validators as django_validators
 
 from saferplace.audit.models import AuditAction
 from saferplace.incidents.models import IncidentCategory, LocationKind, MappingProfile
@@ -58,6 +59,48 @@ class UserForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
 
 
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, label="New role",
+                             error_messages={"required": "Choose the person's new role"})
+    reason = forms.CharField(max_length=500, required=False, label="Why (optional)",
+                             help_text="Recorded in the audit trail, and shown to the administrator who approves it")
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(strip=False, label="Your current password", widget=forms.PasswordInput,
+                                       error_messages={"required": "Enter your current password"})
+    new_password = forms.CharField(strip=False, label="New password", widget=forms.PasswordInput,
+                                   help_text="At least 12 characters; not a common password, not like your name",
+                                   error_messages={"required": "Enter a new password"})
+    new_password_again = forms.CharField(strip=False, label="New password again", widget=forms.PasswordInput,
+                                         error_messages={"required": "Enter the new password again"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password_again") and data["new_password"] != data["new_password_again"]:
+            self.add_error("new_password_again", "The two new passwords are not the same")
+        return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="What will use the token?",
+                           help_text="For example, Police RMS nightly sync",
+                           error_messages={"required": "Say what will use the token"})
+    scopes = forms.MultipleChoiceField(label="What it may do", widget=forms.CheckboxSelectMultiple,
+                                       error_messages={"required": "Choose at least one thing the token may do"})
+    days = forms.IntegerField(label="Days until it stops working", min_value=1, initial=90,
+                              error_messages={"required": "Say how many days the token lasts",
+                                              "invalid": "Enter a whole number of days",
+                                              "min_value": "A token lasts at least 1 day"})
+
+    def __init__(self, *args, scopes: list[tuple[str, str]], max_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = scopes
+        self.fields["days"].max_value = max_days
+        self.fields["days"].validators.append(django_validators.MaxValueValidator(
+            max_days, message=f"A token lasts at most {max_days} days"))
+
+
 class AgreementForm(forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     reference = forms.CharField(max_length=50, help_text="For example ISA-2026-01",
@@ -82,24 +125,50 @@ class AgreementForm(forms.Form):
                                error_messages={"required": "Choose the agreement's status"})
 
 
+RECORD_TYPES = [
+    ("", "Any kind of record"),
+    ("incidents.incident", "Incident"),
+    ("incidents.importrun", "Import run"),
+    ("incidents.mappingprofile", "Mapping profile"),
+    ("partners.user", "Person"),
+    ("partners.organisation", "Organisation"),
+    ("partners.sharingagreement", "Sharing agreement"),
+    ("partners.apitoken", "API token"),
+]
+
+
 class AuditSearchForm(forms.Form):
-    text = forms.CharField(required=False, label="Search", help_text="Username, record, reason or record number")
+    text = forms.CharField(required=False, max_length=200, label="Search",
+                           help_text="Username, record, reason or record number")
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
+    record_type = forms.ChoiceField(required=False, choices=RECORD_TYPES, label="Every disclosure of one record: its kind")
+    record_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Its number",
+                                   help_text="For example an incident's number: finds every entry that showed or exported it",
+                                   error_messages={"invalid": "Enter the record's number, like 1204",
+                                                   "min_value": "Enter the record's number, like 1204",
+                                                   "max_value": "Enter the record's number, like 1204"})
     date_from = forms.DateField(required=False, label="From", help_text="For example 2026-11-01",
                                 error_messages={"invalid": "Enter the 'from' date like 2026-11-01"})
     date_to = forms.DateField(required=False, label="To",
                               error_messages={"invalid": "Enter the 'to' date like 2026-11-30"})
 
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("record_type")) != bool(data.get("record_id")) and not self.errors:
+            self.add_error("record_id" if data.get("record_type") else "record_type",
+                           "Give both the kind of record and its number")
+        return data
+
 
 IMPORT_KINDS = {
-    # importer key: (label, hint, allowed extensions, needs an owning organisation)
-    "police-uk": ("police.uk street-level crime", "A street-level crime CSV exactly as published by data.police.uk", (".csv",), True),
-    "police-uk-outcomes": ("police.uk outcomes", "An outcomes CSV from data.police.uk; it updates crimes already imported", (".csv",), False),
-    "stats19": ("STATS19 road collisions", "The Department for Transport's collision CSV", (".csv",), True),
-    "profile": ("A partner's file, with a saved mapping profile", "A CSV or XLSX file laid out as the profile describes", (".csv", ".xlsx"), False),
-    "place-lookup": ("Place lookup", "An ONS LSOA → ward → community → local authority lookup CSV", (".csv",), False),
-    "population": ("Population", "A population CSV by place code", (".csv",), False),
-    "postcode-lookup": ("Postcode lookup", "A postcode → latitude and longitude CSV, such as the ONS Postcode Directory", (".csv",), False),
+    # importer key: (label, hint, allowed extensions)
+    "police-uk": ("police.uk street-level crime", "A street-level crime CSV exactly as published by data.police.uk", (".csv",)),
+    "police-uk-outcomes": ("police.uk outcomes", "An outcomes CSV from data.police.uk; it updates your organisation's crimes already imported", (".csv",)),
+    "stats19": ("STATS19 road collisions", "The Department for Transport's collision CSV", (".csv",)),
+    "profile": ("A partner's file, with a saved mapping profile", "A CSV or XLSX file laid out as the profile describes", (".csv", ".xlsx")),
+    "place-lookup": ("Place lookup", "An ONS LSOA → ward → community → local authority lookup CSV", (".csv",)),
+    "population": ("Population", "A population CSV by place code", (".csv",)),
+    "postcode-lookup": ("Postcode lookup", "A postcode → latitude and longitude CSV, such as the ONS Postcode Directory", (".csv",)),
 }
 IMPORT_UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 PROFILE_SAMPLE_MAX_BYTES = 20 * 1024 * 1024
@@ -128,38 +197,32 @@ def _check_upload(upload, extensions: tuple[str, ...], max_bytes: int) -> None:
 
 
 class ImportUploadForm(forms.Form):
-    importer = forms.ChoiceField(choices=[(key, label) for key, (label, *_rest) in IMPORT_KINDS.items()],
-                                 label="What kind of file is it?",
+    """The records a file brings in always belong to the uploader's own organisation: there is
+    no choice of owner."""
+
+    importer = forms.ChoiceField(label="What kind of file is it?",
                                  error_messages={"required": "Choose the kind of file",
                                                  "invalid_choice": "Choose the kind of file"})
     profile = forms.ModelChoiceField(queryset=MappingProfile.objects.none(), required=False, label="Mapping profile",
                                      empty_label="Choose a profile", help_text="For a partner's file: the profile that describes it",
-                                     error_messages={"invalid_choice": "Choose one of the saved profiles"})
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False, empty_label="Choose an organisation",
-                                          label="Whose records are these?",
-                                          help_text="For police.uk and STATS19 files: the organisation that owns the incidents",
-                                          error_messages={"invalid_choice": "Choose one of the organisations"})
+                                     error_messages={"invalid_choice": "Choose one of your organisation's saved profiles"})
     file = forms.FileField(label="Upload the file", error_messages={"required": "Select a file to import",
                                                                   "empty": "The selected file is empty"})
 
-    def __init__(self, *args, **kwargs):
-        from saferplace.incidents.importers import IMPORTERS
-
+    def __init__(self, *args, kinds: dict, profiles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["importer"].choices = [(key, value[0]) for key, value in IMPORT_KINDS.items() if key in IMPORTERS]
-        self.fields["profile"].queryset = MappingProfile.objects.order_by("name")
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.kinds = kinds
+        self.fields["importer"].choices = [(key, value[0]) for key, value in kinds.items()]
+        self.fields["profile"].queryset = profiles
 
     def clean(self):
         data = super().clean()
         importer = data.get("importer")
         if not importer:
             return data
-        _label, _hint, extensions, needs_organisation = IMPORT_KINDS[importer]
+        extensions = self.kinds[importer][2]
         if importer == "profile" and not data.get("profile") and "profile" not in self.errors:
             self.add_error("profile", "Choose the mapping profile that describes this file")
-        if needs_organisation and not data.get("organisation") and "organisation" not in self.errors:
-            self.add_error("organisation", "Choose the organisation that owns these records")
         upload = data.get("file")
         if upload is not None:
             try:
@@ -188,9 +251,6 @@ class ProfileForm(forms.Form):
     name = forms.CharField(max_length=60, help_text="Lower-case letters, numbers and hyphens. Used on the command line: saferplace import profile NAME FILE",
                            error_messages={"required": "Enter a name for the profile"})
     description = forms.CharField(max_length=300, required=False, label="Description (optional)")
-    owning_organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="Owning organisation",
-                                                 empty_label="Choose an organisation",
-                                                 error_messages={"required": "Choose the organisation that owns these records"})
     data_category = forms.ModelChoiceField(queryset=DataCategory.objects.none(), label="Data category",
                                            empty_label="Choose a data category",
                                            help_text="Decides who may see the incidents, through the sharing agreements",
@@ -221,7 +281,6 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, header: list[str], category_values: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owning_organisation"].queryset = Organisation.objects.order_by("name")
         self.fields["data_category"].queryset = DataCategory.objects.order_by("name")
         categories = list(IncidentCategory.objects.order_by("group", "name"))
         self.fields["default_category"].queryset = IncidentCategory.objects.order_by("group", "name")

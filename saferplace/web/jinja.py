@@ -9,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
 
+from saferplace.partners.access import can
+
 
 def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -70,6 +72,7 @@ def environment(**options) -> Environment:
     env.globals.update(
         {
             "static": static,
+            "can": can,
             "url": url,
             "field_params": field_params,
             "error_summary_items": error_summary_items,

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from saferplace.web.views import audit, auth, home, imports, incidents, partners, places, profiles
+from saferplace.web.views import (
+    account,
+    audit,
+    auth,
+    home,
+    imports,
+    incidents,
+    partners,
+    places,
+    profiles,
+)
 
 app_name = "web"
 
@@ -11,6 +21,11 @@ urlpatterns = [
     path("sign-in/code/", auth.two_factor, name="two-factor"),
     path("account/two-factor/", auth.two_factor_setup, name="two-factor-setup"),
     path("sign-out/", auth.sign_out, name="sign-out"),
+    path("account/", account.account, name="account"),
+    path("account/password/", account.password_change, name="password-change"),
+    path("account/sessions/<int:session_id>/end", account.session_end, name="session-end"),
+    path("account/tokens/new/", account.token_create, name="token-create"),
+    path("account/tokens/<int:token_id>/revoke", account.token_revoke, name="token-revoke"),
     path("map/", places.map_page, name="map"),
     path("places/<str:kind>.geojson", places.boundaries, name="place-boundaries"),
     path("partners/", partners.organisation_list, name="organisation-list"),
@@ -18,13 +33,18 @@ urlpatterns = [
     path("partners/<int:organisation_id>/", partners.organisation_detail, name="organisation-detail"),
     path("partners/<int:organisation_id>/edit/", partners.organisation_edit, name="organisation-edit"),
     path("partners/<int:organisation_id>/users/new/", partners.user_add, name="user-add"),
+    path("users/<int:user_id>/", partners.user_detail, name="user-detail"),
     path("users/<int:user_id>/active/", partners.user_active, name="user-active"),
+    path("role-requests/<int:request_id>/decision", partners.role_request_decision, name="role-request-decision"),
+    path("roles/", partners.role_table, name="role-table"),
     path("agreements/", partners.agreement_list, name="agreement-list"),
     path("agreements/new/", partners.agreement_edit, name="agreement-create"),
     path("agreements/<int:agreement_id>/", partners.agreement_detail, name="agreement-detail"),
     path("agreements/<int:agreement_id>/edit/", partners.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:agreement_id>/sign", partners.agreement_signature, name="agreement-sign"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
+    path("audit/<int:sequence>/", audit.audit_detail, name="audit-detail"),
     path("incidents/", incidents.incident_list, name="incident-list"),
     path("incidents/export.csv", incidents.incident_export, name="incident-export"),
     path("incidents/export.geojson", incidents.incident_export_geojson, name="incident-export-geojson"),
@@ -36,7 +56,9 @@ urlpatterns = [
     path("imports/<int:run_id>/", imports.import_detail, name="import-detail"),
     path("imports/<int:run_id>/status", imports.import_status, name="import-status"),
     path("imports/<int:run_id>/rejections.csv", imports.import_rejections, name="import-rejections"),
+    path("imports/<int:run_id>/retry", imports.import_retry, name="import-retry"),
     path("profiles/", profiles.profile_list, name="profile-list"),
     path("profiles/new/", profiles.profile_edit, name="profile-create"),
     path("profiles/<int:profile_id>/edit/", profiles.profile_edit, name="profile-edit"),
+    path("profiles/samples/<int:sample_id>/status", profiles.profile_sample_status, name="profile-sample-status"),
 ]

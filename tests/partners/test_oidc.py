@@ -23,7 +23,7 @@ OIDC_SETTINGS = {
 @pytest.mark.django_db
 @override_settings(**OIDC_SETTINGS)
 def test_people_are_matched_by_email_and_never_created(police_officer):
-    from saferplace.partners.oidc import PartnerOIDCBackend
+    from saferplace.web.oidc import PartnerOIDCBackend
 
     police_officer.email = "Officer@Police.example"
     police_officer.save()
@@ -41,7 +41,7 @@ def test_environment_switches_it_on(tmp_path):
         "import django; django.setup();"
         "from django.conf import settings; from django.urls import reverse;"
         "print(settings.OIDC_ENABLED, settings.OIDC_CREATE_USER, reverse('oidc_authentication_init'),"
-        " 'saferplace.partners.oidc.PartnerOIDCBackend' in settings.AUTHENTICATION_BACKENDS)"
+        " 'saferplace.web.oidc.PartnerOIDCBackend' in settings.AUTHENTICATION_BACKENDS)"
     )
     environment = {**os.environ, **OIDC_SETTINGS, "DJANGO_SETTINGS_MODULE": "saferplace.settings",
                    "SAFERPLACE_DATA_DIR": str(tmp_path)}

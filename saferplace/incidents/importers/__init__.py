@@ -2,9 +2,11 @@
 
     from saferplace.incidents.importers import IMPORTERS, import_run_create, import_file
 
-    run = import_run_create(importer="police-uk", file_name="2026-05-fenshire-street.csv",
-                            actor=user, options={"organisation": "Fenshire Police"})
-    import_file(run=run, path=path, options={"organisation": "Fenshire Police"})
+    run = import_run_create(viewer=viewer, importer="police-uk", file_name="2026-05-fenshire-street.csv")
+    import_file(viewer=viewer, run=run, path=path)
+
+The run files records for the viewer's own organisation; the operator names one with
+options={"organisation": "Fenshire Police"}.
 """
 
 from saferplace.incidents.importers.base import (
@@ -13,7 +15,7 @@ from saferplace.incidents.importers.base import (
     ImportOptionError,
     import_file,
     import_run_create,
-    rejections_csv,
+    run_viewer,
 )
 from saferplace.incidents.importers.lookups import (
     PlaceLookupImporter,
@@ -23,6 +25,15 @@ from saferplace.incidents.importers.lookups import (
 from saferplace.incidents.importers.police_uk import PoliceUkImporter
 from saferplace.incidents.importers.police_uk_outcomes import PoliceUkOutcomesImporter
 from saferplace.incidents.importers.profile import ProfileImporter, profile_columns, profile_preview
+from saferplace.incidents.importers.runs import (
+    import_rejections_shown,
+    import_run_get,
+    import_run_list,
+    import_run_retry,
+    import_runs_expire,
+    rejections_csv,
+    run_is_stopped,
+)
 from saferplace.incidents.importers.stats19 import Stats19Importer
 
 IMPORTERS: dict[str, Importer] = {
@@ -44,8 +55,15 @@ __all__ = [
     "ImportOptionError",
     "Importer",
     "import_file",
+    "import_rejections_shown",
     "import_run_create",
+    "import_run_get",
+    "import_run_list",
+    "import_run_retry",
+    "import_runs_expire",
     "profile_columns",
     "profile_preview",
     "rejections_csv",
+    "run_is_stopped",
+    "run_viewer",
 ]

@@ -6,25 +6,36 @@
 2. **Write** (one transaction): replace what the file replaces, insert or update, save the
    rejections, the counts and the audit entry. Any error rolls the whole write back.
 
-The run's status is saved outside that transaction, so a failed run says why."""
+The run's status is saved outside that transaction, so a failed run says why.
 
-import json
+A run files records for one organisation, `run.organisation`: the viewer's own, or, for the
+operator at the command line, the one they name (explicit, and audited). An import only ever
+replaces or updates that organisation's records. While a run runs, the process running it
+renews its lease (`lease_expires_at`); a run whose lease has run out stopped part-way, and is
+marked failed and can be retried (`runs.py`)."""
+
 import logging
+import os
+import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
-from saferplace.csv_stream import csv_lines
+from saferplace.errors import NotAllowed
+from saferplace.heartbeat import Heartbeat
 from saferplace.incidents.importers.errors import FileRefused, ImportOptionError
+from saferplace.incidents.importers.reading import file_fingerprint
 from saferplace.incidents.importers.store import bulk_load_suits
 from saferplace.incidents.models import (
     ImportRejection,
@@ -33,8 +44,10 @@ from saferplace.incidents.models import (
     MappingProfile,
 )
 from saferplace.incidents.source_blocks import source_blocks_save
+from saferplace.partners import access
 from saferplace.partners.models import DataCategory, Organisation
 from saferplace.partners.services import data_category_ensure
+from saferplace.partners.viewer import TASK, AuditContext, operator_viewer, viewer_for
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +58,8 @@ __all__ = [
     "Importer",
     "import_file",
     "import_run_create",
-    "rejections_csv",
+    "importer_named",
+    "run_viewer",
 ]
 
 PROGRESS_SAVE_SECONDS = 0.5
@@ -67,6 +81,7 @@ class ImportContext:
     path: Path
     options: dict
     profile: MappingProfile | None = None
+    organisation: Organisation | None = None  # whose records the run files, replaces and updates
     progress: Callable[[int, int], None] | None = None
     rows_read: int = 0
     rows_imported: int = 0
@@ -120,18 +135,16 @@ class Importer:
     description = ""
     source = ""
     needs_profile = False
-    needs_organisation = False
+    needs_organisation = False  # whether the run files records owned by an organisation
     inserts_incidents = False  # whether `write` may bulk-load the incident table
+    capability = "imports.run"  # what the viewer's role must hold to run it
     accepts = "CSV"
 
     def clean_options(self, options: dict, profile: MappingProfile | None) -> dict:
-        """Check and resolve the options (e.g. an organisation name to the organisation)."""
-        cleaned = dict(options)
-        if self.needs_organisation:
-            cleaned["organisation"] = organisation_from_option(options.get("organisation"))
+        """Check the options (the organisation is not one: it is the run's)."""
         if self.needs_profile and profile is None:
             raise ImportOptionError(f"The {self.name} importer needs a mapping profile.")
-        return cleaned
+        return dict(options)
 
     def prepare(self, context: ImportContext) -> Any:
         """Read and check the whole file; return what `write` stores. No database writes."""
@@ -173,7 +186,7 @@ def data_category_id(code: str) -> int:
     return data_category_ensure(code=code, name=DATA_CATEGORY_NAMES.get(code, code.replace("-", " ").capitalize())).pk
 
 
-def _importer(name: str):
+def importer_named(name: str):
     from saferplace.incidents.importers import IMPORTERS
 
     if name not in IMPORTERS:
@@ -181,37 +194,83 @@ def _importer(name: str):
     return IMPORTERS[name]
 
 
+def _run_organisation(viewer, chosen: Importer, profile: MappingProfile | None, named) -> Organisation | None:
+    """Whose records the run files: the profile's owner, else the viewer's own organisation, or
+    for the operator the organisation they name. Naming another organisation is refused."""
+    if profile is not None:
+        return profile.owning_organisation
+    if viewer.is_operator:
+        if named in (None, ""):
+            if chosen.needs_organisation:
+                raise ImportOptionError(
+                    "Say which organisation owns these records (the organisation option, --organisation)."
+                )
+            return None
+        return organisation_from_option(named)
+    if named not in (None, "") and organisation_from_option(named).pk != viewer.organisation_id:
+        raise NotAllowed("You can only import your own organisation's records.", capability=chosen.capability)
+    return viewer.organisation
+
+
 def import_run_create(
-    *, importer: str, file_name: str, actor, profile: MappingProfile | None = None, options: dict | None = None
+    *,
+    viewer,
+    importer: str,
+    file_name: str,
+    profile: MappingProfile | None = None,
+    options: dict | None = None,
+    upload_path: str | Path = "",
 ) -> ImportRun:
-    """Record a file waiting to be imported (status queued). Raises `ImportOptionError` at once
-    for an unknown importer or options it cannot use; pass the same options to `import_file`."""
-    chosen = _importer(importer)
-    chosen.clean_options(dict(options or {}), profile)
+    """Record a file waiting to be imported (status queued), for the viewer's organisation (the
+    operator may name another with the `organisation` option). Raises `ImportOptionError` at
+    once for an unknown importer or options it cannot use, `NotAllowed` for a viewer without the
+    importer's capability or with another organisation's profile."""
+    chosen = importer_named(importer)
+    access.require(viewer, chosen.capability)
+    if profile is not None:
+        access.require(viewer, "imports.run", profile)
+    options = dict(options or {})
+    organisation = _run_organisation(viewer, chosen, profile if chosen.needs_profile else None,
+                                     options.pop("organisation", None))
+    options = chosen.clean_options(options, profile)
     return ImportRun.objects.create(
         importer=importer,
         source=profile.source if profile is not None else chosen.source,
         profile=profile,
+        organisation=organisation,
+        data_category=profile.data_category if profile is not None else None,
         file_name=str(file_name)[:300],
-        started_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        started_by=viewer.user,
+        started_by_name=viewer.name,
+        options={key: str(value) for key, value in options.items()},
+        upload_path=str(upload_path),
         status=ImportStatus.QUEUED,
     )
+
+
+def run_viewer(run: ImportRun):
+    """Who a queued run acts as when the worker runs it: the person who started it (their
+    capability is checked again then), or the operator for a run started at the command line."""
+    if run.started_by_id is not None:
+        return viewer_for(run.started_by, context=AuditContext(channel=TASK))
+    return operator_viewer(run.started_by_name.removeprefix("operator:") or None, channel=TASK)
 
 
 def _finish(run: ImportRun, status: ImportStatus, message: str, *, counts: ImportContext | None = None) -> ImportRun:
     run.status = status
     run.message = message
     run.finished_at = timezone.now()
+    run.lease_expires_at = None
     if counts is None:
         run.rows_read = run.rows_imported = run.rows_replaced = run.rows_updated = run.rows_rejected = 0
     run.save()
     return run
 
 
-def _audit(run: ImportRun, options: dict) -> None:
+def _audit(viewer, run: ImportRun) -> None:
     audit_record(
+        viewer=viewer,
         action=AuditAction.CREATE,
-        actor=run.started_by,
         object_type="incidents.importrun",
         object_id=run.pk,
         object_repr=f"{run.importer} import of {run.file_name}"[:300],
@@ -220,7 +279,8 @@ def _audit(run: ImportRun, options: dict) -> None:
             "file_hash": run.file_hash,
             "file_size": run.file_size,
             "profile": run.profile.name if run.profile_id else "",
-            "options": {key: str(value) for key, value in options.items()},
+            "organisation": run.organisation.name if run.organisation_id else "",
+            "options": run.options,
             "rows": {
                 "read": run.rows_read,
                 "imported": run.rows_imported,
@@ -233,27 +293,57 @@ def _audit(run: ImportRun, options: dict) -> None:
     )
 
 
+def _lease_renew(run_id: int) -> None:
+    ImportRun.objects.filter(pk=run_id, status=ImportStatus.RUNNING).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    )
+
+
 def import_file(
     *,
+    viewer,
     run: ImportRun,
-    path: Path,
-    options: dict | None = None,
+    path: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    worker: str = "",
 ) -> ImportRun:
-    """Import one file for a queued run; returns the run with its final status."""
-    from saferplace.incidents.importers.reading import file_fingerprint
-
-    options = dict(options or {})
-    path = Path(path)
-    fingerprint = file_fingerprint(path)
-    run.file_size = fingerprint.size
+    """Import one file for a queued run (the file at `path`, else the run's `upload_path`), as
+    `viewer`; returns the run with its final status. The run's lease is renewed while it runs."""
+    path = Path(path or run.upload_path)
+    options = dict(run.options or {})
+    fingerprint = None
     run.status, run.started_at = ImportStatus.RUNNING, timezone.now()
     run.progress_done = run.progress_total = 0
+    run.attempts += 1
+    run.worker = (worker or f"pid {os.getpid()} on {socket.gethostname()}")[:200]
+    run.lease_expires_at = timezone.now() + timedelta(seconds=settings.TASK_LEASE_SECONDS)
     run.save()
-    # The same file imported before? Only a file of the same size can be, so only then is
-    # there anything to wait for the hash for.
+    try:
+        with Heartbeat(lambda: _lease_renew(run.pk), every=settings.TASK_LEASE_SECONDS / 4, name=f"import-run-{run.pk}"):
+            access.require(viewer, importer_named(run.importer).capability)
+            fingerprint = file_fingerprint(path)
+            _import(viewer, run, path, options, fingerprint, progress)
+    except FileRefused as error:
+        _stop(viewer, run, fingerprint, ImportStatus.REFUSED, str(error))
+    except (ImportOptionError, NotAllowed) as error:
+        _stop(viewer, run, fingerprint, ImportStatus.FAILED, str(error))
+    except FileNotFoundError:
+        _stop(viewer, run, fingerprint, ImportStatus.FAILED, "The file to import is no longer there: upload it again.")
+    except Exception as error:
+        logger.exception("import run %s failed", run.pk)
+        message = f"The import failed and nothing was changed: {type(error).__name__}: {error}"
+        _stop(viewer, run, fingerprint, ImportStatus.FAILED, message)
+    return run
+
+
+def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, progress) -> None:
+    run.file_size = fingerprint.size
+    ImportRun.objects.filter(pk=run.pk).update(file_size=run.file_size)
+    # The same file imported before for the same organisation? Only a file of the same size can
+    # be, so only then is there anything to wait for the hash for.
     same_size = ImportRun.objects.filter(
-        importer=run.importer, profile=run.profile, file_size=run.file_size, status=ImportStatus.SUCCEEDED
+        importer=run.importer, profile=run.profile, organisation=run.organisation, file_size=run.file_size,
+        status=ImportStatus.SUCCEEDED,
     ).exclude(pk=run.pk)
     earlier = None
     if same_size.exists():
@@ -264,54 +354,47 @@ def import_file(
             f"This file was already imported on {earlier.finished_at:%d %B %Y at %H:%M} (run {earlier.pk}): "
             "nothing changed."
         ))
-        _audit(run, options)
-        return run
+        _audit(viewer, run)
+        return
     context = ImportContext(
-        run=run, path=path, options=options, profile=run.profile, progress=progress, fingerprint=fingerprint
+        run=run, path=path, options=options, profile=run.profile, organisation=run.organisation,
+        progress=progress, fingerprint=fingerprint,
     )
-    try:
-        importer = _importer(run.importer)
-        context.options = importer.clean_options(options, run.profile)
-        prepared = importer.prepare(context)
-        context.total = context.rows_read or context.total  # the progress total was an estimate
-        run.file_hash = fingerprint.sha256
-        # The write is one transaction, so nothing of it shows until it commits: say so now.
-        run.message = f"All {context.rows_read:,} rows read and checked; storing them now."
-        context.report(context.total // 2, force=True)
-        ImportRun.objects.filter(pk=run.pk).update(message=run.message)
-        context.bulk_load = (
-            importer.inserts_incidents and not connection.in_atomic_block and bulk_load_suits(rows=context.rows_read)
-        )
-        # A bulk load checks foreign keys once at the end instead of row by row (store.py).
-        with connection.constraint_checks_disabled() if context.bulk_load else nullcontext(), transaction.atomic():
-            importer.write(context, prepared)
-            if context.source is not None:
-                source_blocks_save(run=run, blocks=context.source.blocks(records=context.source_records))
-            _rejections_save(run, context.rejections)
-            run.rows_read, run.rows_imported = context.rows_read, context.rows_imported
-            run.rows_replaced, run.rows_updated = context.rows_replaced, context.rows_updated
-            run.rows_rejected = context.rows_rejected
-            run.progress_done = run.progress_total = context.total
-            _finish(run, ImportStatus.SUCCEEDED, _summary(run), counts=context)
-            _audit(run, options)
-        if progress is not None:
-            progress(context.total, context.total)
-    except FileRefused as error:
-        _stop(run, fingerprint, options, ImportStatus.REFUSED, str(error))
-    except ImportOptionError as error:
-        _stop(run, fingerprint, options, ImportStatus.FAILED, str(error))
-    except Exception as error:
-        logger.exception("import run %s failed", run.pk)
-        message = f"The import failed and nothing was changed: {type(error).__name__}: {error}"
-        _stop(run, fingerprint, options, ImportStatus.FAILED, message)
-    return run
-
-
-def _stop(run: ImportRun, fingerprint, options: dict, status: ImportStatus, message: str) -> None:
-    """Record a run that stored nothing: its file's hash, why, and the audit entry."""
+    importer = importer_named(run.importer)
+    context.options = importer.clean_options(options, run.profile)
+    prepared = importer.prepare(context)
+    context.total = context.rows_read or context.total  # the progress total was an estimate
     run.file_hash = fingerprint.sha256
+    # The write is one transaction, so nothing of it shows until it commits: say so now.
+    run.message = f"All {context.rows_read:,} rows read and checked; storing them now."
+    context.report(context.total // 2, force=True)
+    ImportRun.objects.filter(pk=run.pk).update(message=run.message)
+    context.bulk_load = (
+        importer.inserts_incidents and not connection.in_atomic_block and bulk_load_suits(rows=context.rows_read)
+    )
+    # A bulk load checks foreign keys once at the end instead of row by row (store.py).
+    with connection.constraint_checks_disabled() if context.bulk_load else nullcontext(), transaction.atomic():
+        importer.write(context, prepared)
+        if context.source is not None:
+            source_blocks_save(run=run, blocks=context.source.blocks(records=context.source_records))
+        _rejections_save(run, context.rejections)
+        run.rows_read, run.rows_imported = context.rows_read, context.rows_imported
+        run.rows_replaced, run.rows_updated = context.rows_replaced, context.rows_updated
+        run.rows_rejected = context.rows_rejected
+        run.progress_done = run.progress_total = context.total
+        _finish(run, ImportStatus.SUCCEEDED, _summary(run), counts=context)
+        _audit(viewer, run)
+    if progress is not None:
+        progress(context.total, context.total)
+
+
+def _stop(viewer, run: ImportRun, fingerprint, status: ImportStatus, message: str) -> None:
+    """Record a run that stored nothing: its file's hash (when the file could be read), why, and
+    the audit entry."""
+    if fingerprint is not None:
+        run.file_hash = fingerprint.sha256
     _finish(run, status, message)
-    _audit(run, options)
+    _audit(viewer, run)
 
 
 def _summary(run: ImportRun) -> str:
@@ -332,19 +415,6 @@ def _rejections_save(run: ImportRun, rejections: list[Rejection], batch_size: in
             )
             for item in rejections[start : start + batch_size]
         )
-
-
-REJECTION_COLUMNS = ["row_number", "field", "reason", "raw"]
-
-
-def rejections_csv(*, run: ImportRun) -> Iterator[str]:
-    """The rejected rows of a run as CSV lines (row number counting the header as row 1, field,
-    reason, the raw row as JSON), for the downloadable report."""
-    rows = (
-        [rejection.row_number, rejection.field, rejection.reason, json.dumps(rejection.raw, ensure_ascii=False)]
-        for rejection in run.rejections.order_by("row_number", "id").iterator(chunk_size=2000)
-    )
-    return csv_lines(REJECTION_COLUMNS, rows)
 
 
 def rejections_from_mask(

@@ -67,6 +67,7 @@ class PlaceLookupImporter(Importer):
     name = "place-lookup"
     label = "Place lookup (LSOA → ward → community → local authority)"
     description = "An ONS-style lookup CSV that creates or updates LSOAs, wards, communities and local authorities."
+    capability = "places.manage"
 
     def prepare(self, context: ImportContext) -> PreparedPlaces:
         frame = read_table(context.path, what=PLACE_LOOKUP)
@@ -149,6 +150,7 @@ class PopulationImporter(Importer):
     name = "population"
     label = "Population (residents per place)"
     description = "A CSV of place code and number of residents, e.g. ONS mid-year estimates by LSOA."
+    capability = "places.manage"
 
     def prepare(self, context: ImportContext) -> dict[str, int]:
         frame = read_table(context.path, what=POPULATION)
@@ -190,6 +192,7 @@ class PostcodeLookupImporter(Importer):
     name = "postcode-lookup"
     label = "Postcode lookup (postcode centres)"
     description = "Postcode, latitude and longitude, e.g. the ONS Postcode Directory (pcds, lat, long)."
+    capability = "places.manage"
 
     def clean_options(self, options, profile):
         cleaned = super().clean_options(options, profile)

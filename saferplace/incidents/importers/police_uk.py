@@ -1,7 +1,8 @@
 """police.uk street-level crime CSV, exactly as published (data.police.uk/data/): one file per
 force and month. Every row is an incident (blank Crime IDs for ASB and identical rows are kept,
 never deduplicated); re-importing a force's month replaces that month (partition
-"<Falls within>|<Month>"). See docs/importers/police-uk.md."""
+"<Falls within>|<Month>") of the importing organisation's records, never anyone else's. See
+docs/importers/police-uk.md."""
 
 import re
 from datetime import date
@@ -107,7 +108,7 @@ class PoliceUkImporter(Importer):
             "source": SOURCE,
             "partition": partitions,
             "import_run": run.pk,
-            "owning_organisation": context.options["organisation"].pk,
+            "owning_organisation": context.organisation.pk,
             "external_id": column_values(frame, "Crime ID")[kept],
             "occurred_on": dates[kept],
             "occurred_precision": DatePrecision.MONTH.value,
@@ -130,5 +131,7 @@ class PoliceUkImporter(Importer):
         )
 
     def write(self, context: ImportContext, prepared: PreparedFile) -> None:
-        context.rows_replaced = store.incidents_delete_partitions(source=SOURCE, partitions=prepared.partitions)
+        context.rows_replaced = store.incidents_delete_partitions(
+            source=SOURCE, partitions=prepared.partitions, owning_organisation_id=context.organisation.pk
+        )
         incidents_write(context, prepared)

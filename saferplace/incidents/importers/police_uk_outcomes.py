@@ -1,5 +1,7 @@
 """police.uk outcomes CSV: the latest outcome of crimes already imported from the street-level
-files, matched by Crime ID. See docs/importers/police-uk-outcomes.md."""
+files, matched by Crime ID among the importing organisation's own crimes only: another
+organisation's crimes are never touched, and a Crime ID that is only theirs is rejected exactly
+like one that does not exist. See docs/importers/police-uk-outcomes.md."""
 
 from dataclasses import dataclass, field
 
@@ -39,6 +41,7 @@ class PoliceUkOutcomesImporter(Importer):
     label = "police.uk outcomes"
     description = "The outcomes CSV published at data.police.uk: updates the outcome of crimes already imported."
     source = SOURCE
+    needs_organisation = True
 
     def prepare(self, context: ImportContext) -> PreparedOutcomes:
         header = read_header(context.path, what=WHAT, expected=COLUMNS)
@@ -59,11 +62,11 @@ class PoliceUkOutcomesImporter(Importer):
             forces.update(pd.unique(column_values(frame, "Falls within")).tolist())
             chunks.append((checks, identifiers, outcomes))
             context.report_read(context.rows_read)
-        known = self._known_incidents(forces)
+        known = self._known_incidents(forces, context.organisation.pk)
         prepared = PreparedOutcomes()
-        identifiers_known = np.array(sorted(known), dtype=object)
         for checks, identifiers, outcomes in chunks:
-            unknown = ~checks.failed & ~np.isin(identifiers, identifiers_known)
+            # A hash look-up per value (np.isin on texts would compare every pair).
+            unknown = ~checks.failed & ~pd.Series(identifiers, dtype=object).isin(list(known)).to_numpy()
             checks.fail(unknown, "Crime ID", "no imported crime with this Crime ID")
             kept = np.flatnonzero(~checks.failed)
             context.rows_updated += len(kept)
@@ -72,13 +75,14 @@ class PoliceUkOutcomesImporter(Importer):
                     prepared.outcomes[incident_id] = outcome
         return prepared
 
-    def _known_incidents(self, forces: set[str]) -> dict[str, list[int]]:
-        """Crime ID → the ids of the incidents already imported with it, for these forces (found
-        by partition, "<force>|<month>", which is indexed)."""
+    def _known_incidents(self, forces: set[str], organisation_id: int) -> dict[str, list[int]]:
+        """Crime ID → the ids of this organisation's incidents already imported with it, for these
+        forces (found by partition, "<force>|<month>", which is indexed)."""
         known: dict[str, list[int]] = {}
         for force in sorted(forces):
             rows = (
-                Incident.objects.filter(partition__source=SOURCE, partition__key__startswith=f"{force}|")
+                Incident.objects.filter(partition__source=SOURCE, partition__key__startswith=f"{force}|",
+                                        owning_organisation_id=organisation_id)
                 .exclude(external_id="")
                 .values_list("external_id", "id")
                 .iterator(chunk_size=50_000)

@@ -138,7 +138,7 @@ class Stats19Importer(Importer):
                 "source": SOURCE,
                 "partition": partitions,
                 "import_run": context.run.pk,
-                "owning_organisation": context.options["organisation"].pk,
+                "owning_organisation": context.organisation.pk,
                 "external_id": identifiers[kept],
                 "occurred_on": dates[kept],
                 "occurred_precision": DatePrecision.DAY.value,
@@ -158,5 +158,7 @@ class Stats19Importer(Importer):
         )
 
     def write(self, context: ImportContext, prepared: PreparedFile) -> None:
-        context.rows_replaced = store.incidents_delete_partitions(source=SOURCE, partitions=prepared.partitions)
+        context.rows_replaced = store.incidents_delete_partitions(
+            source=SOURCE, partitions=prepared.partitions, owning_organisation_id=context.organisation.pk
+        )
         incidents_write(context, prepared)

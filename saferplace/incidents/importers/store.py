@@ -419,13 +419,16 @@ def incidents_delete(incidents) -> int:
     return deleted
 
 
-def incidents_delete_partitions(*, source: str, partitions: Iterable[str]) -> int:
-    """Delete the incidents a re-import replaces; returns how many."""
+def incidents_delete_partitions(*, source: str, partitions: Iterable[str], owning_organisation_id: int) -> int:
+    """Delete the incidents a re-import replaces: those of these partitions owned by this
+    organisation (never another's); returns how many."""
     keys = sorted(set(partitions))
     ids = []
     for start in range(0, len(keys), 500):
         ids += Partition.objects.filter(source=source, key__in=keys[start : start + 500]).values_list("pk", flat=True)
-    return incidents_delete(Incident.objects.filter(partition__in=ids)) if ids else 0
+    if not ids:
+        return 0
+    return incidents_delete(Incident.objects.filter(partition__in=ids, owning_organisation_id=owning_organisation_id))
 
 
 def incidents_delete_external_ids(*, source: str, owning_organisation_id: int, external_ids: Iterable[str]) -> int:

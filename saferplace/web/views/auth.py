@@ -1,5 +1,7 @@
 """Sign-in: a password (checked by Django with Argon2 and rate-limited by django-axes), then a
-time-based one-time code from an authenticator app, which every user must set up."""
+time-based one-time code from an authenticator app, which every user must set up. Completing the
+second factor starts a new session (a new session id, ASVS 7.2.4) and records it, so the person
+can see and end it."""
 
 import base64
 import io
@@ -19,7 +21,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
+from saferplace.partners.services import user_session_closed
 from saferplace.web.forms import CodeForm, SignInForm
+from saferplace.web.middleware import request_viewer
 from saferplace.web.views.common import page
 
 
@@ -28,7 +32,7 @@ def with_next(view_name: str, next_url: str) -> str:
     return f"{reverse(view_name)}?{urlencode({'next': next_url})}"
 
 
-def _next_url(request, default: str = "/") -> str:
+def next_url(request, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
@@ -37,7 +41,7 @@ def _next_url(request, default: str = "/") -> str:
 
 def sign_in(request):
     if request.user.is_authenticated:
-        return redirect(_next_url(request))
+        return redirect(next_url(request))
     form = SignInForm(request.POST or None)
     failed = False
     if request.method == "POST" and form.is_valid():
@@ -48,24 +52,24 @@ def sign_in(request):
             if getattr(request, "axes_locked_out", False):
                 return locked_out(request)
             audit_record(
+                viewer=request.viewer,
                 action=AuditAction.SIGN_IN_FAILED,
-                request=request,
                 details={"username": form.cleaned_data["username"][:150]},
             )
             failed = True
         else:
             login(request, user)
             request.session["signed_in_with"] = "password"
-            return redirect(with_next("web:two-factor", _next_url(request)))
-    return page(request, "auth/sign_in.html", form=form, failed=failed, next=_next_url(request),
-                status=400 if failed else 200)
+            return redirect(with_next("web:two-factor", next_url(request)))
+    return page(request, "auth/sign_in.html", form=form, failed=failed, next=next_url(request),
+                timed_out=request.GET.get("timeout") == "1", status=400 if failed else 200)
 
 
 def locked_out(request, response=None, credentials=None, *args, **kwargs):
     """django-axes calls this when an account and address have failed too often."""
     audit_record(
+        viewer=request_viewer(request, None),
         action=AuditAction.LOCKED_OUT,
-        request=request,
         details={"username": (credentials or {}).get("username", request.POST.get("username", ""))[:150]},
     )
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
@@ -76,18 +80,17 @@ def locked_out(request, response=None, credentials=None, *args, **kwargs):
 def two_factor(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
-        return redirect(with_next("web:two-factor-setup", _next_url(request)))
+        return redirect(with_next("web:two-factor-setup", next_url(request)))
     if request.user.is_verified():
-        return redirect(_next_url(request))
+        return redirect(next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].strip()):
-            otp_login(request, device)
-            audit_record(action=AuditAction.SIGN_IN, request=request, details={"method": "password+totp"})
-            return redirect(_next_url(request))
-        audit_record(action=AuditAction.SIGN_IN_FAILED, request=request, details={"reason": "wrong one-time code"})
+            _second_factor_given(request, device)
+            return redirect(next_url(request))
+        audit_record(viewer=request.viewer, action=AuditAction.SIGN_IN_FAILED, details={"reason": "wrong one-time code"})
         form.add_error("code", "The code is not right, or it has expired. Enter the code your app shows now")
-    return page(request, "auth/two_factor.html", form=form, next=_next_url(request))
+    return page(request, "auth/two_factor.html", form=form, next=next_url(request))
 
 
 def _qr_data_uri(uri: str) -> str:
@@ -100,7 +103,7 @@ def _qr_data_uri(uri: str) -> str:
 @login_required
 def two_factor_setup(request):
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect(with_next("web:two-factor", _next_url(request)))
+        return redirect(with_next("web:two-factor", next_url(request)))
     device, _ = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
@@ -109,10 +112,9 @@ def two_factor_setup(request):
         if device.verify_token(form.cleaned_data["code"].strip()):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            audit_record(action=AuditAction.TWO_FACTOR_ENROLLED, request=request, obj=request.user)
-            audit_record(action=AuditAction.SIGN_IN, request=request, details={"method": "password+totp"})
-            return redirect(_next_url(request))
+            audit_record(viewer=request.viewer, action=AuditAction.TWO_FACTOR_ENROLLED, obj=request.user)
+            _second_factor_given(request, device)
+            return redirect(next_url(request))
         form.add_error("code", "The code is not right. Check the time on your phone, then enter the code your app shows now")
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return page(
@@ -121,13 +123,24 @@ def two_factor_setup(request):
         form=form,
         qr=_qr_data_uri(device.config_url),
         secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        next=_next_url(request),
+        next=next_url(request),
     )
+
+
+def _second_factor_given(request, device) -> None:
+    """The person is signed in: a new session id (so one planted before sign-in is worthless),
+    and the sign-in audited. (`SessionSecurityMiddleware` records the session at the next
+    request.)"""
+    request.session.cycle_key()
+    otp_login(request, device)
+    audit_record(viewer=request_viewer(request, request.user), action=AuditAction.SIGN_IN,
+                 details={"method": "password+totp"})
 
 
 @require_POST
 def sign_out(request):
     if request.user.is_authenticated:
-        audit_record(action=AuditAction.SIGN_OUT, request=request)
+        audit_record(viewer=request.viewer, action=AuditAction.SIGN_OUT)
+        user_session_closed(session_key=request.session.session_key or "", because="signed out")
     logout(request)
     return redirect("web:sign-in")

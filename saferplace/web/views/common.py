@@ -1,21 +1,22 @@
-"""Small pieces every view uses: role checks and rendering."""
+"""Small pieces every view uses: the capability gate and rendering."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from saferplace.partners import access
 
-def role_required(*roles: str):
-    """Signed in, and holding one of `roles`; anyone else gets 403."""
+
+def capability_required(capability: str):
+    """Signed in, and holding `capability` (`access.require`); anyone else gets the 403 page,
+    and the refusal is audited (`DomainErrorMiddleware`)."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.user.role not in roles:
-                raise PermissionDenied
+            access.require(request.viewer, capability)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,31 +1,40 @@
-"""Importing files from the browser, for analysts and administrators. A request only stores the
-uploaded file (under DATA_DIR/uploads/<run>/, never a folder the web server serves), records the
-run and queues it; `saferplace worker` reads the file. The run page shows progress, refreshing
-itself with htmx while the run waits or runs."""
+"""Importing files from the browser. A request only stores the uploaded file (under
+DATA_DIR/uploads/<run>/, never a folder the web server serves), records the run for the
+viewer's own organisation and queues it once the transaction commits; `saferplace worker` reads
+the file. The run page shows progress, refreshing itself with htmx while the run waits or runs;
+a run that failed or stopped part-way can be retried from it."""
 
 import shutil
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.views.decorators.http import require_POST
 
-from saferplace.audit.models import AuditAction
-from saferplace.audit.services import audit_record
-from saferplace.incidents.importers import import_run_create, rejections_csv
-from saferplace.incidents.importers.errors import ImportOptionError
+from saferplace.incidents.importers import (
+    ImportOptionError,
+    import_rejections_shown,
+    import_run_create,
+    import_run_get,
+    import_run_list,
+    import_run_retry,
+    rejections_csv,
+    run_is_stopped,
+)
 from saferplace.incidents.models import ImportRun, ImportStatus
+from saferplace.incidents.profiles import mapping_profile_list
 from saferplace.incidents.tasks import import_file_task
-from saferplace.partners.access import can_see_import_rows
+from saferplace.partners.access import can
 from saferplace.web import forms as web_forms
 from saferplace.web.forms import IMPORT_KINDS, ImportUploadForm
-from saferplace.web.views.common import page, role_required
+from saferplace.web.views.common import capability_required, page
 
-IMPORTERS_ROLES = ("analyst", "administrator")
 REJECTIONS_SHOWN = 50
 WORKER_HINT_AFTER = timedelta(minutes=1)
 STATUS_TAGS = {
@@ -53,54 +62,61 @@ def _store(upload, run_id: int) -> Path:
     return path
 
 
-@role_required(*IMPORTERS_ROLES)
+@capability_required("imports.run")
 def import_list(request):
-    runs = ImportRun.objects.select_related("started_by", "profile")[:200]
-    return page(request, "imports/list.html", active="imports", runs=runs, tags=STATUS_TAGS,
-                labels={key: value[0] for key, value in IMPORT_KINDS.items()})
+    return page(request, "imports/list.html", active="imports", runs=import_run_list(viewer=request.viewer),
+                tags=STATUS_TAGS, labels={key: value[0] for key, value in IMPORT_KINDS.items()})
 
 
-@role_required(*IMPORTERS_ROLES)
+def _kinds(viewer) -> dict:
+    """The kinds of file the viewer may import: place lookups need `places.manage`."""
+    from saferplace.incidents.importers import IMPORTERS
+
+    return {key: kind for key, kind in IMPORT_KINDS.items() if key in IMPORTERS and can(viewer, IMPORTERS[key].capability)}
+
+
+@capability_required("imports.run")
 def import_new(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None,
-                            initial={"organisation": request.user.organisation_id})
+    viewer = request.viewer
+    kinds = _kinds(viewer)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, kinds=kinds,
+                            profiles=mapping_profile_list(viewer=viewer).order_by("name"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        options = {}
-        if IMPORT_KINDS[data["importer"]][3]:
-            options["organisation"] = data["organisation"].pk
         upload = data["file"]
         file_name = get_valid_filename(Path(upload.name).name) or "upload"
         try:
             with transaction.atomic():
-                run = import_run_create(importer=data["importer"], file_name=file_name, actor=request.user,
-                                        profile=data["profile"] if data["importer"] == "profile" else None,
-                                        options=options)
+                run = import_run_create(viewer=viewer, importer=data["importer"], file_name=file_name,
+                                        profile=data["profile"] if data["importer"] == "profile" else None)
                 try:
                     path = _store(upload, run.pk)
-                    import_file_task.enqueue(run.pk, str(path), options)
+                    ImportRun.objects.filter(pk=run.pk).update(upload_path=str(path))
+                    transaction.on_commit(lambda: import_file_task.enqueue(run.pk))
                 except BaseException:
                     shutil.rmtree(upload_dir(run.pk), ignore_errors=True)
                     raise
         except ImportOptionError as error:
-            form.add_error("organisation" if options else None, str(error))
+            form.add_error(None, str(error))
         else:
             return redirect("web:import-detail", run_id=run.pk)
-    kinds = {key: IMPORT_KINDS[key] for key, _label in form.fields["importer"].choices}
     return page(request, "imports/new.html", active="imports", form=form, kinds=kinds,
                 max_megabytes=web_forms.IMPORT_UPLOAD_MAX_BYTES // (1024 * 1024),
                 status=400 if form.errors else 200)
 
 
-def _run_context(run: ImportRun, user) -> dict:
-    rows_visible = can_see_import_rows(user, run)
-    rejections = list(run.rejections.all()[:REJECTIONS_SHOWN]) if rows_visible else []
+def _run_context(request, run: ImportRun, *, show_rejections: bool) -> dict:
     waiting_long = run.status == ImportStatus.QUEUED and timezone.now() - run.queued_at > WORKER_HINT_AFTER
+    stopped = run_is_stopped(run)
     percent = None
     if run.progress_total:
         percent = min(100, round(100 * run.progress_done / run.progress_total))
+    rejections = []
+    if show_rejections and run.status not in IN_PROGRESS:
+        rejections = import_rejections_shown(viewer=request.viewer, run=run, limit=REJECTIONS_SHOWN)
     return {
-        "run": run, "rejections": rejections, "rows_visible": rows_visible, "in_progress": run.status in IN_PROGRESS,
+        "run": run, "rejections": rejections, "in_progress": run.status in IN_PROGRESS and not stopped,
+        "stopped": stopped, "retryable": (run.status == ImportStatus.FAILED or stopped) and bool(run.upload_path),
         "waiting_long": waiting_long, "percent": percent, "pace": _pace(run), "tag": STATUS_TAGS.get(run.status, ""),
         "label": IMPORT_KINDS.get(run.importer, (run.importer,))[0],
     }
@@ -119,26 +135,38 @@ def _pace(run: ImportRun) -> str:
     return f"{rate:,.0f} rows a second; {when} left."
 
 
-@role_required(*IMPORTERS_ROLES)
+@capability_required("imports.run")
 def import_detail(request, run_id: int):
-    run = get_object_or_404(ImportRun.objects.select_related("started_by", "profile"), pk=run_id)
-    return page(request, "imports/detail.html", active="imports", **_run_context(run, request.user))
+    run = import_run_get(viewer=request.viewer, run_id=run_id)
+    return page(request, "imports/detail.html", active="imports", **_run_context(request, run, show_rejections=True))
 
 
-@role_required(*IMPORTERS_ROLES)
+@capability_required("imports.run")
 def import_status(request, run_id: int):
-    """The part of the run page that changes while it runs, polled by htmx every 2 seconds."""
-    run = get_object_or_404(ImportRun.objects.select_related("started_by", "profile"), pk=run_id)
-    return page(request, "imports/_status.html", **_run_context(run, request.user))
+    """The part of the run page that changes while it runs, polled by htmx every 2 seconds. It
+    shows the rejected rows only once the run has finished (they are recorded as shown then)."""
+    run = import_run_get(viewer=request.viewer, run_id=run_id)
+    return page(request, "imports/_status.html", **_run_context(request, run, show_rejections=True))
 
 
-@role_required(*IMPORTERS_ROLES)
+@capability_required("imports.run")
+@require_POST
+def import_retry(request, run_id: int):
+    run = import_run_get(viewer=request.viewer, run_id=run_id)
+    try:
+        with transaction.atomic():
+            run = import_run_retry(viewer=request.viewer, run=run)
+            transaction.on_commit(lambda: import_file_task.enqueue(run.pk))
+    except ImportOptionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The import is queued again.")
+    return redirect("web:import-detail", run_id=run.pk)
+
+
+@capability_required("imports.run")
 def import_rejections(request, run_id: int):
-    run = get_object_or_404(ImportRun.objects.select_related("started_by"), pk=run_id)
-    if not can_see_import_rows(request.user, run):
-        raise Http404("The rejected rows of this import are not available to you.")
-    audit_record(action=AuditAction.EXPORT, request=request, obj=run, object_repr=f"rejected rows of {run.file_name}"[:300],
-                 details={"rows": run.rows_rejected, "format": "csv"})
-    response = StreamingHttpResponse(rejections_csv(run=run), content_type="text/csv; charset=utf-8")
+    run = import_run_get(viewer=request.viewer, run_id=run_id)
+    response = StreamingHttpResponse(rejections_csv(viewer=request.viewer, run=run), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejections.csv"'
     return response

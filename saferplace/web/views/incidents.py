@@ -3,7 +3,6 @@ each month, a hexagon map with drill-down to points, the busiest places, the lis
 exports (CSV and GeoJSON). Opening one incident is audited too."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 
@@ -15,24 +14,25 @@ from saferplace.incidents.geojson import (
 from saferplace.incidents.selectors import (
     DRILL_DOWN_LEVELS,
     incident_category_groups,
-    incident_explorer,
     incident_filter_options,
     incident_place_options,
     incident_source_record,
 )
 from saferplace.incidents.selectors import incident_hexagons as select_hexagons
-from saferplace.incidents.selectors import incident_list as select_incidents
-from saferplace.incidents.services import incident_open, incidents_export_csv
+from saferplace.incidents.services import (
+    incident_explorer_open,
+    incident_open,
+    incidents_export_csv,
+)
 from saferplace.web.explorer import ExplorerFilterForm, bar_chart, selected_filters
-from saferplace.web.views.common import page, role_required
+from saferplace.web.views.common import capability_required, page
 
-READERS = ("analyst", "chair", "practitioner", "administrator")
 # Query parameters that are not filters: they do not travel to the map's data or the exports.
 NOT_FILTERS = ("page", "measure", "resolution", "cell")
 
 
 def _form(request) -> ExplorerFilterForm:
-    options = incident_filter_options(user=request.user)
+    options = incident_filter_options(viewer=request.viewer)
     form = ExplorerFilterForm(
         request.GET or None,
         sources=options["sources"],
@@ -58,11 +58,12 @@ def _bad_request_json(message: str, errors: dict | None = None) -> JsonResponse:
     return JsonResponse({"detail": message, "errors": errors or {}}, status=400)
 
 
-@role_required(*READERS)
+@capability_required("incidents.view")
 def incident_list(request):
     form = _form(request)
-    explorer = incident_explorer(user=request.user, filters=form.filters(), order_by=form.chosen_measure)
-    current = Paginator(explorer["incidents"], 50).get_page(request.GET.get("page"))
+    explorer = incident_explorer_open(viewer=request.viewer, filters=form.filters(), order_by=form.chosen_measure,
+                                      page=request.GET.get("page"))
+    current = explorer["page"]
     query = request.GET.copy()
     query.pop("page", None)
     filter_query = _filter_query(request)
@@ -77,7 +78,7 @@ def incident_list(request):
     )
 
 
-@role_required(*READERS)
+@capability_required("incidents.view")
 def incident_hexagons(request):
     """Hexagons of the filtered incidents with their counts and harm, as GeoJSON polygons:
     ?<filters>&measure=count|harm&resolution=N (N up to the stored resolution)."""
@@ -90,11 +91,11 @@ def incident_hexagons(request):
         return _bad_request_json("The resolution must be a whole number.")
     if not 0 <= resolution <= settings.H3_RESOLUTION:
         return _bad_request_json(f"The resolution must be from 0 to {settings.H3_RESOLUTION}.")
-    hexagons = select_hexagons(user=request.user, filters=form.filters(), resolution=resolution)
+    hexagons = select_hexagons(viewer=request.viewer, filters=form.filters(), resolution=resolution)
     return JsonResponse(hexagon_feature_collection(hexagons, measure=form.chosen_measure, resolution=resolution))
 
 
-@role_required(*READERS)
+@capability_required("incidents.view")
 def incident_points(request):
     """The individual incidents of one hexagon (?<filters>&cell=H3), at most 500, audited."""
     form = _form(request)
@@ -104,7 +105,7 @@ def incident_points(request):
     if not cell:
         return _bad_request_json("Choose a hexagon: give its H3 cell as ?cell=…")
     try:
-        collection = incident_points_open(user=request.user, filters=form.filters(), cell=cell, request=request)
+        collection = incident_points_open(viewer=request.viewer, filters=form.filters(), cell=cell)
     except ValueError as error:
         return _bad_request_json(f"That hexagon cannot be shown: {error}.")
     detail = reverse("web:incident-detail", args=[0])
@@ -113,9 +114,9 @@ def incident_points(request):
     return JsonResponse(collection)
 
 
-@role_required(*READERS)
+@capability_required("incidents.view")
 def incident_detail(request, incident_id: int):
-    incident = incident_open(user=request.user, incident_id=incident_id, request=request)
+    incident = incident_open(viewer=request.viewer, incident_id=incident_id)
     return page(
         request, "incidents/detail.html", active="incidents", incident=incident,
         source_rows=[
@@ -131,32 +132,23 @@ def _refuse_export(form) -> HttpResponse:
                         status=400, content_type="text/plain; charset=utf-8")
 
 
-@role_required(*READERS)
+@capability_required("incidents.export")
 def incident_export(request):
     form = _form(request)
     if form.errors:
         return _refuse_export(form)
-    filters = form.filters()
-    incidents = select_incidents(user=request.user, filters=filters)
-    rows = incidents_export_csv(
-        user=request.user, incidents=incidents.iterator(chunk_size=2000), count=incidents.count(),
-        filters=filters.as_dict(), request=request,
-    )
+    rows = incidents_export_csv(viewer=request.viewer, filters=form.filters())
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="saferplace-incidents.csv"'
     return response
 
 
-@role_required(*READERS)
+@capability_required("incidents.export")
 def incident_export_geojson(request):
     form = _form(request)
     if form.errors:
         return _refuse_export(form)
-    filters = form.filters()
-    rows = incidents_export_geojson(
-        user=request.user, incidents=select_incidents(user=request.user, filters=filters).order_by("-occurred_on", "-id"),
-        filters=filters.as_dict(), request=request,
-    )
+    rows = incidents_export_geojson(viewer=request.viewer, filters=form.filters())
     response = StreamingHttpResponse(rows, content_type="application/geo+json")
     response["Content-Disposition"] = 'attachment; filename="saferplace-incidents.geojson"'
     return response

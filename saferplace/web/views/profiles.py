@@ -1,73 +1,57 @@
-"""Mapping profiles, built by an analyst from a sample of a partner's file, in two steps that work
-without JavaScript: upload a sample (kept under DATA_DIR/uploads/profile-samples/, its path in the
-session), then see its first rows and say which column is what and how the partner's categories
-map to the taxonomy."""
+"""Mapping profiles, built by an analyst from a sample of a partner's file, in steps that work
+without JavaScript: upload a sample (stored under DATA_DIR/uploads/profile-samples/ and read by
+the worker, never by a web request: the page waits for it), then see its first rows and say
+which column is what and how the partner's categories map to the taxonomy. Profiles belong to
+the analyst's organisation; only its people see and change them."""
 
 import secrets
-import time
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect
 
-from saferplace.incidents.importers import FileRefused, profile_preview
-from saferplace.incidents.models import IncidentCategory, LocationKind, MappingProfile
-from saferplace.incidents.profiles import category_values, mapping_profile_save, profile_columns
+from saferplace.incidents.models import (
+    IncidentCategory,
+    LocationKind,
+    MappingProfile,
+    ProfileSampleStatus,
+)
+from saferplace.incidents.profiles import (
+    category_values,
+    mapping_profile_get,
+    mapping_profile_list,
+    mapping_profile_save,
+    profile_columns,
+    profile_sample_create,
+    profile_sample_get,
+)
+from saferplace.incidents.tasks import profile_sample_task
 from saferplace.web.forms import ProfileForm, ProfileSampleForm
-from saferplace.web.views.common import page, role_required
+from saferplace.web.views.common import capability_required, page
 
-ROLES = ("analyst", "administrator")
-SESSION_KEY = "profile_samples"
 PREVIEW_ROWS = 10
-SAMPLE_ROWS = 5000  # rows read from the sample to list the partner's categories
 
 
 def samples_dir() -> Path:
     return Path(settings.DATA_DIR) / "uploads" / "profile-samples"
 
 
-def _sample_entry(request, key: str) -> dict | None:
-    entry = request.session.get(SESSION_KEY, {}).get(key)
-    if not entry:
-        return None
-    path = Path(entry["path"])
-    if path.parent != samples_dir() or not path.is_file():
-        return None
-    return entry
-
-
-def _forget_sample(request, key: str) -> None:
-    samples = request.session.get(SESSION_KEY, {})
-    entry = samples.pop(key, None)
-    if entry:
-        Path(entry["path"]).unlink(missing_ok=True)
-        request.session[SESSION_KEY] = samples
-
-
-def _sweep_abandoned_samples(folder: Path) -> None:
-    """Samples older than a session can last belong to nobody any more (the analyst went away
-    without saving or cancelling): they are deleted whenever a new sample arrives."""
-    cutoff = time.time() - settings.SESSION_COOKIE_AGE
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
-def _keep_sample(request, key: str, upload) -> Path:
-    _forget_sample(request, key)
+def _keep_sample(request, upload):
+    """Store the uploaded sample and queue it for the worker to read."""
     folder = samples_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    _sweep_abandoned_samples(folder)
     path = folder / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
     with path.open("wb") as destination:
         for chunk in upload.chunks():
             destination.write(chunk)
-    samples = request.session.get(SESSION_KEY, {})
-    samples[key] = {"path": str(path), "name": Path(upload.name).name}
-    request.session[SESSION_KEY] = samples
-    return path
+    with transaction.atomic():
+        sample = profile_sample_create(viewer=request.viewer, file_name=Path(upload.name).name, path=path)
+        transaction.on_commit(lambda: profile_sample_task.enqueue(sample.pk))
+    return sample
 
 
 def _guess(header: list[str], *words: str) -> str:
@@ -103,13 +87,13 @@ def _guess_category(value: str, guesses: dict[str, str]) -> str:
     return ProfileForm.REJECT_CHOICE
 
 
-def _initial(profile: MappingProfile | None, header: list[str], user) -> dict:
+def _initial(profile: MappingProfile | None, header: list[str]) -> dict:
     if profile is not None:
         initial = {field: getattr(profile, field) for field in (
             "name", "description", "source", "date_column", "date_format", "category_column", "location_kind",
             "latitude_column", "longitude_column", "postcode_column", "lsoa_column", "external_id_column",
             "outcome_column", "description_column")}
-        initial.update(owning_organisation=profile.owning_organisation_id, data_category=profile.data_category_id,
+        initial.update(data_category=profile.data_category_id,
                        default_category=profile.default_category.code if profile.default_category else "")
         mapping = profile.category_map
     else:
@@ -118,7 +102,7 @@ def _initial(profile: MappingProfile | None, header: list[str], user) -> dict:
         kind = (LocationKind.COORDINATES if latitude and longitude else LocationKind.POSTCODE if postcode
                 else LocationKind.LSOA if lsoa else LocationKind.NONE)
         initial = {
-            "owning_organisation": user.organisation_id, "date_format": "%d/%m/%Y",
+            "date_format": "%d/%m/%Y",
             "date_column": _guess(header, "date", "when", "month"),
             "category_column": _guess(header, "category", "type", "classification"),
             "location_kind": kind, "latitude_column": latitude, "longitude_column": longitude,
@@ -152,50 +136,60 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
 
 
-@role_required(*ROLES)
+@capability_required("profiles.manage")
 def profile_list(request):
-    profiles = MappingProfile.objects.select_related("owning_organisation", "data_category", "created_by")
-    return page(request, "profiles/list.html", active="imports", profiles=profiles)
+    return page(request, "profiles/list.html", active="imports", profiles=mapping_profile_list(viewer=request.viewer))
 
 
-@role_required(*ROLES)
+def _sample(request):
+    """The viewer's own sample named by ?sample= (or the posted `sample`), if any."""
+    sample_id = request.POST.get("sample") or request.GET.get("sample")
+    if not sample_id or not str(sample_id).isdigit():
+        return None
+    return profile_sample_get(viewer=request.viewer, sample_id=int(sample_id))
+
+
+@capability_required("profiles.manage")
+def profile_sample_status(request, sample_id: int):
+    """Polled by htmx while the worker reads a sample: once it is read, the page reloads."""
+    sample = profile_sample_get(viewer=request.viewer, sample_id=sample_id)
+    if sample.status == ProfileSampleStatus.QUEUED:
+        return page(request, "profiles/_sample_waiting.html", sample=sample)
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@capability_required("profiles.manage")
 def profile_edit(request, profile_id: int | None = None):
-    profile = get_object_or_404(MappingProfile, pk=profile_id) if profile_id else None
-    key = str(profile.pk) if profile else "new"
+    viewer = request.viewer
+    profile = mapping_profile_get(viewer=viewer, profile_id=profile_id) if profile_id else None
     action = request.POST.get("action", "") if request.method == "POST" else ""
 
     sample_form = ProfileSampleForm()
     if action == "sample":
         sample_form = ProfileSampleForm(request.POST, request.FILES)
         if sample_form.is_valid():
-            path = _keep_sample(request, key, sample_form.cleaned_data["sample"])
-            try:
-                profile_preview(path=path, rows=1)
-            except FileRefused as refused:
-                _forget_sample(request, key)
-                sample_form.add_error("sample", str(refused))
-            else:
-                return redirect(request.path)
+            sample = _keep_sample(request, sample_form.cleaned_data["sample"])
+            return redirect(f"{request.path}?sample={sample.pk}")
 
-    entry = _sample_entry(request, key)
-    header: list[str] = []
-    rows: list[list[str]] = []
-    if entry:
-        try:
-            header, rows = profile_preview(path=Path(entry["path"]), rows=SAMPLE_ROWS)
-        except FileRefused as refused:
-            _forget_sample(request, key)
-            entry = None
-            sample_form.add_error("sample", str(refused))
+    sample = _sample(request) if action != "sample" else None
+    context = {"profile": profile, "sample_form": sample_form, "sample": sample, "form": None}
+    if sample is not None and sample.status == ProfileSampleStatus.QUEUED:
+        return page(request, "profiles/edit.html", active="imports", waiting=True, **context)
+    if sample is not None and sample.status == ProfileSampleStatus.REFUSED:
+        sample_form.add_error("sample", sample.message)
+        context["sample"] = sample = None
+    header: list[str] = list(sample.header) if sample else []
+    rows: list[list[str]] = list(sample.rows) if sample else []
     if not header and profile is not None:
         header = profile_columns(profile)
-    context = {"profile": profile, "sample_form": sample_form, "sample": entry, "form": None}
     status = 400 if sample_form.errors else 200
     if not header:  # step 1: a sample file first
         return page(request, "profiles/edit.html", active="imports", status=status, **context)
 
     posted = request.POST if action in ("save", "refresh") else None
-    initial = None if posted else _initial(profile, header, request.user)
+    initial = None if posted else _initial(profile, header)
     column = (posted or initial).get("category_column", "")
     values = category_values(header, rows, column)
     if profile is not None and column == profile.category_column:
@@ -216,10 +210,10 @@ def profile_edit(request, profile_id: int | None = None):
             sample_dates = [row[date_position] for row in rows[:50] if date_position is not None and date_position < len(row)]
             try:
                 saved = mapping_profile_save(
-                    actor=request.user, request=request, profile=profile, header=header,
+                    viewer=viewer, profile=profile, header=header,
                     category_map=form.category_map(), sample_dates=sample_dates,
                     **{name: data[name] for name in (
-                        "name", "description", "owning_organisation", "data_category", "source", "date_column",
+                        "name", "description", "data_category", "source", "date_column",
                         "date_format", "category_column", "location_kind", "latitude_column", "longitude_column",
                         "postcode_column", "lsoa_column", "external_id_column", "outcome_column",
                         "description_column", "default_category")},
@@ -227,7 +221,6 @@ def profile_edit(request, profile_id: int | None = None):
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                _forget_sample(request, key)
                 messages.success(request, f"Mapping profile {saved.name} saved.")
                 return redirect("web:profile-list")
     else:

@@ -2,18 +2,22 @@
 progress bar (rows done, rate, time left) and a one-line result per file.
 
     saferplace import police-uk FILE… --organisation "Fenshire Police"
-    saferplace import police-uk-outcomes FILE…
+    saferplace import police-uk-outcomes FILE… --organisation "Fenshire Police"
     saferplace import stats19 FILE… --organisation "Riverford City Council"
-    saferplace import profile NAME FILE… [--sheet NAME]
+    saferplace import profile NAME FILE… [--organisation NAME] [--sheet NAME]
     saferplace import place-lookup FILE [--lsoa-code-column LSOA21CD …]
     saferplace import population FILE [--code-column code --population-column population]
     saferplace import postcode-lookup FILE [--postcode-column pcds --latitude-column lat --longitude-column long]
+    saferplace import retry RUN_ID
     saferplace import rejections RUN_ID > rejected.csv
 
-Exits non-zero if any file was refused or failed."""
+The command line acts as the operator (docs/data-sharing.md): it names the organisation whose
+records a file brings in, and every run is audited under the operator's name. Exits non-zero if
+any file was refused or failed."""
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import (
@@ -26,16 +30,20 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from saferplace.audit.models import AuditAction
-from saferplace.audit.services import audit_record
+from saferplace.errors import NotAllowed, NotFound
 from saferplace.incidents.importers import (
     IMPORTERS,
     ImportOptionError,
     import_file,
     import_run_create,
+    import_run_get,
+    import_run_retry,
     rejections_csv,
 )
-from saferplace.incidents.models import ImportRun, ImportStatus, MappingProfile
+from saferplace.incidents.importers.base import organisation_from_option
+from saferplace.incidents.models import ImportRun, ImportStatus
+from saferplace.incidents.profiles import mapping_profile_get
+from saferplace.partners.viewer import operator_viewer
 
 SHOWN_REJECTIONS = 10
 COLUMN_OPTIONS = {
@@ -60,15 +68,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         importers = parser.add_subparsers(dest="importer", required=True, metavar="IMPORTER")
-        for name in ("police-uk", "stats19"):
+        for name in ("police-uk", "stats19", "police-uk-outcomes"):
             sub = importers.add_parser(name, help=IMPORTERS[name].description)
             sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
-            sub.add_argument("--organisation", required=True, help="the organisation that owns these records (name or id)")
-        outcomes = importers.add_parser("police-uk-outcomes", help=IMPORTERS["police-uk-outcomes"].description)
-        outcomes.add_argument("files", nargs="+", type=Path, metavar="FILE")
+            sub.add_argument("--organisation", required=True,
+                             help="the organisation whose records these are (name or id); only its records change")
         profile = importers.add_parser("profile", help=IMPORTERS["profile"].description)
         profile.add_argument("profile", metavar="NAME", help="the mapping profile's name")
         profile.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        profile.add_argument("--organisation", help="the profile's organisation, when several have a profile of that name")
         profile.add_argument("--sheet", help="for a workbook: the sheet to read (default the first)")
         for name, options in COLUMN_OPTIONS.items():
             sub = importers.add_parser(name, help=IMPORTERS[name].description)
@@ -77,17 +85,32 @@ class Command(BaseCommand):
                 sub.add_argument(f"--{option.replace('_', '-')}", dest=option, metavar="COLUMN")
         rejections = importers.add_parser("rejections", help="print a run's rejected rows as CSV")
         rejections.add_argument("run_id", type=int, metavar="RUN_ID")
+        retry = importers.add_parser("retry", help="import a failed run's file again (a run that stopped part-way too)")
+        retry.add_argument("run_id", type=int, metavar="RUN_ID")
 
     def handle(self, *args, importer, **options):
-        if importer == "rejections":
-            return self.print_rejections(options["run_id"])
+        viewer = operator_viewer()
+        try:
+            if importer == "rejections":
+                return self.print_rejections(viewer, options["run_id"])
+            if importer == "retry":
+                return self.retry(viewer, options["run_id"])
+            return self.import_files(viewer, importer, options)
+        except (ImportOptionError, NotAllowed, NotFound, ValidationError) as error:
+            message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            raise CommandError(message) from error
+
+    def import_files(self, viewer, importer: str, options: dict) -> None:
         profile = None
         if importer == "profile":
-            profile = MappingProfile.objects.filter(name=options["profile"]).first()
-            if profile is None:
-                known = ", ".join(MappingProfile.objects.values_list("name", flat=True)) or "none yet"
-                raise CommandError(f"No mapping profile called {options['profile']!r} (profiles: {known}).")
-        import_options = {key: options[key] for key in ("organisation", "sheet", *COLUMN_OPTIONS.get(importer, [])) if options.get(key)}
+            organisation = organisation_from_option(options["organisation"]) if options.get("organisation") else None
+            try:
+                profile = mapping_profile_get(viewer=viewer, name=options["profile"], organisation=organisation)
+            except NotFound:
+                raise CommandError(f"No mapping profile called {options['profile']!r}.") from None
+        import_options = {key: options[key] for key in ("sheet", *COLUMN_OPTIONS.get(importer, [])) if options.get(key)}
+        if importer != "profile" and options.get("organisation"):
+            import_options["organisation"] = options["organisation"]
         problems = 0
         console = Console(file=self.stdout, highlight=False)
         for path in options["files"]:
@@ -95,27 +118,32 @@ class Command(BaseCommand):
                 self.stderr.write(f"{path}: no such file")
                 problems += 1
                 continue
-            try:
-                run = import_run_create(importer=importer, file_name=path.name, actor=None, profile=profile, options=import_options)
-            except ImportOptionError as error:
-                raise CommandError(str(error)) from error
-            run = self.run_with_progress(console, run, path, import_options)
+            run = import_run_create(viewer=viewer, importer=importer, file_name=path.name, profile=profile,
+                                    options=import_options, upload_path=path.resolve())
+            run = self.run_with_progress(console, viewer, run)
             problems += run.status in (ImportStatus.REFUSED, ImportStatus.FAILED)
             self.report(path, run)
         if problems:
             raise CommandError(f"{problems} of {len(options['files'])} files were refused or failed.")
 
-    def run_with_progress(self, console: Console, run: ImportRun, path: Path, options: dict) -> ImportRun:
+    def run_with_progress(self, console: Console, viewer, run: ImportRun) -> ImportRun:
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
             RateColumn(), TimeRemainingColumn(), console=console, transient=True,
         ) as progress:
-            task = progress.add_task(path.name, total=None)
+            task = progress.add_task(run.file_name, total=None)
 
             def update(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total or None)
 
-            return import_file(run=run, path=path, options=options, progress=update)
+            return import_file(viewer=viewer, run=run, progress=update, worker=f"saferplace import by {viewer.name}")
+
+    def retry(self, viewer, run_id: int) -> None:
+        run = import_run_retry(viewer=viewer, run=import_run_get(viewer=viewer, run_id=run_id))
+        run = self.run_with_progress(Console(file=self.stdout, highlight=False), viewer, run)
+        self.report(Path(run.upload_path), run)
+        if run.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
+            raise CommandError(f"Run {run.pk} {run.get_status_display().lower()} again.")
 
     def report(self, path: Path, run: ImportRun) -> None:
         if run.status == ImportStatus.SUCCEEDED:
@@ -138,12 +166,11 @@ class Command(BaseCommand):
                 + f"All rejected rows: saferplace import rejections {run.pk} > rejected-{run.pk}.csv"
             )
 
-    def print_rejections(self, run_id: int) -> None:
-        run = ImportRun.objects.filter(pk=run_id).first()
-        if run is None:
-            raise CommandError(f"No import run {run_id}.")
+    def print_rejections(self, viewer, run_id: int) -> None:
+        try:
+            run = import_run_get(viewer=viewer, run_id=run_id)
+        except NotFound:
+            raise CommandError(f"No import run {run_id}.") from None
         # The rows leave SaferPlace here as they do from the web: recorded first.
-        audit_record(action=AuditAction.EXPORT, obj=run, object_repr=f"rejected rows of {run.file_name}"[:300],
-                     details={"rows": run.rows_rejected, "format": "csv", "via": "command line"})
-        for line in rejections_csv(run=run):
+        for line in rejections_csv(viewer=viewer, run=run):
             self.stdout.write(line, ending="")

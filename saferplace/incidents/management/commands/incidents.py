@@ -1,12 +1,13 @@
 """`saferplace incidents summary --by category|lsoa|source|month [--format table|json|csv]`:
 counts of the whole incident store, for a quick check after an import."""
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand
 
+from saferplace.csv_stream import csv_lines
 from saferplace.incidents.importers.summary import SUMMARY_GROUPS, incident_counts_summary
+from saferplace.partners.viewer import operator_viewer
 
 
 class Command(BaseCommand):
@@ -19,14 +20,13 @@ class Command(BaseCommand):
         summary.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args, action, by, format, **options):
-        counts = incident_counts_summary(by=by)
+        counts = incident_counts_summary(viewer=operator_viewer(), by=by)
         if format == "json":
             self.stdout.write(json.dumps({"by": by, "counts": [{by: value, "count": count} for value, count in counts],
                                           "total": sum(count for _, count in counts)}, indent=2))
         elif format == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow([by, "count"])
-            writer.writerows(counts)
+            for line in csv_lines([by, "count"], counts):
+                self.stdout.write(line, ending="")
         else:
             width = max([len(by), len("(none)"), *(len(value) for value, _ in counts)])
             self.stdout.write(f"{by:<{width}}  {'count':>10}")

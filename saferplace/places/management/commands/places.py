@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
 from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
+from saferplace.partners.viewer import operator_viewer
 from saferplace.places.services import places_load_geojson
 
 KINDS = [kind.value for kind in PLACE_HIERARCHY]
@@ -37,6 +38,7 @@ class Command(BaseCommand):
     def load(self, options):
         try:
             result = places_load_geojson(
+                viewer=operator_viewer(),
                 path=options["file"],
                 kind=PlaceKind(options["kind"]),
                 code_property=options["code_property"],

@@ -9,6 +9,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
+from saferplace.web.middleware import request_viewer
 
 
 class PartnerOIDCBackend(OIDCAuthenticationBackend):
@@ -22,5 +23,5 @@ class PartnerOIDCBackend(OIDCAuthenticationBackend):
         user = super().authenticate(request, **kwargs)
         if request is not None and user is not None:
             request.session["signed_in_with"] = "oidc"
-            audit_record(action=AuditAction.SIGN_IN, actor=user, request=request, details={"method": "oidc"})
+            audit_record(viewer=request_viewer(request, user), action=AuditAction.SIGN_IN, details={"method": "oidc"})
         return user

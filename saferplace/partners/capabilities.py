@@ -1,0 +1,107 @@
+"""The catalogue of capabilities and which roles hold them when SaferPlace is installed.
+
+A capability is something a role lets a person do. It says nothing about *which* records: that
+is the access policy (reads) and ownership (writes), both applied by `access.can`. The table of
+roles and capabilities is data (`Capability`, `RoleCapability`): this file only installs it (a
+migration calls `capabilities_install`), and a partnership may change the rows afterwards.
+
+Each capability has a scope:
+
+- `read`: it reads records about people, and only those the sharing agreements open;
+- `own`: it changes records, and only those of the person's own organisation;
+- `partnership`: it concerns the partnership as a whole (its places, the audit trail).
+"""
+
+from dataclasses import dataclass
+
+from saferplace.partners.models import CapabilityScope, Role
+
+ADMINISTRATOR, ANALYST, CHAIR, PRACTITIONER, VOLUNTEER, AUDITOR = (
+    Role.ADMINISTRATOR, Role.ANALYST, Role.CHAIR, Role.PRACTITIONER, Role.VOLUNTEER, Role.AUDITOR,
+)
+READ, OWN, PARTNERSHIP = CapabilityScope.READ, CapabilityScope.OWN, CapabilityScope.PARTNERSHIP
+
+
+@dataclass(frozen=True)
+class CapabilityDefinition:
+    code: str
+    name: str
+    scope: CapabilityScope
+    roles: tuple[Role, ...]
+    description: str = ""
+
+
+CAPABILITIES = [
+    CapabilityDefinition(
+        "incidents.view", "See incidents", READ, (ANALYST, CHAIR, PRACTITIONER, ADMINISTRATOR),
+        "The incident explorer, its map and chart, and one incident at a time (the API too).",
+    ),
+    CapabilityDefinition(
+        "incidents.export", "Export incidents", READ, (ANALYST, CHAIR, PRACTITIONER, ADMINISTRATOR),
+        "CSV and GeoJSON downloads, pages of the API's list, the incidents of a map hexagon.",
+    ),
+    CapabilityDefinition(
+        "imports.run", "Import files", OWN, (ANALYST, ADMINISTRATOR),
+        "Upload partner files whose records the person's organisation owns, and see its import runs.",
+    ),
+    CapabilityDefinition(
+        "profiles.manage", "Make mapping profiles", OWN, (ANALYST, ADMINISTRATOR),
+        "Make, change and use the mapping profiles of the person's own organisation.",
+    ),
+    CapabilityDefinition(
+        "places.manage", "Change places", PARTNERSHIP, (ADMINISTRATOR,),
+        "Load and change the partnership's places: place, population and postcode lookups, boundaries.",
+    ),
+    CapabilityDefinition(
+        "partners.manage", "Manage the organisation", OWN, (ADMINISTRATOR,),
+        "Change the person's own organisation and its teams; add a new partner organisation.",
+    ),
+    CapabilityDefinition(
+        "agreements.manage", "Manage sharing agreements", OWN, (ADMINISTRATOR,),
+        "Propose, change and sign the sharing agreements the person's organisation is a party to.",
+    ),
+    CapabilityDefinition(
+        "users.manage", "Manage people", OWN, (ADMINISTRATOR,),
+        "Add people to the person's own organisation, change their role, stop them signing in, "
+        "end their sessions and API tokens, approve another administrator's special-category role.",
+    ),
+    CapabilityDefinition(
+        "api.tokens", "Make API tokens", OWN, (ANALYST, ADMINISTRATOR),
+        "Make tokens for the person's own use of the JSON API, limited in time and scope.",
+    ),
+    CapabilityDefinition(
+        "audit.read", "Read the audit trail", PARTNERSHIP, (AUDITOR,),
+        "Search the audit trail, see each entry's details, export a search (itself audited).",
+    ),
+    CapabilityDefinition(
+        "roles.view", "See roles and capabilities", PARTNERSHIP, (ADMINISTRATOR, AUDITOR),
+        "See which role holds which capability.",
+    ),
+    CapabilityDefinition(
+        "meetings.chair", "Chair meetings", OWN, (CHAIR,),
+        "For the meetings app (to come): prepare and run the daily risk management meeting.",
+    ),
+    CapabilityDefinition(
+        "tasks.assign", "Assign tasks", OWN, (CHAIR, ANALYST),
+        "For the tasking app (to come): task agencies, teams and volunteers.",
+    ),
+    CapabilityDefinition(
+        "reports.triage", "Triage public reports", OWN, (PRACTITIONER, ANALYST),
+        "For the public reporting app (to come): accept, route and close residents' reports.",
+    ),
+]
+
+BY_CODE = {definition.code: definition for definition in CAPABILITIES}
+
+
+def capabilities_install(capability_model, role_capability_model) -> None:
+    """Create the catalogue's capabilities, and give each its default roles the first time it is
+    installed (a partnership's later changes to the table are kept)."""
+    for definition in CAPABILITIES:
+        _, created = capability_model.objects.update_or_create(
+            code=definition.code,
+            defaults={"name": definition.name, "description": definition.description, "scope": str(definition.scope)},
+        )
+        if created:
+            for role in definition.roles:
+                role_capability_model.objects.get_or_create(role=str(role), capability_id=definition.code)
