@@ -23,7 +23,8 @@ if PRODUCTION:
 else:
     SECRET_KEY = env_str("SECRET_KEY", "development-only-key-" + "x" * 40)
 
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for, the demo included: people see the GOV.UK-styled error pages, never a traceback.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -153,6 +154,8 @@ if not (AUDIT_CHECKPOINT_SINK == "log" or AUDIT_CHECKPOINT_SINK.startswith("file
 AUDIT_CHECKPOINT_KEY = env_str(
     "AUDIT_CHECKPOINT_KEY", None if PRODUCTION else "development-only-checkpoint-key-not-secret"
 ).encode("utf-8")
+if PRODUCTION and len(AUDIT_CHECKPOINT_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must be at least 32 characters long in production.")
 AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
 # `saferplace serve` and `saferplace worker` apply migrations when they start (turn off where a
 # separate owner role migrates, see docs/operations.md).

@@ -2,6 +2,7 @@
 records owned by different organisations, so permission tests read like the policy.
 
     council_analyst   analyst at Riverford City Council (party to the CSP agreement)
+    police_analyst    analyst at Fenshire Police (imports the force's files)
     police_officer    practitioner at Fenshire Police (party to the CSP and safeguarding agreements)
     police_chair      chair at Fenshire Police
     fire_officer      practitioner at the fire service (party to the CSP agreement for fire only)
@@ -9,6 +10,9 @@ records owned by different organisations, so permission tests read like the poli
     council_admin     administrator at the council
     council_auditor   auditor at the council
     council_volunteer a volunteer registered with the council
+
+`operator` is the command line's viewer (what fixtures create, they create as it); `viewer(user)`
+is a person's viewer, for calling selectors and services directly.
 """
 
 from datetime import date, timedelta
@@ -28,13 +32,34 @@ from saferplace.incidents.models import (
     location_key,
 )
 from saferplace.incidents.taxonomy import taxonomy_install
-from saferplace.partners.models import AgreementStatus, LawfulBasis, OrganisationKind, Role
+from saferplace.partners.capabilities import capabilities_install
+from saferplace.partners.models import AgreementStatus, Capability, LawfulBasis, OrganisationKind, Role, RoleCapability
 from saferplace.partners.services import (
     agreement_save,
     data_category_ensure,
     organisation_save,
     user_create,
 )
+from saferplace.partners.viewer import WEB, AuditContext, operator_viewer, viewer_for
+
+OPERATOR = operator_viewer("test-suite")
+
+
+def viewer(user, *, channel: str = WEB, **context):
+    """The viewer a request of `user` would have (two-factor sign-in completed)."""
+    return viewer_for(user, context=AuditContext(channel=channel, **context))
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints(settings, tmp_path_factory):
+    """Checkpoints of the test database's audit trail go to a file of the test's own, never to
+    the one beside a demo database."""
+    settings.AUDIT_CHECKPOINT_SINK = f"file:{tmp_path_factory.mktemp('audit') / 'checkpoints.jsonl'}"
+
+
+@pytest.fixture
+def operator():
+    return operator_viewer("test-suite")
 
 PASSWORD = "correct-horse-battery-staple-42"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key, hex
@@ -70,9 +95,11 @@ def pytest_runtest_teardown(item, nextitem):
 @pytest.fixture
 def world(db):
     """Organisations, categories and agreements of a small partnership."""
-    # The taxonomy comes from a migration, but tests that commit (browser tests) empty every
-    # table afterwards, so it is put back here for the next one. It changes nothing if present.
+    # The taxonomy and the capabilities come from migrations, but tests that commit (browser
+    # tests) empty every table afterwards, so they are put back here for the next one. It changes
+    # nothing if they are there.
     taxonomy_install(IncidentCategory)
+    capabilities_install(Capability, RoleCapability)
     categories = {
         "asb": data_category_ensure(code="asb", name="Anti-social behaviour"),
         "crime": data_category_ensure(code="crime", name="Crime"),
@@ -83,37 +110,37 @@ def world(db):
         ),
     }
     organisations = {
-        "council": organisation_save(actor=None, name="Riverford City Council", kind=OrganisationKind.COUNCIL),
-        "police": organisation_save(actor=None, name="Fenshire Police", kind=OrganisationKind.POLICE),
-        "fire": organisation_save(actor=None, name="Fenshire Fire and Rescue Service", kind=OrganisationKind.FIRE),
-        "health": organisation_save(actor=None, name="Riverford Health and Care NHS Trust", kind=OrganisationKind.HEALTH),
-        "bid": organisation_save(actor=None, name="Riverford Business Improvement District", kind=OrganisationKind.OTHER),
+        "council": organisation_save(viewer=OPERATOR, name="Riverford City Council", kind=OrganisationKind.COUNCIL),
+        "police": organisation_save(viewer=OPERATOR, name="Fenshire Police", kind=OrganisationKind.POLICE),
+        "fire": organisation_save(viewer=OPERATOR, name="Fenshire Fire and Rescue Service", kind=OrganisationKind.FIRE),
+        "health": organisation_save(viewer=OPERATOR, name="Riverford Health and Care NHS Trust", kind=OrganisationKind.HEALTH),
+        "bid": organisation_save(viewer=OPERATOR, name="Riverford Business Improvement District", kind=OrganisationKind.OTHER),
     }
     today = date.today()
     agreements = {
         "csp": agreement_save(
-            actor=None, title="Community Safety Partnership", reference="ISA-CSP",
+            viewer=OPERATOR, title="Community Safety Partnership", reference="ISA-CSP",
             purpose="Reducing crime and disorder", lawful_basis=LawfulBasis.CRIME_AND_DISORDER,
             parties=[organisations["council"], organisations["police"]],
             data_categories=[categories["asb"], categories["environmental"]],
             start_date=today - timedelta(days=365), status=AgreementStatus.ACTIVE,
         ),
         "fire": agreement_save(
-            actor=None, title="Fire and council", reference="ISA-FIRE",
+            viewer=OPERATOR, title="Fire and council", reference="ISA-FIRE",
             purpose="Deliberate fires", lawful_basis=LawfulBasis.PUBLIC_TASK,
             parties=[organisations["council"], organisations["fire"]],
             data_categories=[categories["fire"]],
             start_date=today - timedelta(days=30), status=AgreementStatus.ACTIVE,
         ),
         "safeguarding": agreement_save(
-            actor=None, title="Safeguarding", reference="ISA-SAFE",
+            viewer=OPERATOR, title="Safeguarding", reference="ISA-SAFE",
             purpose="Protecting vulnerable people", lawful_basis=LawfulBasis.PUBLIC_TASK,
             parties=[organisations["police"], organisations["health"]],
             data_categories=[categories["safeguarding"]],
             start_date=today - timedelta(days=30), status=AgreementStatus.ACTIVE,
         ),
         "expired": agreement_save(
-            actor=None, title="Old crime sharing", reference="ISA-OLD",
+            viewer=OPERATOR, title="Old crime sharing", reference="ISA-OLD",
             purpose="Historic", lawful_basis=LawfulBasis.PUBLIC_TASK,
             parties=[organisations["council"], organisations["police"]],
             data_categories=[categories["crime"]],
@@ -137,8 +164,9 @@ def square(min_lon: float, min_lat: float, side: float = 0.01) -> dict:
 
 def _persona(world, username: str, organisation: str, role: Role):
     user = user_create(
-        actor=None, username=username, password=PASSWORD, organisation=world["organisations"][organisation],
+        viewer=OPERATOR, username=username, password=PASSWORD, organisation=world["organisations"][organisation],
         role=role, first_name=username.split("_")[0].title(), last_name=username.split("_")[1].title(),
+        must_change_password=False,
     )
     TOTPDevice.objects.create(user=user, name="test", key=TOTP_KEY, confirmed=True)
     return user
@@ -152,6 +180,11 @@ def council_analyst(world):
 @pytest.fixture
 def police_officer(world):
     return _persona(world, "police_officer", "police", Role.PRACTITIONER)
+
+
+@pytest.fixture
+def police_analyst(world):
+    return _persona(world, "police_analyst", "police", Role.ANALYST)
 
 
 @pytest.fixture

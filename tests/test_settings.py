@@ -27,6 +27,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         "check", "--deploy", "--fail-level", "WARNING",
         SAFERPLACE_ENV="production", SECRET_KEY="k" * 20 + "production-secret-for-the-check-" + "z" * 20,
         ALLOWED_HOSTS="saferplace.example.org", SAFERPLACE_DATA_DIR=str(tmp_path),
+        AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -75,7 +76,21 @@ def test_every_setting_read_is_listed_in_env_example():
 
     read = set()
     for path in (ROOT / "saferplace").rglob("*.py"):
-        read |= set(re.findall(r'env_(?:str|bool|int|list|choice)\(\s*"([A-Z0-9_]+)"', path.read_text()))
+        read |= set(re.findall(r'env_(?:str|bool|int|list|choice|keys)\(\s*"([A-Z0-9_]+)"', path.read_text()))
     example = (ROOT / ".env.example").read_text()
     missing = sorted(name for name in read if not re.search(rf"^#?\s*(PROD:\s*)?{name}=", example, re.MULTILINE))
     assert not missing, f"not in .env.example: {missing}"
+
+
+def test_production_refuses_to_start_without_audit_keys(tmp_path):
+    result = _manage("check", SAFERPLACE_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
+                     SAFERPLACE_DATA_DIR=str(tmp_path))
+    assert "The environment variable AUDIT_HASH_KEYS must be set." in result.stderr
+    result = _manage("check", SAFERPLACE_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
+                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:short", AUDIT_CHECKPOINT_KEY="c" * 40)
+    assert "Each secret in AUDIT_HASH_KEYS must be at least 32 characters long." in result.stderr
+
+
+def test_the_demo_runs_with_debug_off_by_default():
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr

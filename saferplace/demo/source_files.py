@@ -145,7 +145,8 @@ def _police_uk_files(rows: list[dict], directory: Path, codes: _PlaceCodes, forc
         lines = [line for month in sorted(outcomes) for line in outcomes[month]]
         last = max(outcomes)
         files.append(SourceFile("police-uk-outcomes",
-                                _write(directory / "police-uk" / f"{last}-fenshire-outcomes.csv", OUTCOMES_HEADER, lines)))
+                                _write(directory / "police-uk" / f"{last}-fenshire-outcomes.csv", OUTCOMES_HEADER, lines),
+                                {"organisation": force}))
     return files
 
 

@@ -7,11 +7,12 @@ from django_tasks_db.models import DBTaskResult
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.audit.tasks import verify_audit_chain
+from tests.conftest import viewer
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_the_queued_audit_check(council_analyst):
-    audit_record(action=AuditAction.VIEW, actor=council_analyst, object_type="x", object_id=1)
+    audit_record(action=AuditAction.VIEW, viewer=viewer(council_analyst), object_type="x", object_id=1)
     result = verify_audit_chain.enqueue()
     assert DBTaskResult.objects.get(id=result.id).status == "READY"
     call_command("worker", "--batch")

@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     overflows_horizontally,
     serious_axe_violations,
 )
+from tests.conftest import OPERATOR
 from tests.web.test_imports import GOOD_ROWS, SAMPLE_HEADER, data_dir, police_csv, sample_csv  # noqa: F401 - data_dir: autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +43,7 @@ def test_import_and_profile_pages_are_accessible(page, live_server, council_anal
     refused = ImportRun.objects.create(importer="police-uk", file_name="wrong.csv", file_hash="y", status=ImportStatus.REFUSED,
                                        started_by=council_analyst, message="This is not a police.uk street-level crime file: expected the columns Crime ID, Month, …")
     profile = mapping_profile_save(
-        actor=None, header=SAMPLE_HEADER, name="council-environment", owning_organisation=world["organisations"]["council"],
+        viewer=OPERATOR, header=SAMPLE_HEADER, name="council-environment", owning_organisation=world["organisations"]["council"],
         data_category=world["categories"]["environmental"], source="council-environment", date_column="Date reported",
         date_format="%d/%m/%Y", category_column="Type", location_kind="coordinates", latitude_column="Latitude",
         longitude_column="Longitude", category_map={"Fly tip": "fly-tipping", "Graffiti": "graffiti"},

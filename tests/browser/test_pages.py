@@ -15,17 +15,17 @@ from tests.browser.conftest import (
     overflows_horizontally,
     serious_axe_violations,
 )
-from tests.conftest import square
+from tests.conftest import OPERATOR, square
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def small_city(world):
-    community = place_create_or_update(kind=PlaceKind.COMMUNITY, code="RVF-C1", name="Riverford Central",
+    community = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.COMMUNITY, code="RVF-C1", name="Riverford Central",
                                        population=9000, boundary=square(-0.96, 52.44, 0.02))
     wards = [
-        place_create_or_update(kind=PlaceKind.WARD, code=f"E0590000{n}", name=f"Ward {n}", parent=community,
+        place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code=f"E0590000{n}", name=f"Ward {n}", parent=community,
                                population=4500, boundary=square(-0.96 + 0.01 * n, 52.44))
         for n in (0, 1)
     ]

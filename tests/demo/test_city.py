@@ -15,6 +15,7 @@ from saferplace.incidents.models import Incident, LocationPrecision
 from saferplace.partners.models import AgreementStatus, Organisation, SharingAgreement, User
 from saferplace.partners.services import user_create
 from saferplace.places.models import Place, PlaceKind
+from tests.conftest import OPERATOR
 from tests.demo.conftest import END, SIZE
 
 
@@ -192,7 +193,7 @@ def test_building_twice_without_replace_is_refused(city):
 
 def test_replace_keeps_real_users_rather_than_deleting_them(city):
     council = Organisation.objects.get(name="Riverford City Council")
-    user_create(actor=None, username="real.person", password="x", organisation=council, role="analyst", validate=False)
+    user_create(viewer=OPERATOR, username="real.person", password="x", organisation=council, role="analyst", validate=False)
     with pytest.raises(ValidationError, match="users who are not demo personas belong to its organisations \\(real.person\\)"):
         demo_city_build(size=SIZE, end=END, progress=False, replace=True)
     assert User.objects.filter(is_demo_persona=True).count() == 10

@@ -17,7 +17,7 @@ import pytest
 from saferplace.incidents.importers import import_file, import_run_create
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
-from tests.conftest import square
+from tests.conftest import OPERATOR, square
 
 POLICE_UK_HEADER = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -32,12 +32,12 @@ POINT_B = ("0.015200", "52.004100", "On or near Station Road", "E01000002", "Tes
 @pytest.fixture
 def squares(db):
     both = {"type": "Polygon", "coordinates": [[[0, 52], [0.02, 52], [0.02, 52.01], [0, 52.01], [0, 52]]]}
-    authority = place_create_or_update(kind=PlaceKind.LOCAL_AUTHORITY, code="E06000001", name="Testborough", boundary=both)
-    community = place_create_or_update(kind=PlaceKind.COMMUNITY, code="TST-C1", name="Test Community", parent=authority, boundary=both)
-    ward_1 = place_create_or_update(kind=PlaceKind.WARD, code="E05000001", name="Ward 1", parent=community, boundary=square(0, 52))
-    ward_2 = place_create_or_update(kind=PlaceKind.WARD, code="E05000002", name="Ward 2", parent=community, boundary=square(0.01, 52))
-    lsoa_a = place_create_or_update(kind=PlaceKind.LSOA, code="E01000001", name="Testborough 001A", parent=ward_1, boundary=square(0, 52))
-    lsoa_b = place_create_or_update(kind=PlaceKind.LSOA, code="E01000002", name="Testborough 001B", parent=ward_2, boundary=square(0.01, 52))
+    authority = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LOCAL_AUTHORITY, code="E06000001", name="Testborough", boundary=both)
+    community = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.COMMUNITY, code="TST-C1", name="Test Community", parent=authority, boundary=both)
+    ward_1 = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05000001", name="Ward 1", parent=community, boundary=square(0, 52))
+    ward_2 = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05000002", name="Ward 2", parent=community, boundary=square(0.01, 52))
+    lsoa_a = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LSOA, code="E01000001", name="Testborough 001A", parent=ward_1, boundary=square(0, 52))
+    lsoa_b = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LSOA, code="E01000002", name="Testborough 001B", parent=ward_2, boundary=square(0.01, 52))
     return {"authority": authority, "community": community, "ward_1": ward_1, "ward_2": ward_2, "lsoa_a": lsoa_a, "lsoa_b": lsoa_b}
 
 
@@ -94,11 +94,13 @@ def write_file(tmp_path):
 
 
 @pytest.fixture
-def run_import(council_analyst):
-    """Import a file the way the CLI and the worker do; returns the run."""
+def run_import(world):
+    """Import a file the way the command line does (as the operator, naming the organisation
+    whose records it brings in); returns the run."""
 
     def run(importer: str, path: Path, *, profile=None, **options):
-        created = import_run_create(importer=importer, file_name=path.name, actor=council_analyst, profile=profile, options=options)
-        return import_file(run=created, path=path, options=options)
+        created = import_run_create(viewer=OPERATOR, importer=importer, file_name=path.name, profile=profile,
+                                    options=options, upload_path=path)
+        return import_file(viewer=OPERATOR, run=created)
 
     return run

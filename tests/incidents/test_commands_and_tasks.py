@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from saferplace.incidents.importers import import_run_create
 from saferplace.incidents.models import ImportRun, ImportStatus, Incident
 from saferplace.incidents.tasks import import_file_task
+from tests.conftest import viewer
 from tests.incidents.conftest import POLICE_UK_HEADER, csv_text, may_2026_rows
 
 
@@ -38,7 +39,7 @@ def test_import_police_uk_prints_a_line_per_file_and_the_first_rejections(square
     from saferplace.audit.models import AuditEntry
 
     exported = AuditEntry.objects.order_by("-sequence").first()
-    assert (exported.action, exported.object_id, exported.details["via"]) == ("export", str(run.pk), "command line")
+    assert (exported.action, exported.object_id, exported.channel) == ("export", str(run.pk), "command line")
 
 
 @pytest.mark.django_db
@@ -83,11 +84,10 @@ def test_incidents_summary_in_every_format(squares, world, write_file):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_an_enqueued_import(squares, world, write_file, council_analyst):
+def test_the_worker_runs_an_enqueued_import(squares, world, write_file, police_analyst):
     path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
-    options = {"organisation": "Fenshire Police"}
-    run = import_run_create(importer="police-uk", file_name=path.name, actor=council_analyst, options=options)
-    result = import_file_task.enqueue(run.pk, str(path), options)
+    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name=path.name, upload_path=path)
+    result = import_file_task.enqueue(run.pk)
     assert DBTaskResult.objects.get(id=result.id).status == "READY"
 
     call_command("worker", "--batch")

@@ -34,7 +34,7 @@ def test_outcomes_update_imported_crimes_and_reject_unknown_ones(squares, world,
         outcome_row(404, "Local resolution"),
         outcome_row(None, "Local resolution"),
     ]
-    run = run_import("police-uk-outcomes", write_file("outcomes.csv", csv_text(OUTCOMES_HEADER, rows)))
+    run = run_import("police-uk-outcomes", write_file("outcomes.csv", csv_text(OUTCOMES_HEADER, rows)), organisation=FORCE)
 
     assert run.status == ImportStatus.SUCCEEDED, run.message
     assert (run.rows_read, run.rows_updated, run.rows_imported, run.rows_rejected) == (4, 2, 0, 2)

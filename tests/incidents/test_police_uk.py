@@ -17,6 +17,7 @@ from saferplace.incidents.importers import (
 )
 from saferplace.incidents.models import ImportRun, ImportStatus, Incident, LocationPrecision
 from saferplace.incidents.selectors import incident_source_record
+from tests.conftest import OPERATOR, viewer
 from tests.incidents.conftest import (
     POINT_A,
     POINT_B,
@@ -92,7 +93,7 @@ def test_rejections_name_row_field_and_reason(squares, world, write_file, run_im
         (5, "Latitude", "Latitude 95 is out of range (-90 to 90)"),
         (6, "Crime type", "Crime type 'Sorcery' is not a police.uk crime type"),
     ]
-    report = "".join(rejections_csv(run=run)).splitlines()
+    report = "".join(rejections_csv(viewer=OPERATOR, run=run)).splitlines()
     assert report[0] == "row_number,field,reason,raw"
     assert report[1].startswith("3,Month,Month 'May 2026' is not a year and month like 2026-05,")
     assert '""Month"": ""May 2026""' in report[1]
@@ -200,37 +201,39 @@ def test_a_crash_after_the_delete_leaves_the_store_exactly_as_before(squares, wo
     assert ImportRun.objects.count() == runs_before + 1
 
 
-def test_progress_is_reported_and_saved_on_the_run(squares, world, write_file, council_analyst):
+def test_progress_is_reported_and_saved_on_the_run(squares, world, write_file, police_analyst):
     path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
-    options = {"organisation": "Fenshire Police"}
-    run = import_run_create(importer="police-uk", file_name=path.name, actor=council_analyst, options=options)
-    assert run.status == ImportStatus.QUEUED
+    analyst = viewer(police_analyst)
+    run = import_run_create(viewer=analyst, importer="police-uk", file_name=path.name, upload_path=path)
+    assert run.status == ImportStatus.QUEUED and run.organisation == world["organisations"]["police"]
     seen = []
     from saferplace.incidents.importers import import_file
 
-    run = import_file(run=run, path=path, options=options, progress=lambda done, total: seen.append((done, total)))
+    run = import_file(viewer=analyst, run=run, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (12, 12)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     run.refresh_from_db()
     assert (run.progress_done, run.progress_total) == (12, 12)
-    assert run.started_by == council_analyst and run.file_hash and run.file_size == path.stat().st_size
+    assert run.started_by == police_analyst and run.file_hash and run.file_size == path.stat().st_size
+    assert run.lease_expires_at is None and run.attempts == 1
 
 
-def test_the_run_is_audited(squares, world, write_file, run_import, council_analyst):
+def test_the_run_is_audited(squares, world, write_file, run_import):
     run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
     entry = AuditEntry.objects.get(object_type="incidents.importrun", object_id=str(run.pk))
-    assert entry.action == "create" and entry.actor_id == council_analyst.pk
+    assert entry.action == "create" and entry.actor_username == "operator:test-suite"
     assert entry.details["rows"] == {"read": 12, "imported": 11, "replaced": 0, "updated": 0, "rejected": 1}
     assert entry.details["file_hash"] == run.file_hash
+    assert entry.details["organisation"] == "Fenshire Police"
 
 
-def test_options_are_checked_when_the_run_is_created(world, council_analyst):
+def test_options_are_checked_when_the_run_is_created(world, operator, council_analyst):
     with pytest.raises(ImportOptionError, match="Say which organisation"):
-        import_run_create(importer="police-uk", file_name="x.csv", actor=council_analyst, options={})
+        import_run_create(importer="police-uk", file_name="x.csv", viewer=operator, options={})
     with pytest.raises(ImportOptionError, match="No organisation called 'Nobody'"):
-        import_run_create(importer="police-uk", file_name="x.csv", actor=council_analyst, options={"organisation": "Nobody"})
+        import_run_create(importer="police-uk", file_name="x.csv", viewer=operator, options={"organisation": "Nobody"})
     with pytest.raises(ImportOptionError, match="No importer called"):
-        import_run_create(importer="crimes", file_name="x.csv", actor=council_analyst)
+        import_run_create(importer="crimes", file_name="x.csv", viewer=viewer(council_analyst))
     assert set(IMPORTERS) == {"police-uk", "police-uk-outcomes", "stats19", "profile", "place-lookup", "population", "postcode-lookup"}
     assert issubclass(FileRefused, Exception)
 

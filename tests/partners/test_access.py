@@ -8,12 +8,13 @@ from saferplace.incidents.models import Incident
 from saferplace.partners import access
 from saferplace.partners.models import AgreementStatus
 from saferplace.partners.services import agreement_save
+from tests.conftest import OPERATOR, viewer
 
 pytestmark = pytest.mark.django_db
 
 
 def visible_ids(user):
-    return set(access.visible_to(user, Incident.objects.all()).values_list("external_id", flat=True))
+    return set(access.visible_to(viewer(user), Incident.objects.all()).values_list("external_id", flat=True))
 
 
 def test_owner_sees_its_own_records(records, police_officer):
@@ -72,7 +73,7 @@ def test_special_category_is_hidden_even_from_the_owner_without_the_role(records
 def test_only_active_in_date_agreements_grant_access(world, records, bid_analyst, status, start_offset, end_offset, grants):
     today = date.today()
     agreement_save(
-        actor=None, title="BID and police", reference="ISA-BID", purpose="Town centre ASB",
+        viewer=OPERATOR, title="BID and police", reference="ISA-BID", purpose="Town centre ASB",
         lawful_basis="public_task", parties=[world["organisations"]["bid"], world["organisations"]["police"]],
         data_categories=[world["categories"]["asb"]], start_date=today + timedelta(days=start_offset),
         end_date=today + timedelta(days=end_offset) if end_offset is not None else None, status=status,
@@ -88,7 +89,7 @@ def test_can_view_agrees_with_visible_to_for_every_persona_and_record(
                  council_admin, council_auditor]:
         listed = visible_ids(user)
         for record in records.values():
-            assert access.can_view(user, record) is (record.external_id in listed), (user.username, record.external_id)
+            assert access.allows(viewer(user), record) is (record.external_id in listed), (user.username, record.external_id)
 
 
 def test_inactive_and_anonymous_users_see_nothing(records, police_officer):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from saferplace.places.geometry import assign_places, h3_cell, h3_cells, place_for_point
 from saferplace.places.models import Place, PlaceKind
 from saferplace.places.services import place_create_or_update, place_get_or_create_from_code
-from tests.conftest import square
+from tests.conftest import OPERATOR, square
 
 
 def test_place_for_point_finds_the_square_containing_it(squares):
@@ -41,8 +41,7 @@ def test_assign_places_with_no_points_returns_empty_arrays(squares):
 def test_the_index_is_rebuilt_after_a_place_changes(squares):
     assert place_for_point(52.005, 0.015) == squares["lsoa_b"]
     # LSOA B moves north, above LSOA A.
-    place_create_or_update(
-        kind=PlaceKind.LSOA, code="E01000002", name="LSOA B", parent=squares["ward_2"], boundary=square(0, 52.01)
+    place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LSOA, code="E01000002", name="LSOA B", parent=squares["ward_2"], boundary=square(0, 52.01)
     )
     assert place_for_point(52.005, 0.015) is None
     assert place_for_point(52.015, 0.005) == squares["lsoa_b"]

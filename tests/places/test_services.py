@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from saferplace.places.models import Place, PlaceKind
 from saferplace.places.services import place_create_or_update, places_load_geojson
-from tests.conftest import square
+from tests.conftest import OPERATOR, square
 
 BOWTIE = {"type": "Polygon", "coordinates": [[[0, 52], [0.01, 52.01], [0.01, 52], [0, 52.01], [0, 52]]]}
 
@@ -25,13 +25,14 @@ def write(tmp_path: Path, features: list[dict]) -> Path:
 
 def load(path: Path, **options):
     return places_load_geojson(
+        viewer=OPERATOR,
         path=path, kind=PlaceKind.LSOA, code_property="LSOA21CD", name_property="LSOA21NM", **options
     )
 
 
 @pytest.fixture
 def ward(db):
-    return place_create_or_update(kind=PlaceKind.WARD, code="E05000001", name="Ward 1", boundary=square(0, 52, 0.02))
+    return place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05000001", name="Ward 1", boundary=square(0, 52, 0.02))
 
 
 def test_loading_geojson_creates_places_with_boundaries_parents_and_populations(tmp_path, ward):
@@ -65,7 +66,7 @@ def test_an_unknown_parent_is_reported(tmp_path, ward):
 
 
 def test_a_parent_of_the_wrong_kind_is_refused(tmp_path, db):
-    place_create_or_update(kind=PlaceKind.LSOA, code="E01000009", name="Another LSOA")
+    place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LSOA, code="E01000009", name="Another LSOA")
     path = write(tmp_path, [feature("E01000001", "A", square(0, 52), PARENT="E01000009")])
     with pytest.raises(ValidationError, match="cannot sit inside a lower layer super output area"):
         load(path, parent_code_property="PARENT")
@@ -84,7 +85,7 @@ def test_a_population_that_is_not_a_number_is_reported(tmp_path, db):
 
 
 def test_a_failed_load_leaves_nothing_half_written(tmp_path, db):
-    place_create_or_update(kind=PlaceKind.LSOA, code="E01000001", name="Kept name", population=1400, boundary=square(0, 52))
+    place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LSOA, code="E01000001", name="Kept name", population=1400, boundary=square(0, 52))
     path = write(tmp_path, [
         feature("E01000001", "Changed name", square(0.05, 52.05)),
         feature("E01000002", "New", square(0.01, 52)),

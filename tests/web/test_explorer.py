@@ -17,7 +17,7 @@ from saferplace.incidents.models import Incident, IncidentCategory, LocationPrec
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
 from saferplace.web.explorer import months_back
-from tests.conftest import make_location, sign_in, square
+from tests.conftest import OPERATOR, make_location, sign_in, square
 
 pytestmark = pytest.mark.django_db
 
@@ -46,17 +46,17 @@ VISIBLE = {
 
 
 def build_places() -> dict:
-    community = place_create_or_update(kind=PlaceKind.COMMUNITY, code="RVF-C1", name="Riverford Central",
+    community = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.COMMUNITY, code="RVF-C1", name="Riverford Central",
                                        boundary=square(-0.97, 52.43, 0.05))
-    north = place_create_or_update(kind=PlaceKind.WARD, code="E05900001", name="Northgate", parent=community,
+    north = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05900001", name="Northgate", parent=community,
                                    boundary=square(-0.97, 52.445, 0.05))
-    south = place_create_or_update(kind=PlaceKind.WARD, code="E05900002", name="Southbank", parent=community,
+    south = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05900002", name="Southbank", parent=community,
                                    boundary=square(-0.97, 52.43, 0.05))
-    lsoa_north = place_create_or_update(kind=PlaceKind.LSOA, code="E01900001", name="Northgate 001A", parent=north)
-    lsoa_south = place_create_or_update(kind=PlaceKind.LSOA, code="E01900002", name="Southbank 002A", parent=south)
+    lsoa_north = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LSOA, code="E01900001", name="Northgate 001A", parent=north)
+    lsoa_south = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LSOA, code="E01900002", name="Southbank 002A", parent=south)
     # A ward and a community with the same name, to check an ambiguous name is refused clearly.
-    other = place_create_or_update(kind=PlaceKind.COMMUNITY, code="RVF-C2", name="Eastfield")
-    place_create_or_update(kind=PlaceKind.WARD, code="E05900003", name="Eastfield", parent=other)
+    other = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.COMMUNITY, code="RVF-C2", name="Eastfield")
+    place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05900003", name="Eastfield", parent=other)
     return {"community": community, "north": north, "south": south, "lsoa_north": lsoa_north, "lsoa_south": lsoa_south}
 
 
@@ -222,10 +222,11 @@ def test_points_of_a_hexagon_are_the_visible_ones_and_audited(client, council_an
     assert collection["metadata"]["capped"] is False
 
     entries = list(AuditEntry.objects.filter(sequence__gt=before))
-    assert [(e.action, e.actor_username) for e in entries] == [("export", "council_analyst")]
+    assert [(e.action, e.actor_username) for e in entries] == [("view", "council_analyst")]
     assert entries[0].details["rows"] == 3
     assert entries[0].details["cell"] == cell
     assert entries[0].details["filters"] == {"source": "test"}
+    assert {int(each) for each in entries[0].record_ids.strip(",").split(",")} == ids
 
 
 def test_points_of_a_coarser_hexagon_include_its_children(client, police_officer, explorer_data):
@@ -255,7 +256,8 @@ def test_points_are_capped_with_a_message(client, council_analyst, explorer_data
     assert collection["metadata"] == {**collection["metadata"], "capped": True, "total": 513, "shown": 500}
     assert "500 of the 513" in collection["metadata"]["message"]
     entry = AuditEntry.objects.order_by("-sequence").first()
-    assert (entry.action, entry.details["rows"], entry.details["total"]) == ("export", 500, 513)
+    assert (entry.action, entry.details["rows"], entry.details["total"]) == ("view", 500, 513)
+    assert len(entry.record_ids.strip(",").split(",")) == 500
 
 
 def test_points_for_someone_who_may_see_none_are_empty(client, bid_analyst, explorer_data):
@@ -300,8 +302,10 @@ def test_geojson_export_is_valid_audited_and_only_visible_rows(client, request, 
 
     entries = list(AuditEntry.objects.filter(sequence__gt=before))
     assert len(entries) == 1 and entries[0].action == "export"
+    scope = entries[0].details.pop("scope")
     assert entries[0].details == {"filters": {"source": "test"}, "rows": len(located),
                                   "omitted_without_location": len(visible) - len(located), "format": "geojson"}
+    assert scope["filters"] == {"source": "test"} and scope["up_to_id"] >= max(f["properties"]["id"] for f in collection["features"])
 
 
 def test_exports_refuse_bad_filters_and_audit_nothing(client, council_analyst, explorer_data):

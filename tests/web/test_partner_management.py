@@ -33,20 +33,35 @@ def test_create_and_change_an_agreement(client, council_admin, world):
     organisations, categories = world["organisations"], world["categories"]
     data = {
         "title": "Town centre ASB", "reference": "ISA-TC-1", "purpose": "Tackling town centre ASB",
-        "lawful_basis": "crime_and_disorder", "parties": [organisations["bid"].pk, organisations["police"].pk],
+        "lawful_basis": "crime_and_disorder", "parties": [organisations["council"].pk, organisations["police"].pk],
         "data_categories": [categories["asb"].pk], "start_date": "2026-01-01", "end_date": "", "status": "active",
     }
     response = client.post(reverse("web:agreement-create"), data)
     agreement = SharingAgreement.objects.get(reference="ISA-TC-1")
     assert response["Location"] == reverse("web:agreement-detail", args=[agreement.pk])
-    assert set(agreement.parties.values_list("name", flat=True)) == {"Fenshire Police", "Riverford Business Improvement District"}
+    assert set(agreement.parties.values_list("name", flat=True)) == {"Fenshire Police", "Riverford City Council"}
+    assert set(agreement.signatures.values_list("organisation__name", flat=True)) == {"Riverford City Council"}
+    assert not agreement.is_in_force()  # the police have not signed it yet
 
     data["status"] = "suspended"
-    data["parties"].append(organisations["council"].pk)
+    data["parties"].append(organisations["bid"].pk)
     client.post(reverse("web:agreement-edit", args=[agreement.pk]), data)
     change = AuditEntry.objects.filter(action="change", object_id=str(agreement.pk)).get()
     assert change.details["changes"]["status"] == ["active", "suspended"]
-    assert "Riverford City Council" in change.details["changes"]["parties"][1]
+    assert "Riverford Business Improvement District" in change.details["changes"]["parties"][1]
+
+
+def test_an_administrator_proposes_agreements_only_for_their_own_organisation(client, council_admin, world):
+    sign_in(client, council_admin)
+    organisations = world["organisations"]
+    response = client.post(reverse("web:agreement-create"), {
+        "title": "Not ours", "reference": "ISA-X", "purpose": "x", "lawful_basis": "public_task",
+        "parties": [organisations["bid"].pk, organisations["police"].pk], "data_categories": [world["categories"]["crime"].pk],
+        "start_date": "2026-01-01", "status": "active",
+    })
+    assert response.status_code == 400
+    assert "Your own organisation must be one of the parties." in response.content.decode()
+    assert not SharingAgreement.objects.filter(reference="ISA-X").exists()
 
 
 def test_agreement_errors_are_named_and_nothing_is_saved(client, council_admin, world):
@@ -72,49 +87,52 @@ def test_agreement_date_must_be_a_real_date(client, council_admin, world):
 
 
 def test_add_a_user_with_a_one_time_password(client, council_admin, world):
+    import re
+
     from saferplace.partners.models import User
 
     sign_in(client, council_admin)
-    police = world["organisations"]["police"]
-    response = client.post(reverse("web:user-add", args=[police.pk]), {
-        "first_name": "Jo", "last_name": "Bloggs", "email": "jo.bloggs@police.example", "username": "jo.bloggs",
-        "job_title": "PCSO", "role": "practitioner", "team": "",
+    council = world["organisations"]["council"]
+    response = client.post(reverse("web:user-add", args=[council.pk]), {
+        "first_name": "Jo", "last_name": "Bloggs", "email": "jo.bloggs@council.example", "username": "jo.bloggs",
+        "job_title": "Analyst", "role": "analyst", "team": "",
     })
     assert response.status_code == 200
     user = User.objects.get(username="jo.bloggs")
-    import re
-
     password = re.search(r'app-monospace"><strong>([^<]+)</strong>', response.content.decode()).group(1)
-    assert user.organisation == police and user.check_password(password)
+    assert user.organisation == council and user.check_password(password) and user.is_active
+    assert user.must_change_password  # the administrator saw it: Jo chooses her own at first sign-in
     assert user.password.startswith("argon2$")
     entry = AuditEntry.objects.order_by("-sequence").first()
     assert (entry.action, entry.object_repr, entry.actor_username) == ("create", "jo.bloggs", "council_admin")
+    assert password not in str(entry.details)
 
 
-def test_add_user_errors_are_named(client, council_admin, world, police_officer):
+def test_add_user_errors_are_named(client, council_admin, world, council_analyst):
     sign_in(client, council_admin)
-    response = client.post(reverse("web:user-add", args=[world["organisations"]["police"].pk]), {
-        "first_name": "", "last_name": "X", "email": "not-an-email", "username": "police_officer", "role": "practitioner",
+    council = world["organisations"]["council"]
+    response = client.post(reverse("web:user-add", args=[council.pk]), {
+        "first_name": "", "last_name": "X", "email": "not-an-email", "username": "council_analyst", "role": "analyst",
     })
     content = response.content.decode()
     assert response.status_code == 400
     assert "Enter the person&#39;s first name" in content
     assert "Enter an email address like name@example.org" in content
-    response = client.post(reverse("web:user-add", args=[world["organisations"]["police"].pk]), {
-        "first_name": "Dup", "last_name": "X", "email": "dup@police.example", "username": "police_officer", "role": "practitioner",
+    response = client.post(reverse("web:user-add", args=[council.pk]), {
+        "first_name": "Dup", "last_name": "X", "email": "dup@council.example", "username": "council_analyst", "role": "analyst",
     })
-    assert "The username “police_officer” is already taken." in response.content.decode()
+    assert "The username “council_analyst” is already taken." in response.content.decode()
 
 
-def test_deactivate_and_reactivate(client, council_admin, police_officer):
+def test_deactivate_and_reactivate(client, council_admin, council_analyst):
     sign_in(client, council_admin)
-    client.post(reverse("web:user-active", args=[police_officer.pk]), {"active": "false"})
-    police_officer.refresh_from_db()
-    assert not police_officer.is_active
-    client.post(reverse("web:user-active", args=[police_officer.pk]), {"active": "true"})
-    police_officer.refresh_from_db()
-    assert police_officer.is_active
-    changes = [e.details["changes"]["is_active"] for e in AuditEntry.objects.filter(action="change", object_id=str(police_officer.pk)).order_by("sequence")]
+    client.post(reverse("web:user-active", args=[council_analyst.pk]), {"active": "false"})
+    council_analyst.refresh_from_db()
+    assert not council_analyst.is_active
+    client.post(reverse("web:user-active", args=[council_analyst.pk]), {"active": "true"})
+    council_analyst.refresh_from_db()
+    assert council_analyst.is_active
+    changes = [e.details["changes"]["is_active"] for e in AuditEntry.objects.filter(action="change", object_id=str(council_analyst.pk)).order_by("sequence")]
     assert changes == [["True", "False"], ["False", "True"]]
 
 

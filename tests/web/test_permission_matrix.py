@@ -20,6 +20,10 @@ PERSONAS = ["council_analyst", "police_officer", "police_chair", "fire_officer",
 PAGES = {
     "web:home": set(PERSONAS),
     "web:map": set(PERSONAS),
+    "web:account": set(PERSONAS),
+    "web:password-change": set(PERSONAS),
+    "web:token-create": {"council_analyst", "bid_analyst", "council_admin"},
+    "web:role-table": {"council_admin", "council_auditor"},
     "web:incident-list": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
     "web:incident-export": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
     "web:incident-export-geojson": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
@@ -114,11 +118,13 @@ def test_every_view_and_export_is_audited(client, records, council_analyst):
     b"".join(client.get(reverse("web:incident-export") + "?category=anti-social-behaviour").streaming_content)
     client.get("/api/v1/incidents")
     client.get(f"/api/v1/incidents/{records['fire_fire'].pk}")
-    client.get(reverse("web:incident-detail", args=[records["police_safeguarding"].pk]))  # refused: not audited as a view
+    client.get(reverse("web:incident-detail", args=[records["police_safeguarding"].pk]))  # refused, and logged so
     entries = list(AuditEntry.objects.filter(sequence__gt=before).order_by("sequence"))
     assert [(e.action, e.actor_username) for e in entries] == [
         ("view", "council_analyst"), ("export", "council_analyst"), ("export", "council_analyst"), ("view", "council_analyst"),
+        ("refused", "council_analyst"),
     ]
+    assert entries[-1].object_id == str(records["police_safeguarding"].pk) and entries[-1].details["status"] == 404
     assert entries[0].object_id == str(records["police_asb"].pk)
     assert entries[1].details["filters"] == {"category": "anti-social-behaviour"}
     assert entries[1].details["rows"] == 1
@@ -141,14 +147,27 @@ def test_api_refuses_anonymous_and_unverified_sessions(client, records, council_
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
-def test_only_administrators_manage_users_and_records_of_partners(client, world, persona, police_officer):
+def test_only_administrators_manage_their_own_organisation(client, world, persona, police_officer):
+    """Administrators see the partner directory and the agreements; they change only their own
+    organisation, its people and the agreements it is a party to."""
     sign_in(client, persona)
-    police = world["organisations"]["police"]
-    agreement = world["agreements"]["csp"]
-    expected = 200 if persona.username == "council_admin" else 403
-    for path in [reverse("web:user-add", args=[police.pk]), reverse("web:organisation-detail", args=[police.pk]),
-                 reverse("web:organisation-edit", args=[police.pk]), reverse("web:agreement-detail", args=[agreement.pk]),
-                 reverse("web:agreement-edit", args=[agreement.pk])]:
-        assert client.get(path).status_code == expected, path
+    council, police = world["organisations"]["council"], world["organisations"]["police"]
+    admin = persona.username == "council_admin"
+    expected = {
+        reverse("web:organisation-detail", args=[police.pk]): 200 if admin else 403,
+        reverse("web:organisation-detail", args=[council.pk]): 200 if admin else 403,
+        reverse("web:organisation-edit", args=[council.pk]): 200 if admin else 403,
+        reverse("web:organisation-edit", args=[police.pk]): 403,
+        reverse("web:user-add", args=[council.pk]): 200 if admin else 403,
+        reverse("web:user-add", args=[police.pk]): 403,
+        reverse("web:user-detail", args=[police_officer.pk]): 404 if admin else 403,
+        reverse("web:agreement-detail", args=[world["agreements"]["csp"].pk]): 200 if admin else 403,
+        reverse("web:agreement-edit", args=[world["agreements"]["csp"].pk]): 200 if admin else 403,  # council is a party
+        reverse("web:agreement-edit", args=[world["agreements"]["safeguarding"].pk]): 403,  # police and health only
+    }
+    for path, status in expected.items():
+        assert client.get(path).status_code == status, path
     response = client.post(reverse("web:user-active", args=[police_officer.pk]), {"active": "false"})
-    assert response.status_code == (302 if persona.username == "council_admin" else 403)
+    assert response.status_code == (404 if admin else 403)
+    police_officer.refresh_from_db()
+    assert police_officer.is_active

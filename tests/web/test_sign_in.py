@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saferplace.audit.models import AuditEntry
-from tests.conftest import PASSWORD, TOTP_KEY
+from tests.conftest import OPERATOR, PASSWORD, TOTP_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_lockout_after_five_failures_even_with_the_right_password(client, police
 def test_first_sign_in_sets_up_the_authenticator(client, world):
     from saferplace.partners.services import user_create
 
-    user_create(actor=None, username="new_starter", password=PASSWORD, organisation=world["organisations"]["council"], role="analyst")
+    user_create(viewer=OPERATOR, username="new_starter", password=PASSWORD, organisation=world["organisations"]["council"], role="analyst")
     client.post(reverse("web:sign-in"), {"username": "new_starter", "password": PASSWORD})
     response = client.get("/sign-in/code/")
     assert response.status_code == 302 and response["Location"].startswith("/account/two-factor/")
@@ -80,8 +80,15 @@ def test_first_sign_in_sets_up_the_authenticator(client, world):
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get(reverse("web:home")).status_code == 200
     assert AuditEntry.objects.filter(action="two_factor_enrolled", actor_username="new_starter").exists()
+    # The operator typed the first password, so the new starter chooses their own before anything else.
+    home = client.get(reverse("web:home"))
+    assert home.status_code == 302 and home["Location"].startswith(reverse("web:password-change"))
+    new = "a-longer-passphrase-of-my-own-7"
+    response = client.post(reverse("web:password-change"), {"current_password": PASSWORD, "new_password": new,
+                                                             "new_password_again": new})
+    assert response.status_code == 302
+    assert client.get(reverse("web:home")).status_code == 200
 
 
 def test_sign_out(client, police_officer):
