@@ -33,7 +33,14 @@ from saferplace.incidents.models import (
 )
 from saferplace.incidents.taxonomy import taxonomy_install
 from saferplace.partners.capabilities import capabilities_install
-from saferplace.partners.models import AgreementStatus, Capability, LawfulBasis, OrganisationKind, Role, RoleCapability
+from saferplace.partners.models import (
+    AgreementStatus,
+    Capability,
+    LawfulBasis,
+    OrganisationKind,
+    Role,
+    RoleCapability,
+)
 from saferplace.partners.services import (
     agreement_save,
     data_category_ensure,

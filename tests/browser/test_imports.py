@@ -34,14 +34,16 @@ def check(page, name: str, problems: list[str]) -> None:
 
 
 def test_import_and_profile_pages_are_accessible(page, live_server, council_analyst, world):
+    council = world["organisations"]["council"]
     finished = ImportRun.objects.create(
         importer="police-uk", file_name="2026-04-fenshire-police-street-with-a-long-name.csv", file_hash="x",
         status=ImportStatus.SUCCEEDED, started_by=council_analyst, rows_read=3, rows_imported=2, rows_rejected=1,
-        message="3 rows read, 2 imported, 1 rejected.",
+        message="3 rows read, 2 imported, 1 rejected.", organisation=council,
     )
     ImportRejection.objects.create(run=finished, row_number=4, field="Crime type", reason="Unknown crime type “Dragon sighting”")
     refused = ImportRun.objects.create(importer="police-uk", file_name="wrong.csv", file_hash="y", status=ImportStatus.REFUSED,
-                                       started_by=council_analyst, message="This is not a police.uk street-level crime file: expected the columns Crime ID, Month, …")
+                                       started_by=council_analyst, organisation=council, upload_path="/nowhere.csv",
+                                       message="This is not a police.uk street-level crime file: expected the columns Crime ID, Month, …")
     profile = mapping_profile_save(
         viewer=OPERATOR, header=SAMPLE_HEADER, name="council-environment", owning_organisation=world["organisations"]["council"],
         data_category=world["categories"]["environmental"], source="council-environment", date_column="Date reported",
@@ -71,7 +73,10 @@ def test_import_and_profile_pages_are_accessible(page, live_server, council_anal
     page.get_by_label("Upload a sample file").set_input_files(
         {"name": "environment.csv", "mimeType": "text/csv", "buffer": sample_csv()})
     page.get_by_role("button", name="Upload and preview").click()
-    page.get_by_text("Sample: environment.csv").wait_for()
+    page.get_by_text("Reading your sample").wait_for()
+    check(page, "profile-sample-waiting", problems)
+    call_command("worker", "--batch")  # the worker reads the sample; the page shows it by itself
+    page.get_by_text("Sample: environment.csv").wait_for(timeout=15_000)
     check(page, "profile-preview", problems)
     page.get_by_label("Name", exact=True).fill("Bad name!")
     page.get_by_role("button", name="Save the profile").click()
@@ -86,7 +91,6 @@ def test_the_run_page_follows_the_worker_by_itself(page, live_server, council_an
     browser_sign_in(page, live_server, council_analyst.username)
     page.goto(f"{live_server.url}{reverse('web:import-new')}")
     page.get_by_label("police.uk street-level crime").check()
-    page.get_by_label("Whose records are these?").select_option(label="Fenshire Police")
     page.get_by_label("Upload the file").set_input_files(
         {"name": "2026-05-fenshire-street.csv", "mimeType": "text/csv", "buffer": police_csv(*GOOD_ROWS)})
     page.get_by_role("button", name="Import").click()

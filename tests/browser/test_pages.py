@@ -32,21 +32,28 @@ def small_city(world):
     return {"community": community, "wards": wards}
 
 
-def _pages_for(persona: str, records, world) -> list[str]:
+def _pages_for(persona: str, records, world, request) -> list[str]:
     agreement = world["agreements"]["csp"]
-    pages = [reverse("web:home"), reverse("web:map")]
+    pages = [reverse("web:home"), reverse("web:map"), reverse("web:account"), reverse("web:password-change")]
     if persona in {"council_analyst", "police_officer", "police_chair", "council_admin"}:
         pages += [reverse("web:incident-list"), reverse("web:incident-detail", args=[records["police_asb"].pk]),
                   reverse("web:incident-list") + "?date_from=not-a-date"]
+    if persona in {"council_analyst", "bid_analyst", "council_admin"}:
+        pages += [reverse("web:token-create")]
     if persona == "council_admin":
-        organisation = world["organisations"]["police"]
-        pages += [reverse("web:organisation-list"), reverse("web:organisation-detail", args=[organisation.pk]),
-                  reverse("web:organisation-create"), reverse("web:user-add", args=[organisation.pk]),
-                  reverse("web:agreement-list"),
+        police, council = world["organisations"]["police"], world["organisations"]["council"]
+        colleague = request.getfixturevalue("council_analyst")
+        pages += [reverse("web:organisation-list"), reverse("web:organisation-detail", args=[police.pk]),
+                  reverse("web:organisation-detail", args=[council.pk]), reverse("web:organisation-create"),
+                  reverse("web:user-add", args=[council.pk]), reverse("web:user-detail", args=[colleague.pk]),
+                  reverse("web:agreement-list"), reverse("web:role-table"),
                   reverse("web:agreement-detail", args=[agreement.pk]), reverse("web:agreement-edit", args=[agreement.pk]),
+                  reverse("web:agreement-detail", args=[world["agreements"]["safeguarding"].pk]),
                   reverse("web:agreement-create")]
     if persona == "council_auditor":
-        pages += [reverse("web:audit-list"), reverse("web:audit-list") + "?action=view&date_from=2020-13-01"]
+        pages += [reverse("web:audit-list"), reverse("web:audit-list") + "?action=view&date_from=2020-13-01",
+                  reverse("web:audit-list") + f"?record_type=incidents.incident&record_id={records['police_asb'].pk}",
+                  reverse("web:audit-detail", args=[1]), reverse("web:role-table")]
     return pages
 
 
@@ -56,7 +63,7 @@ def test_every_page_is_accessible_on_phone_and_desktop(page, live_server, reques
     user = request.getfixturevalue(persona)
     browser_sign_in(page, live_server, user.username)
     problems = []
-    for path in _pages_for(persona, records, world):
+    for path in _pages_for(persona, records, world, request):
         for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(viewport)
             response = page.goto(f"{live_server.url}{path}")

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
-from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
 from saferplace.partners.viewer import operator_viewer
+from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
 from saferplace.places.services import places_load_geojson
 
 KINDS = [kind.value for kind in PLACE_HIERARCHY]
