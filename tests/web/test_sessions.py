@@ -1,0 +1,99 @@
+"""Sessions (ASVS V7): a new session id once the second factor is given, an idle timeout beside
+the absolute one, a page where a person sees and ends their own sessions, and sessions ended
+when someone is deactivated."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from saferplace.audit.models import AuditEntry
+from saferplace.partners.models import UserSession
+from saferplace.web.middleware import LAST_ACTIVITY
+from tests.conftest import PASSWORD, sign_in
+from tests.web.test_sign_in import current_code
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_session_id_changes_when_the_second_factor_is_given(client, police_officer):
+    client.post(reverse("web:sign-in"), {"username": "police_officer", "password": PASSWORD})
+    after_password = client.cookies["sessionid"].value
+    client.post(reverse("web:two-factor"), {"code": current_code()})
+    after_code = client.cookies["sessionid"].value
+    assert after_code != after_password
+    planted = Client()
+    planted.cookies["sessionid"] = after_password  # a session id known before sign-in is worth nothing
+    assert planted.get(reverse("web:home")).status_code == 302
+    assert client.get(reverse("web:home")).status_code == 200
+
+
+def test_a_session_left_idle_is_signed_out(client, police_officer, settings):
+    settings.SESSION_IDLE_MINUTES = 30
+    sign_in(client, police_officer)
+    assert client.get(reverse("web:home")).status_code == 200
+    session = client.session
+    session[LAST_ACTIVITY] = timezone.now().timestamp() - 31 * 60
+    session.save()
+    response = client.get(reverse("web:incident-list"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:sign-in") + "?" + urlencode({"next": "/incidents/", "timeout": "1"})
+    assert "not used for a while" in client.get(response["Location"]).content.decode()
+    assert client.get(reverse("web:home")).status_code == 302
+    assert UserSession.objects.get(user=police_officer).ended_because == "idle timeout"
+
+
+def test_a_session_in_use_is_kept(client, police_officer, settings):
+    settings.SESSION_IDLE_MINUTES = 30
+    sign_in(client, police_officer)
+    session = client.session
+    session[LAST_ACTIVITY] = timezone.now().timestamp() - 29 * 60
+    session.save()
+    assert client.get(reverse("web:home")).status_code == 200
+
+
+def test_a_person_sees_and_ends_their_own_sessions(police_officer):
+    laptop, phone = Client(HTTP_USER_AGENT="Laptop browser"), Client(HTTP_USER_AGENT="Phone browser")
+    for browser in (laptop, phone):
+        sign_in(browser, police_officer)
+        browser.get(reverse("web:home"))
+    page = laptop.get(reverse("web:account")).content.decode()
+    assert "Laptop browser (this browser)" in page and "Phone browser" in page
+    phone_session = UserSession.objects.get(user=police_officer, user_agent="Phone browser")
+    response = laptop.post(reverse("web:session-end", args=[phone_session.pk]))
+    assert response.status_code == 302
+    assert phone.get(reverse("web:home")).status_code == 302  # the phone is signed out
+    assert laptop.get(reverse("web:home")).status_code == 200
+    phone_session.refresh_from_db()
+    assert phone_session.ended_at is not None
+    assert AuditEntry.objects.filter(action="sign_out", actor_username="police_officer").exists()
+
+
+def test_nobody_ends_another_organisations_sessions(client, police_officer, council_admin, council_analyst):
+    other = Client()
+    sign_in(other, police_officer)
+    other.get(reverse("web:home"))
+    session = UserSession.objects.get(user=police_officer)
+    for person, status in ((council_admin, 404), (council_analyst, 403)):  # not theirs; no capability at all
+        sign_in(client, person)
+        assert client.post(reverse("web:session-end", args=[session.pk])).status_code == status
+    assert other.get(reverse("web:home")).status_code == 200
+
+
+def test_deactivating_someone_signs_them_out_everywhere(client, council_admin, council_analyst):
+    theirs = Client()
+    sign_in(theirs, council_analyst)
+    theirs.get(reverse("web:home"))
+    sign_in(client, council_admin)
+    client.post(reverse("web:user-active", args=[council_analyst.pk]), {"active": "false"})
+    assert theirs.get(reverse("web:home")).status_code == 302
+    assert UserSession.objects.get(user=council_analyst).ended_because == "account deactivated"
+
+
+def test_pages_carrying_records_are_not_cached(client, records, council_analyst):
+    sign_in(client, council_analyst)
+    for name in ("web:home", "web:incident-list", "web:incident-export"):
+        assert client.get(reverse(name))["Cache-Control"] == "no-store", name
+    assert client.get(reverse("web:incident-detail", args=[records["police_asb"].pk]))["Cache-Control"] == "no-store"
