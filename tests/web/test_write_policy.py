@@ -15,15 +15,7 @@ from saferplace.partners.models import Organisation, SharingAgreement, User
 from saferplace.places.models import Place, PlaceKind
 from saferplace.places.services import place_create_or_update
 from tests.conftest import OPERATOR, sign_in, viewer
-from tests.incidents.conftest import (  # noqa: F401 - squares, write_file, run_import: fixtures
-    POINT_A,
-    POLICE_UK_HEADER,
-    csv_text,
-    police_row,
-    run_import,
-    squares,
-    write_file,
-)
+from tests.incidents.conftest import POINT_A, POLICE_UK_HEADER, csv_text, police_row
 
 pytestmark = pytest.mark.django_db
 
