@@ -7,6 +7,7 @@
 //   data-legend, data-status  ids of the legend and the status message elements
 //   data-tile-url, data-tile-attribution  optional tile layer
 import L from "leaflet";
+import { element, escapeHtml, localHref } from "./dom.mjs";
 
 // Light to dark: ColorBrewer YlOrRd, readable by people with the common colour deficiencies.
 const COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
@@ -57,13 +58,6 @@ function formatValue(value, measure) {
     : value.toLocaleString("en-GB");
 }
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function drawLegend(legend, measure, breaks) {
   legend.replaceChildren();
   legend.dataset.measure = measure;
@@ -112,7 +106,7 @@ function withParams(base, params) {
 function pointPopup(properties) {
   const box = element("div");
   const link = element("a", "govuk-link", properties.reference);
-  link.href = properties.url;
+  link.href = localHref(properties.url);
   const when = properties.occurred_precision === "month" ? properties.occurred_on.slice(0, 7) : properties.occurred_on;
   box.append(element("strong", "", properties.category), document.createElement("br"),
     document.createTextNode(`${when} `), link);
@@ -139,14 +133,14 @@ class HexagonMap {
     this.root.replaceChildren();
     this.map = L.map(this.root, { scrollWheelZoom: false });
     if (this.root.dataset.tileUrl) {
-      L.tileLayer(this.root.dataset.tileUrl, { attribution: this.root.dataset.tileAttribution || "", maxZoom: 19 }).addTo(this.map);
+      L.tileLayer(this.root.dataset.tileUrl, { attribution: escapeHtml(this.root.dataset.tileAttribution || ""), maxZoom: 19 }).addTo(this.map);
     }
     this.boundaries = L.geoJSON(null, { interactive: false, style: { color: "#505a5f", weight: 1, fill: false } }).addTo(this.map);
     this.hexagons = L.geoJSON(null, {
       style: (feature) => this.styleOf(feature),
       onEachFeature: (feature, layer) => {
         const p = feature.properties;
-        layer.bindTooltip(`${p.count.toLocaleString("en-GB")} incident${p.count === 1 ? "" : "s"}, harm ${formatValue(p.harm, "harm")}`);
+        layer.bindTooltip(element("span", "", `${p.count.toLocaleString("en-GB")} incident${p.count === 1 ? "" : "s"}, harm ${formatValue(p.harm, "harm")}`));
         layer.on("click", () => this.showPoints(p.cell, layer));
       },
     }).addTo(this.map);

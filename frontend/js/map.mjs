@@ -3,6 +3,7 @@
 //   data-tile-url        optional tile template; boundaries draw without tiles
 //   data-tile-attribution
 import L from "leaflet";
+import { element, escapeHtml } from "./dom.mjs";
 
 const palette = ["#d4351c", "#f47738", "#ffdd00", "#00703c", "#1d70b8", "#4c2c92", "#d53880", "#28a197"];
 
@@ -10,15 +11,15 @@ function colourFor(index) {
   return palette[index % palette.length];
 }
 
-async function drawMap(element) {
-  const map = L.map(element, { scrollWheelZoom: false });
-  const tileUrl = element.dataset.tileUrl;
+async function drawMap(root) {
+  const map = L.map(root, { scrollWheelZoom: false });
+  const tileUrl = root.dataset.tileUrl;
   if (tileUrl) {
-    L.tileLayer(tileUrl, { attribution: element.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
+    L.tileLayer(tileUrl, { attribution: escapeHtml(root.dataset.tileAttribution || ""), maxZoom: 19 }).addTo(map);
   }
-  const response = await fetch(element.dataset.boundariesUrl, { credentials: "same-origin" });
+  const response = await fetch(root.dataset.boundariesUrl, { credentials: "same-origin" });
   if (!response.ok) {
-    element.textContent = "The map could not be loaded.";
+    root.textContent = "The map could not be loaded.";
     return;
   }
   const collection = await response.json();
@@ -32,7 +33,7 @@ async function drawMap(element) {
     onEachFeature: (feature, featureLayer) => {
       const p = feature.properties;
       const population = p.population ? `, population ${p.population.toLocaleString("en-GB")}` : "";
-      featureLayer.bindTooltip(`${p.name} (${p.code})${population}`);
+      featureLayer.bindTooltip(element("span", "", `${p.name} (${p.code})${population}`));
     },
   }).addTo(map);
   if (layer.getLayers().length) {
@@ -43,7 +44,7 @@ async function drawMap(element) {
 }
 
 export function initMaps(scope) {
-  scope.querySelectorAll("[data-module='app-map']").forEach((element) => {
-    drawMap(element);
+  scope.querySelectorAll("[data-module='app-map']").forEach((root) => {
+    drawMap(root);
   });
 }
