@@ -260,6 +260,17 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 120, minimum=10)
 # --- Places ---------------------------------------------------------------------------------
 H3_RESOLUTION = env_int("H3_RESOLUTION", 9, minimum=0, maximum=15)
 
+# --- Imports --------------------------------------------------------------------------------
+# A spreadsheet (a zip archive) is checked against these before anything unpacks it: what it
+# would unpack to, how far any part of it is compressed, and the rows and cells of its sheets
+# (saferplace/incidents/importers/spreadsheets.py). A date further ahead than the margin is a
+# rejected row (dates.py).
+IMPORT_MAX_UNCOMPRESSED_MB = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 500, minimum=1)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000, minimum=1)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000, minimum=1)
+IMPORT_FUTURE_MARGIN_DAYS = env_int("IMPORT_FUTURE_MARGIN_DAYS", 31, minimum=0)
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")

@@ -7,12 +7,15 @@ calls: a list needs `incidents.export` (it is audited as an export, with the ids
 one incident `incidents.view` (audited as a view). Refusals answer 404 (a record not available
 to the caller) or 403 (a capability the caller lacks) and are audited; bad input answers 400."""
 
+import re
 from datetime import date
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BeforeValidator
 
 from saferplace.audit.services import audit_refusal
 from saferplace.errors import NotAllowed, NotFound
@@ -64,6 +67,15 @@ class ErrorOut(Schema):
     detail: str
 
 
+class ProblemOut(Schema):
+    field: str
+    problem: str
+
+
+class BadRequestOut(ErrorOut):
+    errors: list[ProblemOut] = []
+
+
 def _refused(request, exception, status: int):
     viewer = getattr(request, "viewer", None)
     if viewer is not None and viewer.is_authenticated:
@@ -83,12 +95,18 @@ def not_allowed(request, exception):
     return _refused(request, exception, 403)
 
 
+def _problem(error: dict) -> str:
+    if error.get("type") == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == NO_NUL:
+        return "Remove the NUL character (\\x00): no text here can hold one"
+    return error.get("msg", "")
+
+
 @api.exception_handler(NinjaValidationError)
 def bad_request(request, exception):
     """Input that is not what the schema says (a date that is not a date, an offset beyond any
     store): 400, naming each field."""
     problems = [
-        {"field": ".".join(str(part) for part in error.get("loc", [])[1:]) or "request", "problem": error.get("msg", "")}
+        {"field": ".".join(str(part) for part in error.get("loc", [])[1:]) or "request", "problem": _problem(error)}
         for error in exception.errors
     ]
     detail = "; ".join(f"{item['field']}: {item['problem']}" for item in problems)
@@ -154,12 +172,29 @@ class IncidentPage(Schema):
     results: list[IncidentOut]
 
 
+def _calendar_date(value):
+    """A date as the schema says (YYYY-MM-DD) and nothing else: pydantic would also take a
+    number of seconds since 1970 ('0', '86400') or a date and time, and filter by a date the
+    caller never meant."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, flags=re.ASCII):
+        raise ValueError("Enter a date as YYYY-MM-DD")
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
+
+
+# Text without a NUL character: PostgreSQL cannot hold one, so a filter with one could match
+# nothing and would fail in the database instead (the pages' forms refuse them the same way).
+NO_NUL = r"^[^\x00]*$"
+
+
 class IncidentQuery(Schema):
-    source: str = Field("", max_length=60)
-    category: str = Field("", max_length=60)
-    place: str = Field("", max_length=200)
-    date_from: date | None = None
-    date_to: date | None = None
+    source: str = Field("", max_length=60, pattern=NO_NUL)
+    category: str = Field("", max_length=60, pattern=NO_NUL)
+    place: str = Field("", max_length=200, pattern=NO_NUL)
+    date_from: CalendarDate | None = None
+    date_to: CalendarDate | None = None
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -176,7 +211,7 @@ class PlaceOut(Schema):
         return place.parent.code if place.parent else None
 
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 @api.get("/incidents", response={200: IncidentPage, **ERRORS}, tags=["incidents"], summary="Incidents you may see")
@@ -193,6 +228,7 @@ def get_incident(request, incident_id: int = Path(..., ge=1, le=2**63 - 1)):
     return incident_open(viewer=request.viewer, incident_id=incident_id)
 
 
-@api.get("/places", response=list[PlaceOut], tags=["places"], summary="The partnership's places")
+@api.get("/places", response={200: list[PlaceOut], 400: BadRequestOut, 401: ErrorOut}, tags=["places"],
+         summary="The partnership's places")
 def list_places(request, kind: PlaceKind | None = None):
     return list(place_list(kind=kind))

@@ -74,6 +74,9 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         default=False, help_text="Set for a first password someone else made: changed at the next sign-in."
     )
+    first_password_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A first password made by someone else stops working then"
+    )
 
     @property
     def display_name(self) -> str:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("partners/<int:organisation_id>/users/new/", partners.user_add, name="user-add"),
     path("users/<int:user_id>/", partners.user_detail, name="user-detail"),
     path("users/<int:user_id>/active/", partners.user_active, name="user-active"),
+    path("users/<int:user_id>/password/", partners.user_password_new, name="user-password"),
     path("role-requests/<int:request_id>/decision", partners.role_request_decision, name="role-request-decision"),
     path("roles/", partners.role_table, name="role-table"),
     path("agreements/", partners.agreement_list, name="agreement-list"),

@@ -142,3 +142,17 @@ def test_a_bulk_load_rebuilds_the_indexes_and_a_failed_one_leaves_them(squares, 
     assert failed.status == ImportStatus.FAILED
     assert incident_indexes() == indexes
     assert Incident.objects.count() == 11
+
+
+@pytest.mark.django_db
+def test_import_retry_imports_a_failed_runs_file_again(squares, world, write_file, police_analyst):
+    path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name=path.name, upload_path=path)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, message="The worker stopped.")
+    out, _ = run_command("import", "retry", str(run.pk))
+    run.refresh_from_db()
+    assert (run.status, run.rows_imported, run.attempts) == (ImportStatus.SUCCEEDED, 11, 1)
+    assert "11 imported" in out
+    assert Incident.objects.filter(owning_organisation=world["organisations"]["police"]).count() == 11
+    with pytest.raises(CommandError, match="Only a failed import can be retried"):
+        run_command("import", "retry", str(run.pk))

@@ -446,3 +446,18 @@ def test_a_partners_file_imports_through_a_profile_made_in_the_browser(client, c
     assert sorted(Incident.objects.values_list("category", flat=True)) == ["fly-tipping", "fly-tipping", "graffiti"]
     page = client.get(response["Location"]).content.decode()
     assert "Imported" in page and "Dog fouling" in page
+
+
+@pytest.mark.django_db
+def test_a_special_category_run_is_hidden_from_a_role_that_may_not_read_it(client, world, police_officer):
+    """Its counts and file size would say how much safeguarding data the organisation holds."""
+    from saferplace.partners.models import Role
+    from tests.conftest import _persona
+
+    police_analyst = _persona(world, "police_analyst", "police", Role.ANALYST)  # analysts may not read safeguarding
+    run = ImportRun.objects.create(importer="profile", file_name="safeguarding-may.csv", file_hash="", status="succeeded",
+                                   organisation=world["organisations"]["police"], data_category=world["categories"]["safeguarding"],
+                                   rows_read=120, file_size=40_000)
+    sign_in(client, police_analyst)
+    assert "safeguarding-may.csv" not in client.get(reverse("web:import-list")).content.decode()
+    assert client.get(reverse("web:import-detail", args=[run.pk])).status_code == 404

@@ -97,3 +97,50 @@ def test_pages_carrying_records_are_not_cached(client, records, council_analyst)
     for name in ("web:home", "web:incident-list", "web:incident-export"):
         assert client.get(reverse(name))["Cache-Control"] == "no-store", name
     assert client.get(reverse("web:incident-detail", args=[records["police_asb"].pk]))["Cache-Control"] == "no-store"
+
+
+def test_changing_the_password_ends_every_other_session(police_officer):
+    laptop, phone = Client(HTTP_USER_AGENT="Laptop"), Client(HTTP_USER_AGENT="Phone")
+    for browser in (laptop, phone):
+        sign_in(browser, police_officer)
+        browser.get(reverse("web:home"))
+    new = "another-long-passphrase-of-mine-5"
+    response = laptop.post(reverse("web:password-change"), {"current_password": PASSWORD, "new_password": new,
+                                                            "new_password_again": new})
+    assert response.status_code == 302
+    assert laptop.get(reverse("web:home")).status_code == 200
+    assert phone.get(reverse("web:home")).status_code == 302
+    assert UserSession.objects.get(user=police_officer, user_agent="Phone").ended_because == "password changed"
+
+
+def test_a_first_password_expires(client, world):
+    from datetime import timedelta
+
+    from saferplace.partners.services import user_create
+    from tests.conftest import OPERATOR
+
+    person = user_create(viewer=OPERATOR, username="late.starter", password=PASSWORD, role="analyst",
+                         organisation=world["organisations"]["council"])
+    type(person).objects.filter(pk=person.pk).update(first_password_expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.post(reverse("web:sign-in"), {"username": "late.starter", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Your first password has expired" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_administrator_gives_a_new_first_password_to_their_own_people_only(client, council_admin, council_analyst, police_officer):
+    import re
+
+    theirs = Client()
+    sign_in(theirs, council_analyst)
+    theirs.get(reverse("web:home"))
+    sign_in(client, council_admin)
+    response = client.post(reverse("web:user-password", args=[council_analyst.pk]))
+    password = re.search(r'app-monospace"><strong>([^<]+)</strong>', response.content.decode()).group(1)
+    council_analyst.refresh_from_db()
+    assert council_analyst.check_password(password) and council_analyst.must_change_password
+    assert council_analyst.first_password_expires_at > timezone.now()
+    assert theirs.get(reverse("web:home")).status_code == 302  # signed out everywhere
+    assert client.post(reverse("web:user-password", args=[police_officer.pk])).status_code == 404
+    police_officer.refresh_from_db()
+    assert police_officer.check_password(PASSWORD)

@@ -34,11 +34,13 @@ class Located:
 
 
 def _number(text: str) -> float | None:
+    """A finite number, else None: 'nan', 'inf' and '1e309' (which float() reads as infinity)
+    are not coordinates. '-0' is zero (+ 0.0 drops the sign), the Greenwich meridian."""
     try:
         value = float(text)
     except ValueError:
         return None
-    return value if np.isfinite(value) else None
+    return value + 0.0 if np.isfinite(value) else None
 
 
 class PointLocator:

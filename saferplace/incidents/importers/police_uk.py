@@ -11,6 +11,7 @@ import pandas as pd
 
 from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import ImportContext, Importer
+from saferplace.incidents.importers.dates import checked_dates
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
 from saferplace.incidents.importers.reading import (
     column_values,
@@ -39,14 +40,18 @@ COLUMNS = [
 WHAT = "a police.uk street-level crime file"
 SOURCE = "police-uk"
 ASB_CATEGORY = POLICE_UK_CRIME_TYPES["Anti-social behaviour"]
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: the text is part of the partition key, so "２０２６-０５" must not pass as a
+# second May 2026 that a re-import of "2026-05" would not replace.
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 def parse_month(text: str) -> date | None:
+    """The first day of a month written like 2026-05. Year 0, which no calendar has, reads as
+    the earliest date there is, so that its row is rejected as before 1900."""
     match = _MONTH.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    return date(max(int(match.group(1)), date.min.year), int(match.group(2)), 1)
 
 
 def month_problem(text: str) -> str:
@@ -78,9 +83,8 @@ class PoliceUkImporter(Importer):
         checks.incomplete(chunk.incomplete, COLUMNS[-1])
 
         months = column_values(frame, "Month")
-        dates = map_distinct(months, parse_month)
-        bad_month = pd.isna(dates)
-        checks.fail(bad_month, "Month", map_distinct(months, month_problem) if bad_month.any() else "")
+        dates, month_problems = checked_dates(months, parse_month, field="Month", unreadable=month_problem)
+        checks.fail(month_problems != "", "Month", month_problems)
 
         forces = column_values(frame, "Falls within")
         checks.fail(forces == "", "Falls within", "Falls within is blank: the force is needed to know what a re-import replaces")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
+from saferplace.incidents.importers.dates import checked_dates
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
 from saferplace.incidents.importers.reading import (
     column_values,
@@ -79,7 +80,7 @@ def _date_parser(date_format: str):
         for pattern in (date_format, *SPREADSHEET_DATE_FORMATS):
             try:
                 return datetime.strptime(text, pattern).date()
-            except ValueError:
+            except (ValueError, OverflowError):  # not this format, or no date at all (year 0)
                 continue
         return None
 
@@ -125,11 +126,13 @@ class ProfileImporter(Importer):
         prepared = PreparedFile(lsoa=LsoaCodes(profile.lsoa_column or "LSOA"))
 
         dates_text = column_values(frame, profile.date_column)
-        dates = map_distinct(dates_text, _date_parser(profile.date_format))
-        checks.fail(pd.isna(dates), profile.date_column, map_distinct(dates_text, lambda text: (
-            f"{profile.date_column} is blank" if not text.strip()
-            else f"{profile.date_column} {text!r} is not a date in the profile's format {profile.date_format}"
-        )))
+        dates, date_problems = checked_dates(
+            dates_text, _date_parser(profile.date_format), field=profile.date_column, unreadable=lambda text: (
+                f"{profile.date_column} is blank" if not text.strip()
+                else f"{profile.date_column} {text!r} is not a date in the profile's format {profile.date_format}"
+            ),
+        )
+        checks.fail(date_problems != "", profile.date_column, date_problems)
 
         categories, reasons = self._categories(profile, column_values(frame, profile.category_column))
         checks.fail(pd.isna(categories), profile.category_column, reasons)

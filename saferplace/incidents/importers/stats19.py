@@ -12,6 +12,7 @@ import pandas as pd
 
 from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
+from saferplace.incidents.importers.dates import checked_dates, year_problem
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
 from saferplace.incidents.importers.reading import (
     column_values,
@@ -100,10 +101,10 @@ class Stats19Importer(Importer):
         checks.fail(identifiers == "", columns["index"], f"{columns['index']} is blank")
 
         dates_text = column_values(frame, columns["date"])
-        dates = map_distinct(dates_text, parse_date)
-        checks.fail(pd.isna(dates), columns["date"], map_distinct(dates_text, lambda text: (
+        dates, date_problems = checked_dates(dates_text, parse_date, field=columns["date"], unreadable=lambda text: (
             f"{columns['date']} {text!r} is not a date like 31/12/2024"
-        )))
+        ))
+        checks.fail(date_problems != "", columns["date"], date_problems)
 
         severities = np.array([value.strip() for value in column_values(frame, columns["severity"]).tolist()], dtype=object)
         categories = map_distinct(severities, SEVERITIES.get)
@@ -124,6 +125,9 @@ class Stats19Importer(Importer):
 
         if columns["year"]:
             years = column_values(frame, columns["year"])
+            # The year names the partition a republished year replaces: only a real year will do.
+            year_problems = map_distinct(years, lambda text: year_problem(text, field=columns["year"]))
+            checks.fail(year_problems != "", columns["year"], year_problems)
             years = np.where(years == "", [str(each.year) if each else "" for each in dates], years).astype(object)
         else:
             years = np.array([str(each.year) if each else "" for each in dates], dtype=object)

@@ -8,6 +8,7 @@ from saferplace.partners.services.accounts import (
     role_request_decide,
     user_create,
     user_password_change,
+    user_password_reset,
     user_role_change,
     user_set_active,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "team_create",
     "user_create",
     "user_password_change",
+    "user_password_reset",
     "user_role_change",
     "user_session_closed",
     "user_session_end",

@@ -6,6 +6,7 @@ A first password made by someone else must be changed at the first sign-in, so n
 person ever knows a password they keep."""
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -26,10 +27,18 @@ from saferplace.partners.models import (
 )
 
 
+# A first password someone else made works this long (ASVS 6.4.1); then an administrator gives a new one.
+FIRST_PASSWORD_DAYS = 7
+
+
 def initial_password() -> str:
     """A first password for a new account, shown once to the administrator who adds the person;
-    the person must change it when they first sign in."""
+    the person must change it when they first sign in, within FIRST_PASSWORD_DAYS."""
     return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
+def _first_password_expiry():
+    return timezone.now() + timedelta(days=FIRST_PASSWORD_DAYS)
 
 
 def _needs_approval(viewer, role: str) -> bool:
@@ -79,6 +88,7 @@ def user_create(
         username=username, organisation=organisation, role=role, first_name=first_name, last_name=last_name,
         email=email, job_title=job_title, team=team, is_demo_persona=is_demo_persona,
         must_change_password=must_change_password, is_active=not pending,
+        first_password_expires_at=_first_password_expiry() if must_change_password else None,
     )
     if validate:
         validate_password(password, user)
@@ -204,8 +214,29 @@ def user_password_change(*, viewer, current_password: str, new_password: str) ->
     if errors:
         raise ValidationError(errors)
     user.set_password(new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    user.must_change_password, user.first_password_expires_at = False, None
+    user.save(update_fields=["password", "must_change_password", "first_password_expires_at"])
     audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, object_repr=f"password of {user.username}",
                  details={"changes": {"password": ["(not recorded)", "(not recorded)"]}})
     return user
+
+
+@transaction.atomic
+def user_password_reset(*, viewer, user: User) -> str:
+    """Give one of the viewer's organisation's people a new first password (they forgot theirs,
+    or the first one expired): returned to show once; it must be changed at the next sign-in,
+    within FIRST_PASSWORD_DAYS. The administrator never chooses it, and every session of the
+    person ends."""
+    from saferplace.partners.services.sessions import user_sessions_end_all
+
+    access.require(viewer, "users.manage", user)
+    if viewer.user_id == user.pk:
+        raise ValidationError("Change your own password on your account page.")
+    password = initial_password()
+    user.set_password(password)
+    user.must_change_password, user.first_password_expires_at = True, _first_password_expiry()
+    user.save(update_fields=["password", "must_change_password", "first_password_expires_at"])
+    audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, object_repr=f"password of {user.username}",
+                 details={"changes": {"password": ["(not recorded)", "a new first password"]}})
+    user_sessions_end_all(viewer=viewer, user=user, because="new first password")
+    return password

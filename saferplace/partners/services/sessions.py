@@ -47,8 +47,11 @@ def user_session_end(*, viewer, session: UserSession, because: str = "ended by i
                      details={"because": because, "session_started": session.created_at.isoformat()})
 
 
-def user_sessions_end_all(*, viewer, user: User, because: str) -> int:
-    sessions = list(UserSession.objects.filter(user=user, ended_at__isnull=True).select_related("user"))
+def user_sessions_end_all(*, viewer, user: User, because: str, keep: str = "") -> int:
+    """End every session of `user` but the one whose key is `keep` (the viewer's own, after they
+    change their password)."""
+    sessions = list(UserSession.objects.filter(user=user, ended_at__isnull=True).exclude(session_key=keep or None)
+                    .select_related("user"))
     for session in sessions:
         user_session_end(viewer=viewer, session=session, because=because)
     return len(sessions)

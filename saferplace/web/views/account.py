@@ -18,6 +18,7 @@ from saferplace.partners.services import (
     api_token_revoke,
     user_password_change,
     user_session_end,
+    user_sessions_end_all,
 )
 from saferplace.web.forms import ApiTokenForm, PasswordChangeForm
 from saferplace.web.views.auth import next_url
@@ -56,8 +57,10 @@ def password_change(request):
             for field, errors in error.message_dict.items():
                 form.add_error(field, errors)
         else:
-            update_session_auth_hash(request, user)  # this session stays signed in; every other one ends
+            update_session_auth_hash(request, user)  # this session stays signed in…
             request.session.cycle_key()
+            user_sessions_end_all(viewer=request.viewer, user=user, because="password changed",  # …every other one ends
+                                  keep=request.session.session_key)
             messages.success(request, "Your password is changed.")
             return redirect(next_url(request, default="/account/"))
     return page(request, "account/password.html", active="account", form=form, next=next_url(request, default=""),

@@ -14,6 +14,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -43,7 +44,7 @@ def sign_in(request):
     if request.user.is_authenticated:
         return redirect(next_url(request))
     form = SignInForm(request.POST or None)
-    failed = False
+    failed = first_password_expired = False
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
@@ -57,12 +58,17 @@ def sign_in(request):
                 details={"username": form.cleaned_data["username"][:150]},
             )
             failed = True
+        elif user.first_password_expires_at is not None and user.first_password_expires_at < timezone.now():
+            audit_record(viewer=request.viewer, action=AuditAction.SIGN_IN_FAILED,
+                         details={"username": user.username, "reason": "first password expired"})
+            first_password_expired = True
         else:
             login(request, user)
             request.session["signed_in_with"] = "password"
             return redirect(with_next("web:two-factor", next_url(request)))
     return page(request, "auth/sign_in.html", form=form, failed=failed, next=next_url(request),
-                timed_out=request.GET.get("timeout") == "1", status=400 if failed else 200)
+                first_password_expired=first_password_expired, timed_out=request.GET.get("timeout") == "1",
+                status=400 if failed or first_password_expired else 200)
 
 
 def locked_out(request, response=None, credentials=None, *args, **kwargs):

@@ -34,6 +34,7 @@ from saferplace.partners.services import (
     organisation_save,
     role_request_decide,
     user_create,
+    user_password_reset,
     user_role_change,
     user_set_active,
 )
@@ -146,6 +147,19 @@ def role_request_decision(request, request_id: int):
         messages.success(request, f"{'Approved' if approve else 'Refused'}: {role_request.user.display_name} as "
                                   f"{Role(role_request.role).label.lower()}.")
     return redirect("web:organisation-detail", organisation_id=role_request.user.organisation_id)
+
+
+@capability_required("users.manage")
+@require_POST
+def user_password_new(request, user_id: int):
+    person = user_get(viewer=request.viewer, user_id=user_id)
+    try:
+        password = user_password_reset(viewer=request.viewer, user=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("web:user-detail", user_id=person.pk)
+    return page(request, "partners/user_added.html", active="partners", organisation=person.organisation,
+                new_user=person, password=password, reset=True)
 
 
 @capability_required("users.manage")
