@@ -26,7 +26,6 @@ from saferplace.partners.models import (
     User,
 )
 
-
 # A first password someone else made works this long (ASVS 6.4.1); then an administrator gives a new one.
 FIRST_PASSWORD_DAYS = 7
 
