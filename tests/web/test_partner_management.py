@@ -143,3 +143,24 @@ def test_an_administrator_cannot_lock_themselves_out(client, council_admin):
     assert council_admin.is_active
     assert "You cannot deactivate your own account." in response.content.decode()
 
+
+
+def test_a_party_signs_an_agreement_on_its_page(client, council_admin, world):
+    from saferplace.partners.services import agreement_save
+    from tests.conftest import viewer
+
+    terms = {"title": "Fly-tipping", "reference": "ISA-FT", "purpose": "Clearing fly-tips", "lawful_basis": "public_task",
+             "parties": [world["organisations"]["police"], world["organisations"]["council"]],
+             "data_categories": [world["categories"]["environmental"]], "start_date": "2026-01-01", "status": "active"}
+    from tests.conftest import _persona
+
+    police_admin = _persona(world, "police_admin", "police", "administrator")
+    agreement = agreement_save(viewer=viewer(police_admin), **terms)
+    sign_in(client, council_admin)
+    page = client.get(reverse("web:agreement-detail", args=[agreement.pk])).content.decode()
+    assert page.count("Sign for Riverford City Council</button>") == 1
+    assert "<title>ISA-FT – SaferPlace</title>" in page
+    assert "Riverford City Council: <strong>not signed yet</strong>" in page
+    client.post(reverse("web:agreement-sign", args=[agreement.pk]))
+    page = client.get(reverse("web:agreement-detail", args=[agreement.pk])).content.decode()
+    assert "Sign for" not in page and "Active and in force today" in page
