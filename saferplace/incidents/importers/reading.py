@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from saferplace.incidents.importers.errors import FileRefused
+from saferplace.incidents.importers.spreadsheets import spreadsheet_check
 from saferplace.incidents.source_blocks import BACKGROUND
+
+try:  # pandas' own loop over an array of texts, ten times as fast as one in Python
+    from pandas._libs.writers import max_len_string_array as _longest
+except ImportError:  # pragma: no cover (it moved)
+    def _longest(values: np.ndarray) -> int:
+        return max(map(len, values.tolist()), default=0)
 
 CHUNK_ROWS = 250_000
 _READ_BLOCK = 4 * 1024 * 1024
@@ -63,7 +70,31 @@ def read_header(path: Path, *, what: str, expected: list[str]) -> list[str]:
         raise FileRefused(
             f"This is not {what}: the file is empty (expected a header row with the columns {_listing(expected)})."
         )
-    return [name.strip() for name in next(csv.reader([first]))]
+    try:
+        return [name.strip() for name in next(csv.reader([first]))]
+    except csv.Error as error:  # e.g. a name longer than the csv module reads
+        raise FileRefused(f"This is not {what}: row 1, the header, cannot be read as CSV ({error}).") from error
+
+
+def longest_value_check(frame: pd.DataFrame, row_numbers: np.ndarray) -> None:
+    """Refuse a file with a value longer than the csv module reads (131,072 characters): pandas
+    reads it, but the rows kept with the run are read back with the csv module (source_blocks),
+    and an incident's page would fail on it."""
+    limit = csv.field_size_limit()
+    longest_name = max((len(str(name)) for name in frame.columns), default=0)
+    if longest_name > limit:
+        raise FileRefused(
+            f"Row 1, the header, has a name {longest_name:,} characters long, more than the {limit:,} characters "
+            "SaferPlace reads in one value."
+        )
+    for column in range(frame.shape[1] if len(frame) else 0):
+        values = frame.iloc[:, column].to_numpy(dtype=object, copy=True)  # pandas' loop wants it writable
+        if _longest(values) > limit:
+            position = next(index for index, value in enumerate(values.tolist()) if len(value) > limit)
+            raise FileRefused(
+                f"Row {int(row_numbers[position]):,} has a value {len(values[position]):,} characters long in the column "
+                f"{str(frame.columns[column])[:100]!r}, more than the {limit:,} characters SaferPlace reads in one value."
+            )
 
 
 def _not_utf8(what: str, error: UnicodeDecodeError) -> str:
@@ -177,6 +208,7 @@ class CsvReader:
             for frame in reader:
                 frame.columns = [str(name).strip() for name in frame.columns]
                 numbers = np.arange(position + 2, position + 2 + len(frame), dtype=np.int64)
+                longest_value_check(frame, numbers)
                 position += len(frame)
                 self.records = position
                 blank = _blank_rows(frame)
@@ -206,10 +238,16 @@ def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def read_table(path: Path, *, what: str, sheet: str | int | None = None, rows: int | None = None) -> pd.DataFrame:
-    """A whole CSV or XLSX file as strings ("" where blank), for the smaller partner files."""
+    """A whole CSV or XLSX file as strings ("" where blank), for the smaller partner files. A
+    spreadsheet is checked against the limits before anything unpacks it (spreadsheets.py)."""
+    spreadsheet = is_spreadsheet(path)
+    if spreadsheet:
+        spreadsheet_check(path)
     try:
-        if is_spreadsheet(path):
-            frame = pd.read_excel(path, sheet_name=sheet if sheet not in (None, "") else 0, dtype=str, nrows=rows)
+        if spreadsheet:
+            frame = pd.read_excel(
+                path, engine="openpyxl", sheet_name=sheet if sheet not in (None, "") else 0, dtype=str, nrows=rows
+            )
             frame = frame.fillna("")
         else:
             frame = pd.read_csv(
@@ -224,6 +262,7 @@ def read_table(path: Path, *, what: str, sheet: str | int | None = None, rows: i
     except Exception as error:  # openpyxl raises its own errors for damaged workbooks
         raise FileRefused(f"This {what} could not be read as a spreadsheet: {error}") from error
     frame.columns = [str(name).strip() for name in frame.columns]
+    longest_value_check(frame, np.arange(2, len(frame) + 2, dtype=np.int64))
     return frame
 
 
