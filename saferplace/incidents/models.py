@@ -210,6 +210,9 @@ class PostcodeCentroid(models.Model):
         return self.postcode
 
 
+EXTERNAL_ID_LENGTH = 100  # a partner's own reference for a record
+
+
 class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
     MONTH = "month", "Month"
@@ -301,7 +304,7 @@ class Incident(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="incidents", db_index=False
     )
     data_category = models.ForeignKey(DataCategory, on_delete=models.PROTECT, related_name="incidents", db_index=False)
-    external_id = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=EXTERNAL_ID_LENGTH, blank=True)
     occurred_on = models.DateField()
     occurred_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     category = models.ForeignKey(

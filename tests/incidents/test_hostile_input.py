@@ -398,3 +398,15 @@ def test_hostile_coordinates_reject_their_rows_and_minus_zero_is_zero(squares, w
     }
     on_the_meridian = Incident.objects.get(external_id=crime_id(2))
     assert on_the_meridian.longitude == 0.0 and math.copysign(1, on_the_meridian.longitude) == 1
+
+
+def test_a_reference_too_long_to_keep_rejects_its_row(squares, world, write_file, run_import):
+    from tests.incidents.conftest import POLICE_UK_HEADER, csv_text, police_row
+
+    long_id = police_row(1, "2026-05", "Burglary")
+    long_id[0] = "x" * 101
+    run = run_import("police-uk", write_file("long.csv", csv_text(POLICE_UK_HEADER, [long_id, police_row(2, "2026-05", "Burglary")])),
+                     organisation="Fenshire Police")
+    assert (run.status, run.rows_imported) == ("succeeded", 1)
+    assert list(run.rejections.values_list("row_number", "field", "reason")) == [
+        (2, "Crime ID", "Crime ID is longer than the 100 characters SaferPlace keeps")]

@@ -30,7 +30,7 @@ from saferplace.incidents.importers.rows import (
     location_precisions,
     prepare_csv_chunks,
 )
-from saferplace.incidents.models import DatePrecision, LocationPrecision
+from saferplace.incidents.models import EXTERNAL_ID_LENGTH, DatePrecision, LocationPrecision
 from saferplace.incidents.taxonomy import POLICE_UK_CRIME_TYPES
 
 COLUMNS = [
@@ -102,6 +102,7 @@ class PoliceUkImporter(Importer):
 
         lsoa_codes, lsoa_problems = prepared.lsoa.check(column_values(frame, "LSOA code"), column_values(frame, "LSOA name"))
         checks.fail(lsoa_problems != "", "LSOA code", lsoa_problems)
+        checks.too_long(column_values(frame, "Crime ID"), "Crime ID", EXTERNAL_ID_LENGTH)
 
         kept = checks.kept()
         partitions, distinct = combined_strings(forces[kept], months[kept], lambda force, month: f"{force}|{month.strip()}")

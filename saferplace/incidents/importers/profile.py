@@ -32,6 +32,7 @@ from saferplace.incidents.importers.rows import (
     location_precisions,
 )
 from saferplace.incidents.models import (
+    EXTERNAL_ID_LENGTH,
     DatePrecision,
     IncidentCategory,
     LocationKind,
@@ -138,6 +139,8 @@ class ProfileImporter(Importer):
         checks.fail(pd.isna(categories), profile.category_column, reasons)
 
         located, lsoa_codes, precision = self._locations(profile, frame, checks, prepared)
+        if profile.external_id_column:
+            checks.too_long(column_values(frame, profile.external_id_column), profile.external_id_column, EXTERNAL_ID_LENGTH)
         context.report_read(len(frame))
 
         kept = np.flatnonzero(~checks.failed)

@@ -67,6 +67,12 @@ class RowChecks:
     def kept_count(self) -> int:
         return int(len(self.failed) - self.failed.sum())
 
+    def too_long(self, values: np.ndarray, field_name: str, limit: int) -> None:
+        """Reject the rows whose value does not fit the column it is stored in (rather than
+        cut it short, or fail the whole file on a database that refuses it)."""
+        lengths = np.fromiter((len(value) for value in values.tolist()), dtype=np.int64, count=len(values))
+        self.fail(lengths > limit, field_name, f"{field_name} is longer than the {limit} characters SaferPlace keeps")
+
     def incomplete(self, mask: np.ndarray, field_name: str) -> None:
         self.fail(mask, field_name, "the row is incomplete: the file ends part-way through it (a truncated download?)")
 

@@ -30,7 +30,7 @@ from saferplace.incidents.importers.rows import (
     location_precisions,
     prepare_csv_chunks,
 )
-from saferplace.incidents.models import DatePrecision, LocationPrecision
+from saferplace.incidents.models import EXTERNAL_ID_LENGTH, DatePrecision, LocationPrecision
 
 WHAT = "a STATS19 road collision file"
 SOURCE = "stats19"
@@ -99,6 +99,7 @@ class Stats19Importer(Importer):
 
         identifiers = column_values(frame, columns["index"])
         checks.fail(identifiers == "", columns["index"], f"{columns['index']} is blank")
+        checks.too_long(identifiers, columns["index"], EXTERNAL_ID_LENGTH)
 
         dates_text = column_values(frame, columns["date"])
         dates, date_problems = checked_dates(dates_text, parse_date, field=columns["date"], unreadable=lambda text: (
