@@ -27,6 +27,8 @@ else:
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form post (no or a wrong CSRF token) is a GOV.UK-styled 403, and audited.
+CSRF_FAILURE_VIEW = "saferplace.web.views.auth.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "saferplace.web.middleware.NoStoreMiddleware",
+    "saferplace.web.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +97,7 @@ TEMPLATES = [
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'saferplace.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+SQLITE_BUSY_TIMEOUT_SECONDS = env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 50, minimum=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -101,7 +105,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # the start of a transaction, so two writers queue instead of failing half-way.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # How long a write waits for the lock. Every page that shows records writes an audit
+        # entry, so a person's page waits for whatever transaction holds the lock, and the
+        # longest is an import's write (one transaction: about 3 s per million rows on an idle
+        # 2-core VM, up to 14 s on a busy one; docs/performance.md). Giving up sooner
+        # would not spare anyone the wait, only turn it into an error page; so wait until just
+        # before the proxy in front gives up (nginx: 60 s).
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
     }
     # Tests use a file, not Django's default in-memory database: the browser tests' live server
     # answers several requests at once, each on its own connection, as in real use.
@@ -134,9 +144,13 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "saferplace.web.views.auth.locked_out"
+# The address a lockout is keyed on is the client's, the same one the audit trail records (behind
+# a reverse proxy: the address the proxy saw, not the proxy's own).
+AXES_CLIENT_IP_CALLABLE = "saferplace.web.middleware.client_address"
 AXES_VERBOSE = False
 
-# Behind a reverse proxy, take the client's address for the audit trail from X-Forwarded-For.
+# Behind a reverse proxy, take the client's address (for the audit trail, the sessions page and
+# sign-in lockouts) from X-Forwarded-For: the address the proxy appended, never one the client sent.
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
 # The keys of the audit chain's hashes, "id:secret,…": the first makes new entries, the rest
 # check older ones (rotation). The development key is published: never use it in production.
@@ -179,6 +193,8 @@ if OIDC_ENABLED:
     OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
     OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
     OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+    # The provider's issuer (the "iss" of its ID tokens), checked on every sign-in.
+    OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
     OIDC_RP_SCOPES = "openid email profile"
     OIDC_CREATE_USER = False
     OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Microsoft")
@@ -191,7 +207,11 @@ else:
     OIDC_TRUST_PROVIDER_MFA = False
 
 # --- Sessions, cookies and transport security -----------------------------------------------
+# Database sessions that never look up a key no session could have (see saferplace/web/sessions.py).
+SESSION_ENGINE = "saferplace.web.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_SECONDS", 8 * 60 * 60, minimum=300)
+# Notices ("Jo Bloggs's new role waits for approval") stay on the server, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # A session unused for this long is signed out (ASVS 7.3.1), whatever its absolute age.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -205,6 +225,9 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: only over HTTPS, only for this exact host, for the whole site (ASVS 3.3.3).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -224,7 +247,7 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF, *env_list("CSP_FORM_ACTION_EXTRA", [])],
     "frame-ancestors": [CSP.NONE],
 }

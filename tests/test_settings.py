@@ -94,3 +94,10 @@ def test_production_refuses_to_start_without_audit_keys(tmp_path):
 def test_the_demo_runs_with_debug_off_by_default():
     result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_production_cookies_are_host_only(tmp_path):
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)",
+                     SAFERPLACE_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
+                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40)
+    assert result.stdout.strip().splitlines()[-1] == "__Host-sessionid __Host-csrftoken", result.stderr

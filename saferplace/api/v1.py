@@ -11,13 +11,16 @@ import re
 from datetime import date
 from typing import Annotated
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
-from saferplace.audit.services import audit_refusal
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record, audit_refusal
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.incidents.selectors import IncidentFilters
 from saferplace.incidents.services import incident_api_page, incident_open
@@ -34,6 +37,9 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         found = api_token_authenticate(token=token)
         if found is None:
+            # Recorded, like a wrong password (the token itself is not: it may be a real one mistyped).
+            audit_record(viewer=request_viewer(request, None, channel="api"), action=AuditAction.SIGN_IN_FAILED,
+                         details={"method": "api token", "reason": "not a token in use (unknown, expired or revoked)"})
             return None
         user, scopes = found
         request.user = user
@@ -44,7 +50,7 @@ class BearerToken(HttpBearer):
 class VerifiedSession(APIKeyCookie):
     """The browser's session, but only once two-factor sign-in is complete."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def authenticate(self, request: HttpRequest, key):  # noqa: ARG002 - Django reads the session
         user = request.user
@@ -177,7 +183,7 @@ def _calendar_date(value):
     number of seconds since 1970 ('0', '86400') or a date and time, and filter by a date the
     caller never meant."""
     if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, flags=re.ASCII):
-        raise ValueError("Enter a date as YYYY-MM-DD")
+        raise PydanticCustomError("date_format", "Enter a date as YYYY-MM-DD, like 2026-01-31")
     return value
 
 

@@ -3,13 +3,19 @@
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.utils import timezone
 
 from saferplace.audit.chain import GENESIS_HASH, entry_hash
 from saferplace.audit.checkpoints import checkpoint_make, checkpoint_write
 from saferplace.audit.models import AuditAction, AuditEntry
-from saferplace.audit.selectors import audit_chain_head
+from saferplace.audit.selectors import (
+    AuditSearch,
+    audit_chain_head,
+    audit_entry_get,
+    audit_entry_search,
+)
 from saferplace.csv_stream import csv_lines
 from saferplace.partners import access
 
@@ -119,3 +125,26 @@ def audit_checkpoint_write(*, sink: str | None = None):
     checkpoint = checkpoint_make(sequence=head["sequence"], entry_hash=head["entry_hash"],
                                  occurred_at=head["occurred_at"].isoformat())
     return checkpoint, checkpoint_write(checkpoint, sink=sink)
+
+
+SEARCH_PAGE_SIZE = 50
+
+
+def audit_search_open(*, viewer, search: AuditSearch, page: str | int | None = 1) -> Page:
+    """One page of an auditor's search, itself recorded: the trail says who was seen doing what,
+    so reading it is recorded too, with the search and the entries shown."""
+    current = Paginator(audit_entry_search(viewer=viewer, search=search), SEARCH_PAGE_SIZE).get_page(page)
+    current.object_list = list(current.object_list)
+    audit_record(viewer=viewer, action=AuditAction.VIEW, object_type="audit.auditentry",
+                 object_repr=f"audit trail search, page {current.number}"[:300],
+                 details={"filters": {key: str(value) for key, value in vars(search).items() if value}},
+                 record_ids=[entry.sequence for entry in current.object_list])
+    return current
+
+
+def audit_entry_open(*, viewer, sequence: int):
+    """One entry with everything it stored, for an auditor; the opening is recorded."""
+    entry = audit_entry_get(viewer=viewer, sequence=sequence)
+    audit_record(viewer=viewer, action=AuditAction.VIEW, object_type="audit.auditentry", object_id=entry.sequence,
+                 object_repr=f"audit entry #{entry.sequence}")
+    return entry

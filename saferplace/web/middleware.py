@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,15 +28,19 @@ from saferplace.partners.viewer import API, WEB, AuditContext, Viewer, viewer_fo
 
 EXEMPT_PREFIXES = ("/static/", "/healthz", "/oidc/", "/api/", "/open311/")
 LAST_ACTIVITY = "last_activity"
+STARTED = "started_at"  # when the person signed in: the session's absolute lifetime runs from then
 RECORDED = "session_recorded"  # the session key this session's `UserSession` was recorded under
 SEEN_EVERY_SECONDS = 60  # a session's last activity is saved at most once a minute
 
 
 def client_address(request) -> str:
+    """The client's network address. Behind a reverse proxy (AUDIT_TRUST_X_FORWARDED_FOR), the
+    last address in X-Forwarded-For: the one the proxy appended, which the client cannot choose
+    (anything before it is whatever the client sent)."""
     if settings.AUDIT_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
+            return forwarded[-1][:45]
     return request.META.get("REMOTE_ADDR", "")[:45]
 
 
@@ -80,8 +85,14 @@ class SessionSecurityMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             now = timezone.now().timestamp()
             last = request.session.get(LAST_ACTIVITY)
+            started = request.session.setdefault(STARTED, now)
+            ended = ""
             if last is not None and now - last > settings.SESSION_IDLE_MINUTES * 60:
-                user_session_closed(session_key=request.session.session_key or "", because="idle timeout")
+                ended = "idle timeout"
+            elif now - started > settings.SESSION_COOKIE_AGE:  # Django's expiry moves on with each save
+                ended = "absolute timeout"
+            if ended:
+                user_session_closed(session_key=request.session.session_key or "", because=ended)
                 logout(request)
                 return redirect(f"{reverse('web:sign-in')}?{urlencode({'next': request.get_full_path(), 'timeout': '1'})}")
             key = request.session.session_key
@@ -147,6 +158,20 @@ class DomainErrorMiddleware:
             )
         return render(request, template, {"active": "", "message": str(exception) if status == 403 else ""},
                       status=status)
+
+
+class AllowedMethodsMiddleware:
+    """Only the methods SaferPlace uses: TRACE, PUT, DELETE and the like get 405 before any view."""
+
+    ALLOWED = {"GET", "HEAD", "POST", "OPTIONS"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(sorted(self.ALLOWED))
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

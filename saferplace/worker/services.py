@@ -56,14 +56,17 @@ def tasks_expire(*, viewer) -> list[str]:
     marked = []
     for result in running:
         with transaction.atomic():
-            changed = DBTaskResult.objects.filter(id=result.id, status=TaskResultStatus.RUNNING).update(
+            renewed = TaskLease.objects.filter(task_id=result.id, expires_at__gte=timezone.now()).values("task_id")
+            changed = DBTaskResult.objects.filter(id=result.id, status=TaskResultStatus.RUNNING).exclude(
+                id__in=renewed  # its worker renewed the lease after all: it is alive
+            ).update(
                 status=TaskResultStatus.FAILED, finished_at=now, exception_class_path=STOPPED_CLASS,
                 traceback=(f"The worker running this task ({', '.join(result.worker_ids) or 'unknown'}) stopped "
                            f"answering; marked failed at {now.isoformat(timespec='seconds')}. Retry it with "
                            f"`saferplace tasks retry {result.id}`."),
             )
-            TaskLease.objects.filter(task_id=result.id).delete()
             if changed:
+                TaskLease.objects.filter(task_id=result.id).delete()
                 audit_record(viewer=viewer, action=AuditAction.CHANGE, object_type="django_tasks_db.dbtaskresult",
                              object_id=str(result.id), object_repr=f"task {result.task_path}"[:300],
                              details={"changes": {"status": ["RUNNING", "FAILED"]}, "because": "lease expired"})

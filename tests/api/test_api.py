@@ -156,6 +156,58 @@ def test_apitoken_list_and_revoke_commands(client, records, bid_analyst, capsys)
     assert "bid_analyst" in listed and "CCTV log" in listed and "until" in listed and token not in listed
     call_command("apitoken", "revoke", str(record.pk))
     assert "no longer works" in capsys.readouterr().out
-    assert client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     entry = AuditEntry.objects.order_by("-sequence").first()
     assert (entry.action, entry.object_type, entry.channel) == ("change", "partners.apitoken", "command line")
+    assert client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# --- found by the schema-driven fuzz (tests/api/test_fuzz.py) and the probes around it ---------
+
+
+@pytest.mark.parametrize("query", ["date_from=0", "date_to=86400", "date_from=2026-01-01T00:00:00Z", "date_to=2026-12-31T00:00"])
+def test_a_date_filter_is_a_calendar_date_not_a_number_of_seconds(client, records, council_analyst, query):
+    """pydantic read `date_to=0` as 1 January 1970 (seconds since then) and a date and time as its
+    date, so a malformed filter quietly chose other records: the schema says YYYY-MM-DD."""
+    sign_in(client, council_analyst)
+    response = client.get(f"/api/v1/incidents?{query}")
+    assert response.status_code == 400, response.content
+    assert "YYYY-MM-DD" in response.json()["detail"]
+    assert client.get("/api/v1/incidents?date_from=2026-01-01&date_to=2026-12-31").json()["count"] == 3
+
+
+@pytest.mark.parametrize("query", ["source=%00", "category=anti-social%00behaviour", "place=E05%00"])
+def test_a_nul_character_in_a_filter_is_a_400(client, records, council_analyst, query):
+    """PostgreSQL cannot hold a NUL character: a filter with one was a server error there."""
+    sign_in(client, council_analyst)
+    response = client.get(f"/api/v1/incidents?{query}")
+    assert response.status_code == 400, response.content
+    assert "NUL character" in response.json()["detail"]
+
+
+def test_places_documents_its_bad_request_answer(client, records, council_analyst):
+    """`/places?kind=nonsense` answered 400 while the schema promised only 200."""
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"200", "400", "401"} <= set(schema["paths"]["/api/v1/places"]["get"]["responses"])
+    assert {"200", "400", "401", "403", "404"} <= set(schema["paths"]["/api/v1/incidents"]["get"]["responses"])
+    sign_in(client, council_analyst)
+    response = client.get("/api/v1/places?kind=nonsense")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "kind"
+
+
+def test_a_session_cookie_with_a_nul_character_is_no_session(client, records, council_analyst):
+    """A cookie `sessionid="abcdefgh\\000"` is unquoted to a key with a NUL in it, which
+    PostgreSQL refused to look up: every request, page or API, was a server error."""
+    _, token = api_token_create(viewer=OPERATOR, user=council_analyst, name="x")
+    client.cookies["sessionid"] = "abcdefgh\x00"
+    assert client.get("/api/v1/incidents").status_code == 401
+    assert client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/sign-in/").status_code == 200
+
+
+def test_a_wrong_token_is_recorded_without_the_token(client, records):
+    response = client.get("/api/v1/incidents", headers={"Authorization": "Bearer sp_not-a-real-token"})
+    assert response.status_code == 401
+    entry = AuditEntry.objects.latest("sequence")
+    assert (entry.action, entry.channel, entry.details["method"]) == ("sign_in_failed", "api", "api token")
+    assert "sp_not-a-real-token" not in str(entry.details)

@@ -85,3 +85,17 @@ def test_refused_attempts_are_recorded(client, records, bid_analyst, council_vol
 def test_only_auditors_search_the_trail(records, council_admin):
     with pytest.raises(NotAllowed):
         audit_entry_search(viewer=viewer(council_admin), search=AuditSearch())
+
+
+def test_reading_the_trail_and_a_persons_page_are_recorded(client, records, council_auditor, council_admin, council_analyst):
+    sign_in(client, council_auditor)
+    client.get(reverse("web:audit-list") + "?action=sign_in")
+    search = AuditEntry.objects.filter(actor_username="council_auditor", action="view").latest("sequence")
+    assert search.object_type == "audit.auditentry" and search.details["filters"] == {"action": "sign_in"}
+    client.get(reverse("web:audit-detail", args=[search.sequence]))
+    opened = AuditEntry.objects.filter(actor_username="council_auditor").latest("sequence")
+    assert (opened.action, opened.object_id) == ("view", str(search.sequence))
+    sign_in(client, council_admin)
+    client.get(reverse("web:user-detail", args=[council_analyst.pk]))
+    viewed = AuditEntry.objects.filter(actor_username="council_admin").latest("sequence")
+    assert (viewed.action, viewed.object_type, viewed.object_id) == ("view", "partners.user", str(council_analyst.pk))

@@ -17,6 +17,7 @@ OIDC_SETTINGS = {
     "OIDC_OP_USER_ENDPOINT": "https://login.example/userinfo",
     "OIDC_OP_JWKS_ENDPOINT": "https://login.example/keys",
     "OIDC_RP_SIGN_ALGO": "RS256",
+    "OIDC_OP_ISSUER": "https://login.example/tenant/v2.0",
 }
 
 
@@ -61,3 +62,26 @@ def test_missing_provider_settings_are_named(tmp_path):
         check=False, cwd=Path(__file__).resolve().parents[2],
     )
     assert "The environment variable OIDC_RP_CLIENT_SECRET must be set." in result.stderr
+
+
+@pytest.mark.parametrize(("claims", "accepted"), [
+    ({"aud": "saferplace-test", "iss": "https://login.example/tenant/v2.0"}, True),
+    ({"aud": ["other-app", "saferplace-test"], "iss": "https://login.example/tenant/v2.0"}, True),
+    ({"aud": "another-app", "iss": "https://login.example/tenant/v2.0"}, False),
+    ({"iss": "https://login.example/tenant/v2.0"}, False),
+    ({"aud": "saferplace-test", "iss": "https://evil.example/v2.0"}, False),
+])
+@override_settings(**OIDC_SETTINGS)
+def test_an_id_token_must_be_ours_from_our_provider(monkeypatch, claims, accepted):
+    from django.core.exceptions import SuspiciousOperation
+    from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+    from saferplace.web.oidc import PartnerOIDCBackend
+
+    monkeypatch.setattr(OIDCAuthenticationBackend, "verify_token", lambda self, token, **kwargs: dict(claims))
+    backend = PartnerOIDCBackend()
+    if accepted:
+        assert backend.verify_token("a signed token")["iss"] == claims["iss"]
+    else:
+        with pytest.raises(SuspiciousOperation):
+            backend.verify_token("a signed token")

@@ -49,3 +49,36 @@ def test_a_server_error_is_the_styled_500(council_analyst, monkeypatch):
     page = response.content.decode()
     assert "Sorry, there is a problem with SaferPlace" in page
     assert "something broke" not in page and "Traceback" not in page
+
+
+def test_methods_saferplace_does_not_use_are_refused(client):
+    for method in ("trace", "put", "delete", "patch"):
+        response = client.generic(method.upper(), "/healthz")
+        assert response.status_code == 405, method
+    assert client.get("/healthz")["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_a_form_posted_without_the_csrf_token_is_refused_and_audited(council_admin):
+    from saferplace.audit.models import AuditEntry
+
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, council_admin)
+    response = client.post(reverse("web:organisation-create"), {"name": "Forged", "kind": "other"})
+    assert response.status_code == 403
+    assert "The form could not be sent" in response.content.decode()
+    entry = AuditEntry.objects.latest("sequence")
+    assert (entry.action, entry.actor_username) == ("refused", "council_admin") and "CSRF" in entry.details["reason"]
+
+
+def test_signing_out_clears_what_the_browser_kept(client, council_analyst):
+    sign_in(client, council_analyst)
+    response = client.post(reverse("web:sign-out"))
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_the_demo_is_not_built_in_production(tmp_path):
+    from tests.test_settings import _manage
+
+    result = _manage("demo", "--no-serve", SAFERPLACE_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
+                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40)
+    assert result.returncode != 0 and "not built in production" in result.stderr

@@ -144,3 +144,43 @@ def test_an_administrator_gives_a_new_first_password_to_their_own_people_only(cl
     assert client.post(reverse("web:user-password", args=[police_officer.pk])).status_code == 404
     police_officer.refresh_from_db()
     assert police_officer.check_password(PASSWORD)
+
+
+def test_a_session_ends_after_its_absolute_lifetime_even_in_use(client, police_officer, settings):
+    from saferplace.web.middleware import STARTED
+
+    sign_in(client, police_officer)
+    assert client.get(reverse("web:home")).status_code == 200
+    session = client.session
+    session[STARTED] = timezone.now().timestamp() - settings.SESSION_COOKIE_AGE - 1
+    session[LAST_ACTIVITY] = timezone.now().timestamp()  # in use a moment ago
+    session.save()
+    assert client.get(reverse("web:home")).status_code == 302
+    assert UserSession.objects.get(user=police_officer).ended_because == "absolute timeout"
+
+
+@pytest.mark.parametrize(("trust", "forwarded", "address"), [
+    (False, "203.0.113.9", "127.0.0.1"),  # not behind a proxy: the header is anyone's to write
+    (True, "203.0.113.9", "203.0.113.9"),  # the proxy appended the client's address
+    (True, "10.6.6.6, 203.0.113.9", "203.0.113.9"),  # what the client sent comes first, and is ignored
+])
+def test_the_recorded_address_cannot_be_chosen_by_the_client(client, police_officer, settings, trust, forwarded, address):
+    from saferplace.audit.models import AuditEntry
+
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = trust
+    client.post(reverse("web:sign-in"), {"username": "police_officer", "password": "wrong"},
+                HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
+    assert AuditEntry.objects.filter(action="sign_in_failed").latest("sequence").ip_address == address
+
+
+def test_lockouts_are_per_client_address_behind_a_proxy(client, police_officer, settings):
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("web:sign-in"), {"username": "police_officer", "password": "wrong"},
+                    HTTP_X_FORWARDED_FOR="198.51.100.7", REMOTE_ADDR="127.0.0.1")
+    attacker = client.post(reverse("web:sign-in"), {"username": "police_officer", "password": PASSWORD},
+                           HTTP_X_FORWARDED_FOR="198.51.100.7", REMOTE_ADDR="127.0.0.1")
+    assert attacker.status_code == 429
+    colleague = Client().post(reverse("web:sign-in"), {"username": "police_officer", "password": PASSWORD},
+                              HTTP_X_FORWARDED_FOR="203.0.113.20", REMOTE_ADDR="127.0.0.1")
+    assert colleague.status_code == 302  # the same proxy, another client: not locked out

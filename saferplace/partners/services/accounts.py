@@ -25,6 +25,7 @@ from saferplace.partners.models import (
     Team,
     User,
 )
+from saferplace.partners.selectors import user_get
 
 # A first password someone else made works this long (ASVS 6.4.1); then an administrator gives a new one.
 FIRST_PASSWORD_DAYS = 7
@@ -239,3 +240,11 @@ def user_password_reset(*, viewer, user: User) -> str:
                  details={"changes": {"password": ["(not recorded)", "a new first password"]}})
     user_sessions_end_all(viewer=viewer, user=user, because="new first password")
     return password
+
+
+def user_open(*, viewer, user_id: int) -> User:
+    """One of the viewer's organisation's people, for their administrator's page (which shows
+    their sessions' addresses and their tokens); the opening is recorded."""
+    user = user_get(viewer=viewer, user_id=user_id)
+    audit_record(viewer=viewer, action=AuditAction.VIEW, obj=user)
+    return user

@@ -3,11 +3,10 @@ record), one entry with everything it stored, and export of a search (itself aud
 
 import json
 
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 
-from saferplace.audit.selectors import AuditSearch, audit_entry_get, audit_entry_search
-from saferplace.audit.services import audit_export_csv
+from saferplace.audit.selectors import AuditSearch, audit_entry_search
+from saferplace.audit.services import audit_entry_open, audit_export_csv, audit_search_open
 from saferplace.web.forms import AuditSearchForm
 from saferplace.web.views.common import capability_required, page
 
@@ -22,7 +21,7 @@ def _search(request) -> tuple[AuditSearchForm, AuditSearch]:
 @capability_required("audit.read")
 def audit_list(request):
     form, search = _search(request)
-    entries = Paginator(audit_entry_search(viewer=request.viewer, search=search), 50).get_page(request.GET.get("page"))
+    entries = audit_search_open(viewer=request.viewer, search=search, page=request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page(request, "audit/list.html", active="audit", form=form, entries=entries, query=query.urlencode(),
@@ -31,7 +30,7 @@ def audit_list(request):
 
 @capability_required("audit.read")
 def audit_detail(request, sequence: int):
-    entry = audit_entry_get(viewer=request.viewer, sequence=sequence)
+    entry = audit_entry_open(viewer=request.viewer, sequence=sequence)
     ids = [value for value in entry.record_ids.strip(",").split(",") if value]
     return page(request, "audit/detail.html", active="audit", entry=entry, record_ids=ids,
                 details=json.dumps(entry.details, indent=2, ensure_ascii=False, sort_keys=True))

@@ -149,4 +149,16 @@ def sign_out(request):
         audit_record(viewer=request.viewer, action=AuditAction.SIGN_OUT)
         user_session_closed(session_key=request.session.session_key or "", because="signed out")
     logout(request)
-    return redirect("web:sign-in")
+    response = redirect("web:sign-in")
+    # Whatever the browser kept of this session's pages goes too (ASVS 14.3.1).
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form posted without this site's CSRF token (another site's form, or a page left open
+    past its session): refused, audited, and said in words."""
+    audit_record(viewer=request_viewer(request), action=AuditAction.REFUSED, object_repr=f"{request.method} {request.path}"[:300],
+                 details={"status": 403, "reason": f"CSRF: {reason}"[:300]})
+    return page(request, "403.html", status=403,
+                message="The form could not be sent: go back, reload the page and try again.")

@@ -34,4 +34,4 @@ def healthz(request):
         cursor.execute("SELECT 1")
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"status": "ok"})
-    return HttpResponse("ok", content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

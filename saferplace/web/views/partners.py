@@ -34,6 +34,7 @@ from saferplace.partners.services import (
     organisation_save,
     role_request_decide,
     user_create,
+    user_open,
     user_password_reset,
     user_role_change,
     user_set_active,
@@ -113,7 +114,7 @@ def user_add(request, organisation_id: int):
 def user_detail(request, user_id: int):
     """One person: their role (and its history), changing it, their sessions and tokens."""
     viewer = request.viewer
-    person = user_get(viewer=viewer, user_id=user_id)
+    person = user_open(viewer=viewer, user_id=user_id) if request.method == "GET" else user_get(viewer=viewer, user_id=user_id)
     form = RoleChangeForm(request.POST or None, initial={"role": person.role})
     if request.method == "POST" and form.is_valid():
         try:

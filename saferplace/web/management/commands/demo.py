@@ -4,6 +4,7 @@ and serve the site."""
 
 import os
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
     def handle(self, *args, size, seed, replace, no_serve, port, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The demo city is not built in production: its personas share a published "
+                               "password and two-factor secret (SAFERPLACE_ENV=production).")
         console = Console(file=self.stdout._out)
         if not console.is_terminal:
             console.width = 140
