@@ -94,9 +94,9 @@ def user_create(
         validate_password(password, user)
     user.set_password(password)
     user.save()
-    request = _role_request(viewer, user=user, role=role, pending=pending, reason="new account")
+    role_request = _role_request(viewer, user=user, role=role, pending=pending, reason="new account")
     audit_record(viewer=viewer, action=AuditAction.CREATE, obj=user,
-                 details={"role": user.role, "role_approval": request.status})
+                 details={"role": user.role, "role_approval": role_request.status})
     return user
 
 
@@ -113,49 +113,49 @@ def user_role_change(*, viewer, user: User, role: Role | str, reason: str = "") 
         reason="replaced by a later request",
     )
     pending = _needs_approval(viewer, role)
-    request = _role_request(viewer, user=user, role=role, pending=pending, reason=reason)
-    details = {"role_requested": [user.role, str(role)], "role_approval": request.status}
+    role_request = _role_request(viewer, user=user, role=role, pending=pending, reason=reason)
+    details = {"role_requested": [user.role, str(role)], "role_approval": role_request.status}
     if not pending:
         details["changes"] = {"role": [user.role, str(role)]}
         user.role = role
         user.save(update_fields=["role"])
     audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, details=details, reason=reason or None)
-    return request
+    return role_request
 
 
 @transaction.atomic
 def role_request_decide(*, viewer, request: RoleRequest, approve: bool, reason: str = "") -> RoleRequest:
     """A second administrator of the same organisation approves or refuses a pending role. The
     administrator who asked for it cannot decide it."""
-    request = RoleRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
-    user = request.user
+    role_request = RoleRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
+    user = role_request.user
     access.require(viewer, "users.manage", user)
-    if request.status != RoleRequestStatus.PENDING:
-        raise ValidationError(f"This request was already {request.get_status_display().lower()}.")
+    if role_request.status != RoleRequestStatus.PENDING:
+        raise ValidationError(f"This request was already {role_request.get_status_display().lower()}.")
     if not viewer.is_operator and (
-        (request.requested_by_user_id is not None and request.requested_by_user_id == viewer.user_id)
+        (role_request.requested_by_user_id is not None and role_request.requested_by_user_id == viewer.user_id)
         or viewer.user_id == user.pk
     ):
         raise NotAllowed("A second administrator must decide this: not the one who asked for it, nor the person.",
                          capability="users.manage")
-    request.status = RoleRequestStatus.APPROVED if approve else RoleRequestStatus.REFUSED
-    request.decided_by, request.decided_at = viewer.name, timezone.now()
+    role_request.status = RoleRequestStatus.APPROVED if approve else RoleRequestStatus.REFUSED
+    role_request.decided_by, role_request.decided_at = viewer.name, timezone.now()
     if reason:
-        request.reason = (request.reason + "; " if request.reason else "") + reason
-    request.save()
-    details = {"role_approval": request.status, "role": request.role, "requested_by": request.requested_by}
+        role_request.reason = (role_request.reason + "; " if role_request.reason else "") + reason
+    role_request.save()
+    details = {"role_approval": role_request.status, "role": role_request.role, "requested_by": role_request.requested_by}
     if approve:
         changes = {}
-        if user.role != request.role:
-            changes["role"] = [user.role, request.role]
-            user.role = request.role
-        if request.reason.startswith("new account") and not user.is_active:
+        if user.role != role_request.role:
+            changes["role"] = [user.role, role_request.role]
+            user.role = role_request.role
+        if role_request.reason.startswith("new account") and not user.is_active:
             changes["is_active"] = ["False", "True"]
             user.is_active = True
         user.save(update_fields=["role", "is_active"])
         details["changes"] = changes
     audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, details=details, reason=reason or None)
-    return request
+    return role_request
 
 
 def role_is_approved(user: User) -> bool:
