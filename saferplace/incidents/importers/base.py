@@ -224,7 +224,8 @@ def import_run_create(
     """Record a file waiting to be imported (status queued), for the viewer's organisation (the
     operator may name another with the `organisation` option). Raises `ImportOptionError` at
     once for an unknown importer or options it cannot use, `NotAllowed` for a viewer without the
-    importer's capability or with another organisation's profile."""
+    importer's capability (or naming another organisation), `NotFound` for another
+    organisation's profile."""
     chosen = importer_named(importer)
     access.require(viewer, chosen.capability)
     if profile is not None:
