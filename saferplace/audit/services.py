@@ -53,7 +53,7 @@ def audit_record(
     """Append one entry for what `viewer` did. `obj` (a model instance) fills in the object
     fields; they can also be given directly for things that are not single rows (an export of a
     filtered list), with `record_ids` naming the records of `object_type` a list disclosed. The
-    reason is the viewer's (`Viewer.with_reason`) unless one is given."""
+    reason is the one in the viewer's audit context unless one is given."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

@@ -171,6 +171,14 @@ def can(viewer, capability: str, record=None) -> bool:
     return viewer.is_operator or (viewer.organisation_id is not None and viewer.organisation_id in owner_ids(record))
 
 
+def require_person_or_administrator(viewer, user) -> None:
+    """Raise unless the viewer is `user` themselves, or holds `users.manage` for `user`'s
+    organisation (their own administrators, or the operator): who may see and end a person's
+    sessions and API tokens."""
+    if viewer.user_id != user.pk:
+        require(viewer, "users.manage", user)
+
+
 def require(viewer, capability: str, record=None) -> None:
     """Raise unless `can(viewer, capability, record)`: `NotAllowed` when the role lacks the
     capability, or the record is one everyone in the partnership knows of (an organisation, an

@@ -113,8 +113,7 @@ def role_capability_table(*, viewer) -> dict:
 
 def api_tokens_of(*, viewer, user: User) -> QuerySet[ApiToken]:
     """A person's API tokens: for themselves, or their organisation's administrators."""
-    if viewer.user_id != user.pk:
-        access.require(viewer, "users.manage", user)
+    access.require_person_or_administrator(viewer, user)
     return ApiToken.objects.filter(user=user).select_related("user")
 
 
@@ -135,8 +134,7 @@ def api_token_list(*, viewer) -> QuerySet[ApiToken]:
 
 
 def sessions_of(*, viewer, user: User) -> QuerySet[UserSession]:
-    if viewer.user_id != user.pk:
-        access.require(viewer, "users.manage", user)
+    access.require_person_or_administrator(viewer, user)
     return UserSession.objects.filter(user=user, ended_at__isnull=True)
 
 

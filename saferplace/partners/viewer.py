@@ -11,7 +11,7 @@ context (channel, network address, browser, reason) every audit entry records.
 """
 
 import getpass
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 from saferplace.partners import access
@@ -110,15 +110,6 @@ class Viewer:
         if self.scopes is not None:
             held = {code: scope for code, scope in held.items() if code in self.scopes}
         return held
-
-    def with_reason(self, reason: str) -> "Viewer":
-        """The same viewer giving a reason for what it does next (recorded in the audit trail)."""
-        other = Viewer(user=self.user, context=replace(self.context, reason=reason), operator=self.operator,
-                       scopes=self.scopes, verified=self.verified)
-        for name in ("grants", "capabilities"):
-            if name in self.__dict__:
-                other.__dict__[name] = self.__dict__[name]
-        return other
 
 
 def viewer_for(user, *, context: AuditContext, scopes=None, verified: bool = True) -> Viewer:

@@ -18,6 +18,7 @@ from saferplace.incidents.importers.base import importer_named
 from saferplace.incidents.importers.errors import ImportOptionError
 from saferplace.incidents.models import ImportRejection, ImportRun, ImportStatus
 from saferplace.partners import access
+from saferplace.partners.models import DataCategory
 
 STOPPED = (
     "The import stopped part-way ({worker} stopped answering at {when}): nothing was changed. "
@@ -38,8 +39,6 @@ def _visible_runs(viewer) -> QuerySet[ImportRun]:
 
 
 def _special_categories() -> list[int]:
-    from saferplace.partners.models import DataCategory
-
     return list(DataCategory.objects.filter(is_special=True).values_list("pk", flat=True))
 
 
@@ -113,8 +112,7 @@ def import_run_retry(*, viewer, run: ImportRun) -> ImportRun:
     enqueues it for the worker or runs it."""
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     access.require(viewer, importer_named(run.importer).capability)
-    if not viewer.is_operator:
-        import_run_get(viewer=viewer, run_id=run.pk)
+    import_run_get(viewer=viewer, run_id=run.pk)  # the operator's, or the viewer's organisation's
     if run_is_stopped(run):
         run.status = ImportStatus.FAILED
     if run.status != ImportStatus.FAILED:

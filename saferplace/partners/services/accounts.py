@@ -26,6 +26,8 @@ from saferplace.partners.models import (
     User,
 )
 from saferplace.partners.selectors import user_get
+from saferplace.partners.services.sessions import user_sessions_end_all
+from saferplace.partners.services.tokens import api_tokens_revoke_all
 
 # A first password someone else made works this long (ASVS 6.4.1); then an administrator gives a new one.
 FIRST_PASSWORD_DAYS = 7
@@ -171,9 +173,6 @@ def role_is_approved(user: User) -> bool:
 def user_set_active(*, viewer, user: User, active: bool) -> User:
     """Let a person sign in again, or stop them (leavers; their sessions and API tokens end too).
     Their records and audit entries stay. A role waiting for approval cannot be switched on."""
-    from saferplace.partners.services.sessions import user_sessions_end_all
-    from saferplace.partners.services.tokens import api_tokens_revoke_all
-
     access.require(viewer, "users.manage", user)
     if viewer.user_id == user.pk and not active:
         raise ValidationError("You cannot deactivate your own account.")
@@ -227,8 +226,6 @@ def user_password_reset(*, viewer, user: User) -> str:
     or the first one expired): returned to show once; it must be changed at the next sign-in,
     within FIRST_PASSWORD_DAYS. The administrator never chooses it, and every session of the
     person ends."""
-    from saferplace.partners.services.sessions import user_sessions_end_all
-
     access.require(viewer, "users.manage", user)
     if viewer.user_id == user.pk:
         raise ValidationError("Change your own password on your account page.")

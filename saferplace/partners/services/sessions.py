@@ -36,8 +36,7 @@ def user_session_seen(*, session_key: str) -> None:
 @transaction.atomic
 def user_session_end(*, viewer, session: UserSession, because: str = "ended by its person") -> None:
     """End a session: the person's own, or (administrators) one of their organisation's people."""
-    if session.user_id != viewer.user_id:
-        access.require(viewer, "users.manage", session.user)
+    access.require_person_or_administrator(viewer, session.user)
     if session.ended_at is None:
         _session_store(session.session_key).delete()
         session.ended_at, session.ended_because = timezone.now(), because[:100]

@@ -87,8 +87,7 @@ def api_token_authenticate(*, token: str) -> tuple[User, frozenset[str]] | None:
 def api_token_revoke(*, viewer, token: ApiToken) -> ApiToken:
     """Stop a token working: its own person, an administrator of their organisation, or the
     operator."""
-    if viewer.user_id != token.user_id:
-        access.require(viewer, "users.manage", token)
+    access.require_person_or_administrator(viewer, token.user)
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = timezone.now(), viewer.name
         token.save(update_fields=["revoked_at", "revoked_by"])

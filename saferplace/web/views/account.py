@@ -22,7 +22,7 @@ from saferplace.partners.services import (
 )
 from saferplace.web.forms import ApiTokenForm, PasswordChangeForm
 from saferplace.web.views.auth import next_url
-from saferplace.web.views.common import capability_required, page
+from saferplace.web.views.common import apply_errors, capability_required, page
 
 SCOPE_LABELS = {
     "incidents.view": "Read one incident at a time (incidents.view)",
@@ -54,8 +54,7 @@ def password_change(request):
             user = user_password_change(viewer=request.viewer, current_password=form.cleaned_data["current_password"],
                                         new_password=form.cleaned_data["new_password"])
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field, errors)
+            apply_errors(form, error)
         else:
             update_session_auth_hash(request, user)  # this session stays signed in…
             request.session.cycle_key()
@@ -88,8 +87,7 @@ def token_create(request):
         try:
             record, token = api_token_create(viewer=viewer, user=viewer.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, error)
         else:
             return page(request, "account/token_made.html", active="account", record=record, token=token)
     return page(request, "account/token_new.html", active="account", form=form, status=400 if form.errors else 200)

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from saferplace.partners import access
@@ -22,6 +23,16 @@ def capability_required(capability: str):
         return wrapped
 
     return decorator
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: each field's messages on that field, the rest
+    (and a message for no field) at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
 
 
 def page(request, template: str, *, active: str = "", status: int = 200, **context):

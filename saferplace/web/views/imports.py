@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_POST
 
 from saferplace.incidents.importers import (
+    IMPORTERS,
     ImportOptionError,
     import_rejections_shown,
     import_run_create,
@@ -70,8 +71,6 @@ def import_list(request):
 
 def _kinds(viewer) -> dict:
     """The kinds of file the viewer may import: place lookups need `places.manage`."""
-    from saferplace.incidents.importers import IMPORTERS
-
     return {key: kind for key, kind in IMPORT_KINDS.items() if key in IMPORTERS and can(viewer, IMPORTERS[key].capability)}
 
 

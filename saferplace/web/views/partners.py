@@ -40,15 +40,7 @@ from saferplace.partners.services import (
     user_set_active,
 )
 from saferplace.web.forms import AgreementForm, OrganisationForm, RoleChangeForm, UserForm
-from saferplace.web.views.common import capability_required, page
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+from saferplace.web.views.common import apply_errors, capability_required, page
 
 
 @capability_required("partners.manage")
@@ -80,7 +72,7 @@ def organisation_edit(request, organisation_id: int | None = None):
         try:
             saved = organisation_save(viewer=request.viewer, organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{saved.name} saved.")
             return redirect("web:organisation-detail", organisation_id=saved.pk)
@@ -102,7 +94,7 @@ def user_add(request, organisation_id: int):
             user = user_create(viewer=viewer, organisation=organisation, password=password, validate=False,
                                **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return page(request, "partners/user_added.html", active="partners", organisation=organisation,
                         new_user=user, password=password)
@@ -121,7 +113,7 @@ def user_detail(request, user_id: int):
             change = user_role_change(viewer=viewer, user=person, role=form.cleaned_data["role"],
                                       reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             if change.status == "pending":
                 messages.success(request, f"{person.display_name}'s new role opens a special category: it waits for "
@@ -220,7 +212,7 @@ def agreement_edit(request, agreement_id: int | None = None):
         try:
             saved = agreement_save(viewer=viewer, agreement=agreement, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Agreement {saved.reference} saved and signed for {viewer.organisation_name}.")
             return redirect("web:agreement-detail", agreement_id=saved.pk)
