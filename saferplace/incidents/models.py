@@ -79,6 +79,8 @@ class ImportRun(models.Model):
     started_by_name = models.CharField(max_length=150, blank=True, help_text="Who started it, as the audit trail names them")
     options = models.JSONField(default=dict, blank=True, help_text="The importer's options, for a retry")
     upload_path = models.CharField(max_length=500, blank=True, help_text="Where the file waits until it is imported")
+    upload = models.FileField(upload_to="uploads/%Y/%m/", max_length=500, blank=True,
+                              help_text="The uploaded file, through the storage API, until it is imported")
     lease_expires_at = models.DateTimeField(
         null=True, blank=True, help_text="While running: renewed by the process running it; once past, it stopped"
     )
@@ -307,6 +309,7 @@ class Incident(models.Model):
     external_id = models.CharField(max_length=EXTERNAL_ID_LENGTH, blank=True)
     occurred_on = models.DateField()
     occurred_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    occurred_time = models.TimeField(null=True, blank=True, help_text="The time of day, where the source gives it")
     category = models.ForeignKey(
         IncidentCategory, on_delete=models.PROTECT, to_field="code", db_column="category", related_name="incidents",
         db_index=False,
@@ -372,3 +375,11 @@ class Incident(models.Model):
     @property
     def source_category_text(self) -> str:
         return self.source_category.text if self.source_category_id else ""
+
+
+from saferplace.incidents.events import (  # noqa: E402,F401 - the app's event tables, declared in events.py
+    CategoryEvent,
+    ImportRunEvent,
+    IncidentEvent,
+    MappingProfileEvent,
+)

@@ -182,6 +182,20 @@ class LawfulBasis(models.TextChoices):
     CONSENT = "consent", "UK GDPR Article 6(1)(a): consent"
 
 
+class SpecialCategoryCondition(models.TextChoices):
+    """The UK GDPR Article 9(2) condition, with its DPA 2018 Schedule 1 condition where one is
+    needed, under which special category data is shared."""
+
+    NONE = "", "No special category data"
+    EMPLOYMENT = "art9-2b", "Art. 9(2)(b) employment, social security and social protection (Sch. 1 para. 1)"
+    VITAL_INTERESTS = "art9-2c", "Art. 9(2)(c) vital interests"
+    HEALTH_SOCIAL_CARE = "art9-2h", "Art. 9(2)(h) health or social care (Sch. 1 para. 2)"
+    STATUTORY = "art9-2g-sch1-6", "Art. 9(2)(g) substantial public interest: statutory and government purposes (Sch. 1 para. 6)"
+    PREVENTING_CRIME = "art9-2g-sch1-10", "Art. 9(2)(g) substantial public interest: preventing or detecting unlawful acts (Sch. 1 para. 10)"
+    SAFEGUARDING = "art9-2g-sch1-18", "Art. 9(2)(g) substantial public interest: safeguarding of children and individuals at risk (Sch. 1 para. 18)"
+    LEGAL_CLAIMS = "art9-2f", "Art. 9(2)(f) legal claims or judicial acts"
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     ACTIVE = "active", "Active"
@@ -202,6 +216,13 @@ class SharingAgreement(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT)
+    review_date = models.DateField(null=True, blank=True, help_text="When the parties review it next")
+    dpia_reference = models.CharField(max_length=100, blank=True, help_text="The data protection impact assessment")
+    document_url = models.URLField(max_length=500, blank=True, help_text="Where the signed agreement is kept")
+    special_category_condition = models.CharField(
+        max_length=20, choices=SpecialCategoryCondition.choices, blank=True,
+        help_text="For special category data: the Article 9 / Schedule 1 condition",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -305,3 +326,11 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} from {self.ip_address or 'unknown'}"
+
+
+from saferplace.partners.events import (  # noqa: E402,F401 - the app's event tables, declared in events.py
+    AgreementEvent,
+    DataCategoryEvent,
+    OrganisationEvent,
+    UserEvent,
+)

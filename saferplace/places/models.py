@@ -46,3 +46,6 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+from saferplace.places.events import PlaceEvent  # noqa: E402,F401 - the app's event table, declared in events.py

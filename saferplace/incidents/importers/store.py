@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from saferplace.incidents.models import (
     Incident,
+    IncidentEvent,
     Location,
     Partition,
     SourceBlock,
@@ -407,6 +408,7 @@ def _tidy_after_delete(runs: set) -> None:
 
 def _delete_recording_runs(incidents, runs: set) -> int:
     runs.update(incidents.order_by().values_list("import_run", flat=True).distinct())
+    IncidentEvent.objects.filter(record__in=incidents.order_by().values("pk")).delete()
     return incidents.delete()[0]
 
 

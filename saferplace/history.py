@@ -1,0 +1,120 @@
+"""A record's history: typed event rows, written with the change and its audit entry.
+
+Each app declares its event tables in `events.py`, one per kind of record, on the `Event` base:
+
+    class AgreementEvent(Event):
+        record = models.ForeignKey("partners.SharingAgreement", on_delete=models.CASCADE, related_name="events")
+        kind = models.CharField(max_length=40, choices=AgreementEventKind.choices)
+
+A service changes a record with `record_change`, which saves it, writes its event and its audit
+entry in one transaction (the audit trail is the partnership's tamper-evident record of who did
+what; the events are the record's own timeline, shown on its page). `record_timeline` reads it.
+"""
+
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
+from saferplace.events import Event
+
+
+def _as_text(value) -> str | list | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set)):
+        return [str(item) for item in value]
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+def changes_between(record, values: dict) -> dict[str, list]:
+    """What setting `values` on `record` would change, as {field: [before, after]} in text."""
+    return {
+        name: [_as_text(getattr(record, name)), _as_text(new)]
+        for name, new in values.items()
+        if getattr(record, name) != new
+    }
+
+
+def event_model_for(record_or_model) -> type[Event]:
+    """The event table of a kind of record (the `Event` subclass whose `record` points at it)."""
+    model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
+    model = model._meta.concrete_model
+    for candidate in apps.get_models():
+        if issubclass(candidate, Event) and candidate._meta.get_field("record").related_model is model:
+            return candidate
+    raise LookupError(f"{model._meta.label} has no event table")
+
+
+def event_write(*, viewer, record, kind: str, changes: dict | None = None, note: str = "") -> Event:
+    """Write one event about `record` (inside the caller's transaction)."""
+    return event_model_for(record).objects.create(
+        record=record,
+        kind=str(kind),
+        actor_id=viewer.user_id,
+        actor_name=viewer.name[:150],
+        actor_organisation=viewer.organisation_name[:200],
+        changes=changes or {},
+        note=note,
+    )
+
+
+def events_write(*, viewer, model, kind: str, items: Iterable[tuple[int, dict]], note: str = "") -> int:
+    """Write one event per (record id, changes) in bulk: an import's outcome changes."""
+    event_model = event_model_for(model)
+    now = timezone.now()
+    rows = [
+        event_model(record_id=record_id, kind=str(kind), actor_id=viewer.user_id, actor_name=viewer.name[:150],
+                    actor_organisation=viewer.organisation_name[:200], changes=changes, note=note, at=now)
+        for record_id, changes in items
+    ]
+    event_model.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@transaction.atomic
+def record_change(
+    *,
+    viewer,
+    record,
+    kind: str,
+    values: dict | None = None,
+    changes: dict | None = None,
+    note: str = "",
+    created: bool = False,
+    details: dict | None = None,
+    always: bool = False,
+) -> dict:
+    """Set `values` on `record` and save it, then write its event and its audit entry, all in
+    one transaction. `changes` adds what `values` cannot show (a list of parties); `details`
+    adds to the audit entry. A change that changes nothing writes nothing, unless `always`.
+    Returns the changes."""
+    values = values or {}
+    found = {} if created else changes_between(record, values)
+    found.update(changes or {})
+    for name, value in values.items():
+        setattr(record, name, value)
+    if created or found or record.pk is None:
+        record.save()
+    if not (created or found or always):
+        return found
+    event_write(viewer=viewer, record=record, kind=kind, changes=found, note=note)
+    audit_details = {**({"changes": found} if found and not created else {}), **(details or {})}
+    audit_record(
+        viewer=viewer,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=record,
+        reason=note or None,
+        details=audit_details,
+    )
+    return found
+
+
+def record_timeline(record) -> models.QuerySet:
+    """The record's events, oldest first."""
+    return event_model_for(record).objects.filter(record=record).order_by("at", "id")
