@@ -43,8 +43,7 @@ def changes_between(record, values: dict) -> dict[str, list]:
 
 def event_model_for(record_or_model) -> type[Event]:
     """The event table of a kind of record (the `Event` subclass whose `record` points at it)."""
-    model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
-    model = model._meta.concrete_model
+    model = record_or_model._meta.concrete_model  # works for a lazy object (request.user) too
     for candidate in apps.get_models():
         if issubclass(candidate, Event) and candidate._meta.get_field("record").related_model is model:
             return candidate

@@ -108,12 +108,12 @@ def world(db):
     taxonomy_install(IncidentCategory)
     capabilities_install(Capability, RoleCapability)
     categories = {
-        "asb": data_category_ensure(code="asb", name="Anti-social behaviour"),
-        "crime": data_category_ensure(code="crime", name="Crime"),
-        "environmental": data_category_ensure(code="environmental", name="Environmental"),
-        "fire": data_category_ensure(code="fire", name="Fire"),
+        "asb": data_category_ensure(viewer=OPERATOR, code="asb", name="Anti-social behaviour"),
+        "crime": data_category_ensure(viewer=OPERATOR, code="crime", name="Crime"),
+        "environmental": data_category_ensure(viewer=OPERATOR, code="environmental", name="Environmental"),
+        "fire": data_category_ensure(viewer=OPERATOR, code="fire", name="Fire"),
         "safeguarding": data_category_ensure(
-            code="safeguarding", name="Safeguarding", is_special=True, special_roles=[Role.PRACTITIONER, Role.CHAIR]
+            viewer=OPERATOR, code="safeguarding", name="Safeguarding", is_special=True, special_roles=[Role.PRACTITIONER, Role.CHAIR]
         ),
     }
     organisations = {

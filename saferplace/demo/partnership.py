@@ -149,7 +149,7 @@ def _agreements(today: date, period_start: date) -> list[dict]:
 def partnership_create(*, viewer, today: date, period_start: date) -> Partnership:
     categories = {
         code: data_category_ensure(
-            code=code, name=name, is_special=bool(roles), special_roles=roles, description=description
+            viewer=viewer, code=code, name=name, is_special=bool(roles), special_roles=roles, description=description
         )
         for code, name, roles, description in DATA_CATEGORIES
     }

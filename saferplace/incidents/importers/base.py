@@ -178,12 +178,13 @@ DATA_CATEGORY_NAMES = {
 }
 
 
-def data_category_id(code: str) -> int:
+def data_category_id(code: str, *, viewer) -> int:
     """The id of a data category, creating the ordinary (not special) ones importers file under."""
     existing = DataCategory.objects.filter(code=code).values_list("pk", flat=True).first()
     if existing is not None:
         return existing
-    return data_category_ensure(code=code, name=DATA_CATEGORY_NAMES.get(code, code.replace("-", " ").capitalize())).pk
+    name = DATA_CATEGORY_NAMES.get(code, code.replace("-", " ").capitalize())
+    return data_category_ensure(viewer=viewer, code=code, name=name).pk
 
 
 def importer_named(name: str):

@@ -12,6 +12,7 @@ from saferplace.incidents.importers.base import (
     ImportContext,
     data_category_id,
     rejections_from_mask,
+    run_viewer,
 )
 from saferplace.incidents.importers.locations import Located, LsoaCodes, places_from_codes
 from saferplace.incidents.importers.reading import CsvReader, row_dict
@@ -135,7 +136,7 @@ def incidents_write(context: ImportContext, prepared: PreparedFile) -> None:
             codes, uniques = pd.factorize(chunk.data_category)
             for code in uniques:
                 if code not in data_categories:
-                    data_categories[code] = data_category_id(code)
+                    data_categories[code] = data_category_id(code, viewer=run_viewer(context.run))
             columns = dict(chunk.columns)
             location = {name: columns.pop(name) for name in LOCATION_FIELDS}
             source = columns["source"]

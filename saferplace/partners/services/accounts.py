@@ -16,7 +16,9 @@ from django.utils import timezone
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.errors import NotAllowed
+from saferplace.history import record_change
 from saferplace.partners import access
+from saferplace.partners.events import UserEventKind
 from saferplace.partners.models import (
     Organisation,
     Role,
@@ -95,10 +97,11 @@ def user_create(
     if validate:
         validate_password(password, user)
     user.set_password(password)
-    user.save()
-    role_request = _role_request(viewer, user=user, role=role, pending=pending, reason="new account")
-    audit_record(viewer=viewer, action=AuditAction.CREATE, obj=user,
-                 details={"role": user.role, "role_approval": role_request.status})
+    approval = RoleRequestStatus.PENDING if pending else RoleRequestStatus.APPROVED
+    record_change(viewer=viewer, record=user, kind=UserEventKind.ADDED, created=True,
+                  changes={"role": [None, role.label], "organisation": [None, organisation.name]},
+                  details={"role": user.role, "role_approval": approval})
+    _role_request(viewer, user=user, role=role, pending=pending, reason="new account")
     return user
 
 
@@ -117,11 +120,12 @@ def user_role_change(*, viewer, user: User, role: Role | str, reason: str = "") 
     pending = _needs_approval(viewer, role)
     role_request = _role_request(viewer, user=user, role=role, pending=pending, reason=reason)
     details = {"role_requested": [user.role, str(role)], "role_approval": role_request.status}
-    if not pending:
-        details["changes"] = {"role": [user.role, str(role)]}
-        user.role = role
-        user.save(update_fields=["role"])
-    audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, details=details, reason=reason or None)
+    if pending:
+        record_change(viewer=viewer, record=user, kind=UserEventKind.ROLE_REQUESTED, note=reason, details=details,
+                      changes={"role requested": [Role(user.role).label, role.label]})
+    else:
+        record_change(viewer=viewer, record=user, kind=UserEventKind.ROLE_CHANGED, values={"role": role.value},
+                      note=reason, details=details)
     return role_request
 
 
@@ -146,17 +150,13 @@ def role_request_decide(*, viewer, request: RoleRequest, approve: bool, reason: 
         role_request.reason = (role_request.reason + "; " if role_request.reason else "") + reason
     role_request.save()
     details = {"role_approval": role_request.status, "role": role_request.role, "requested_by": role_request.requested_by}
+    values = {}
     if approve:
-        changes = {}
-        if user.role != role_request.role:
-            changes["role"] = [user.role, role_request.role]
-            user.role = role_request.role
+        values["role"] = role_request.role
         if role_request.reason.startswith("new account") and not user.is_active:
-            changes["is_active"] = ["False", "True"]
-            user.is_active = True
-        user.save(update_fields=["role", "is_active"])
-        details["changes"] = changes
-    audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, details=details, reason=reason or None)
+            values["is_active"] = True
+    record_change(viewer=viewer, record=user, kind=UserEventKind.ROLE_CHANGED if approve else UserEventKind.ROLE_REFUSED,
+                  values=values, note=reason, details=details, always=True)
     return role_request
 
 
@@ -183,10 +183,8 @@ def user_set_active(*, viewer, user: User, active: bool) -> User:
         )
     if user.is_active == active:
         return user
-    user.is_active = active
-    user.save(update_fields=["is_active"])
-    audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user,
-                 details={"changes": {"is_active": [str(not active), str(active)]}})
+    record_change(viewer=viewer, record=user, kind=UserEventKind.REACTIVATED if active else UserEventKind.DEACTIVATED,
+                  values={"is_active": active})
     if not active:
         user_sessions_end_all(viewer=viewer, user=user, because="account deactivated")
         api_tokens_revoke_all(viewer=viewer, user=user)
@@ -213,10 +211,9 @@ def user_password_change(*, viewer, current_password: str, new_password: str) ->
     if errors:
         raise ValidationError(errors)
     user.set_password(new_password)
-    user.must_change_password, user.first_password_expires_at = False, None
-    user.save(update_fields=["password", "must_change_password", "first_password_expires_at"])
-    audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, object_repr=f"password of {user.username}",
-                 details={"changes": {"password": ["(not recorded)", "(not recorded)"]}})
+    record_change(viewer=viewer, record=user, kind=UserEventKind.PASSWORD_CHANGED,
+                  values={"must_change_password": False, "first_password_expires_at": None},
+                  changes={"password": ["(not recorded)", "(not recorded)"]})
     return user
 
 
@@ -231,10 +228,9 @@ def user_password_reset(*, viewer, user: User) -> str:
         raise ValidationError("Change your own password on your account page.")
     password = initial_password()
     user.set_password(password)
-    user.must_change_password, user.first_password_expires_at = True, _first_password_expiry()
-    user.save(update_fields=["password", "must_change_password", "first_password_expires_at"])
-    audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=user, object_repr=f"password of {user.username}",
-                 details={"changes": {"password": ["(not recorded)", "a new first password"]}})
+    record_change(viewer=viewer, record=user, kind=UserEventKind.PASSWORD_RESET,
+                  values={"must_change_password": True, "first_password_expires_at": _first_password_expiry()},
+                  changes={"password": ["(not recorded)", "a new first password"]})
     user_sessions_end_all(viewer=viewer, user=user, because="new first password")
     return password
 

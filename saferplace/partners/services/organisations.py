@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from saferplace.audit.models import AuditAction
-from saferplace.audit.services import audit_record, changed_fields
+from saferplace.audit.services import audit_record
+from saferplace.history import changes_between, record_change
 from saferplace.partners import access
+from saferplace.partners.events import DataCategoryEventKind, OrganisationEventKind
 from saferplace.partners.models import DataCategory, Organisation, OrganisationKind, Role, Team
 
 
@@ -27,15 +29,10 @@ def organisation_save(
     if Organisation.objects.filter(name__iexact=values["name"]).exclude(pk=getattr(organisation, "pk", None)).exists():
         raise ValidationError({"name": f"An organisation called “{values['name']}” already exists."})
     if organisation is None:
-        organisation = Organisation.objects.create(**values)
-        audit_record(viewer=viewer, action=AuditAction.CREATE, obj=organisation)
+        organisation = Organisation(**values)
+        record_change(viewer=viewer, record=organisation, kind=OrganisationEventKind.ADDED, created=True)
         return organisation
-    changes = changed_fields(organisation, values)
-    for field, value in values.items():
-        setattr(organisation, field, value)
-    organisation.save()
-    if changes:
-        audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=organisation, details={"changes": changes})
+    record_change(viewer=viewer, record=organisation, kind=OrganisationEventKind.CHANGED, values=values)
     return organisation
 
 
@@ -50,17 +47,27 @@ def team_create(*, viewer, organisation: Organisation, name: str) -> Team:
 
 @transaction.atomic
 def data_category_ensure(
-    *, code: str, name: str, is_special: bool = False, special_roles: Iterable[str] = (), description: str = ""
+    *, viewer, code: str, name: str, is_special: bool = False, special_roles: Iterable[str] = (), description: str = ""
 ) -> DataCategory:
-    """Make sure a data category exists with these settings (installation and the importers'
-    ordinary categories: crime, anti-social behaviour, road safety)."""
-    category, _ = DataCategory.objects.update_or_create(
-        code=code,
-        defaults={
-            "name": name,
-            "is_special": is_special,
-            "special_roles": sorted(Role(role).value for role in special_roles),
-            "description": description,
-        },
-    )
+    """Make sure a data category exists with these settings (installation, the demo, and the
+    importers' ordinary categories: crime, anti-social behaviour, road safety). A new category or
+    a change is recorded in its history and the audit trail. Changing one, or adding a special
+    category, needs `agreements.manage`; whoever may import can add an ordinary category their
+    file is filed under (it opens nothing: only an agreement shares a category)."""
+    values = {
+        "name": name,
+        "is_special": is_special,
+        "special_roles": sorted(Role(role).value for role in special_roles),
+        "description": description,
+    }
+    category = DataCategory.objects.filter(code=code).first()
+    if category is None and not is_special and not access.can(viewer, "agreements.manage"):
+        access.require(viewer, "imports.run")
+    elif category is None or changes_between(category, values):
+        access.require(viewer, "agreements.manage")
+    if category is None:
+        category = DataCategory(code=code, **values)
+        record_change(viewer=viewer, record=category, kind=DataCategoryEventKind.ADDED, created=True)
+    else:
+        record_change(viewer=viewer, record=category, kind=DataCategoryEventKind.CHANGED, values=values)
     return category
