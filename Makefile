@@ -12,7 +12,9 @@ demo: install
 test:
 	./scripts/bootstrap --test
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 	.venv/bin/pytest
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports

@@ -146,7 +146,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "saferplace.web.views.auth.locked_out"
 # The address a lockout is keyed on is the client's, the same one the audit trail records (behind
 # a reverse proxy: the address the proxy saw, not the proxy's own).
-AXES_CLIENT_IP_CALLABLE = "saferplace.web.middleware.client_address"
+AXES_CLIENT_IP_CALLABLE = "saferplace.interfaces.client_address"
 AXES_VERBOSE = False
 
 # Behind a reverse proxy, take the client's address (for the audit trail, the sessions page and

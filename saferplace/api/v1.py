@@ -24,10 +24,10 @@ from saferplace.audit.services import audit_record, audit_refusal
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.incidents.selectors import IncidentFilters
 from saferplace.incidents.services import incident_api_page, incident_open
+from saferplace.interfaces import request_viewer
 from saferplace.partners.services import api_token_authenticate
 from saferplace.places.models import PlaceKind
 from saferplace.places.selectors import place_list
-from saferplace.web.middleware import request_viewer
 
 # The largest offset a page may start at: far beyond any store, and small enough for every database.
 MAX_OFFSET = 2**31 - 1

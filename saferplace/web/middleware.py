@@ -23,44 +23,15 @@ from django.utils.functional import SimpleLazyObject
 
 from saferplace.audit.services import audit_refusal
 from saferplace.errors import NotAllowed, NotFound
+from saferplace.interfaces import request_viewer, trusts_provider
 from saferplace.partners.services import user_session_closed, user_session_seen, user_session_start
-from saferplace.partners.viewer import API, WEB, AuditContext, Viewer, viewer_for
+from saferplace.partners.viewer import API, WEB
 
 EXEMPT_PREFIXES = ("/static/", "/healthz", "/oidc/", "/api/", "/open311/")
 LAST_ACTIVITY = "last_activity"
 STARTED = "started_at"  # when the person signed in: the session's absolute lifetime runs from then
 RECORDED = "session_recorded"  # the session key this session's `UserSession` was recorded under
 SEEN_EVERY_SECONDS = 60  # a session's last activity is saved at most once a minute
-
-
-def client_address(request) -> str:
-    """The client's network address. Behind a reverse proxy (AUDIT_TRUST_X_FORWARDED_FOR), the
-    last address in X-Forwarded-For: the one the proxy appended, which the client cannot choose
-    (anything before it is whatever the client sent)."""
-    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1][:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
-
-
-def audit_context(request, channel: str = WEB, reason: str = "") -> AuditContext:
-    return AuditContext(channel=channel, address=client_address(request),
-                        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300], reason=reason)
-
-
-def request_viewer(request, user=None, *, channel: str = WEB, scopes=None) -> Viewer:
-    """The viewer of a request: its signed-in person (verified once they have given their
-    one-time code), or no one."""
-    user = user if user is not None else getattr(request, "user", None)
-    verified = user is not None and getattr(user, "is_authenticated", False) and (
-        not hasattr(user, "is_verified") or user.is_verified() or _trusts_provider(request)
-    )
-    return viewer_for(user, context=audit_context(request, channel), scopes=scopes, verified=verified)
-
-
-def _trusts_provider(request) -> bool:
-    return settings.OIDC_TRUST_PROVIDER_MFA and request.session.get("signed_in_with") == "oidc"
 
 
 class ViewerMiddleware:
@@ -117,7 +88,7 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not self._exempt(request):
-            if not user.is_verified() and not _trusts_provider(request):
+            if not user.is_verified() and not trusts_provider(request):
                 return redirect(f"{reverse('web:two-factor')}?{urlencode({'next': request.get_full_path()})}")
             if user.must_change_password and request.path != reverse("web:password-change"):
                 return redirect(f"{reverse('web:password-change')}?{urlencode({'next': request.get_full_path()})}")

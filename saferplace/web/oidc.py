@@ -11,7 +11,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
-from saferplace.web.middleware import request_viewer
+from saferplace.interfaces import request_viewer
 
 
 class PartnerOIDCBackend(OIDCAuthenticationBackend):

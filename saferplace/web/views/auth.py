@@ -22,9 +22,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
+from saferplace.interfaces import request_viewer
 from saferplace.partners.services import user_session_closed
 from saferplace.web.forms import CodeForm, SignInForm
-from saferplace.web.middleware import request_viewer
 from saferplace.web.views.common import page
 
 
