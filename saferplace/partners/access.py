@@ -26,11 +26,12 @@ from datetime import date
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.partners.models import (
+    AgreementSignature,
     AgreementStatus,
     CapabilityScope,
     DataCategory,
@@ -60,16 +61,24 @@ NO_GRANTS = Grants(organisation_id=None, allowed_category_ids=frozenset())
 ALL_GRANTS = Grants(organisation_id=None, allowed_category_ids=frozenset(), everything=True)
 
 
+def _in_force(day: date) -> QuerySet[SharingAgreement]:
+    """Agreements that grant access on `day`: active, in date, and no party left unsigned."""
+    unsigned_party = SharingAgreement.parties.through.objects.filter(sharingagreement=OuterRef("pk")).exclude(
+        organisation__in=AgreementSignature.objects.filter(agreement=OuterRef(OuterRef("pk"))).values("organisation")
+    )
+    return (
+        SharingAgreement.objects.filter(status=AgreementStatus.ACTIVE, start_date__lte=day)
+        .exclude(end_date__lt=day)
+        .exclude(Exists(unsigned_party))
+    )
+
+
 def agreements_in_force(*, on: date | None = None, party_id: int | None = None) -> list[SharingAgreement]:
     """The agreements that grant access today: active, in date, and signed by every party."""
-    day = on or timezone.localdate()
-    agreements = SharingAgreement.objects.filter(status=AgreementStatus.ACTIVE, start_date__lte=day).exclude(
-        end_date__lt=day
-    )
+    agreements = _in_force(on or timezone.localdate())
     if party_id is not None:
         agreements = agreements.filter(parties=party_id)
-    agreements = agreements.prefetch_related("parties", "data_categories", "signatures").distinct()
-    return [agreement for agreement in agreements if agreement.is_signed_by_every_party()]
+    return list(agreements.prefetch_related("parties", "data_categories", "signatures").distinct())
 
 
 def special_category_roles() -> set[str]:
@@ -84,15 +93,19 @@ def grants_for(*, organisation_id: int | None, role: str, on: date | None = None
     if organisation_id is None:
         return NO_GRANTS
     allowed = frozenset(
-        category.id
-        for category in DataCategory.objects.all()
-        if not category.is_special or role in (category.special_roles or [])
+        category_id
+        for category_id, is_special, roles in DataCategory.objects.values_list("id", "is_special", "special_roles")
+        if not is_special or role in (roles or [])
     )
+    # Two queries whatever the number of agreements: each (party, category) pair of the
+    # agreements in force the viewer's organisation is party to.
+    agreements = _in_force(on or timezone.localdate()).filter(parties=organisation_id).values("pk")
+    pairs = (SharingAgreement.objects.filter(pk__in=agreements).order_by()
+             .values_list("parties", "data_categories").distinct())
     owners: dict[int, set[int]] = {}
-    for agreement in agreements_in_force(on=on, party_id=organisation_id):
-        party_ids = {party.id for party in agreement.parties.all()}
-        for category in agreement.data_categories.all():
-            owners.setdefault(category.id, set()).update(party_ids)
+    for party_id, category_id in pairs:
+        if party_id is not None and category_id is not None:
+            owners.setdefault(category_id, set()).add(party_id)
     return Grants(
         organisation_id=organisation_id,
         allowed_category_ids=allowed,
