@@ -22,6 +22,7 @@ from saferplace.incidents.selectors import (
     incident_points,
 )
 from saferplace.incidents.services import incidents_export_audit, incidents_shown_audit
+from saferplace.places.selectors import cells_describe
 
 MEASURES = {"count": "Number of incidents", "harm": "Harm (the sum of the categories' harm weights)"}
 
@@ -32,11 +33,16 @@ def hexagon_polygon(cell: str) -> dict:
 
 
 def hexagon_feature_collection(hexagons: list[dict], *, measure: str, resolution: int) -> dict:
+    """The hexagons as polygons with their figures and, for people, where each is (`where`: its
+    main street, ward and LSOA, from the geography alone); the cell id is only for the map to
+    ask for the hexagon's points, and is never shown."""
+    described = cells_describe([row["cell"] for row in hexagons])
     features = [
         {
             "type": "Feature",
             "geometry": hexagon_polygon(row["cell"]),
-            "properties": {"cell": row["cell"], "count": row["count"], "harm": row["harm"], "value": row[measure]},
+            "properties": {"cell": row["cell"], "count": row["count"], "harm": row["harm"], "value": row[measure],
+                           **described.get(row["cell"], {})},
         }
         for row in hexagons
     ]
@@ -59,8 +65,10 @@ def incident_points_open(*, viewer, filters: IncidentFilters, cell: str, limit: 
     """The located incidents of one hexagon, at most `limit`, as GeoJSON points (the caller adds
     the link to each record's page); audited with the ids shown and the filters used."""
     points = incident_points(viewer=viewer, filters=filters, cell=cell, limit=limit)
+    place = cells_describe([cell]).get(cell, {}).get("where") if h3.is_valid_cell(cell) else ""
     rows = incidents_shown_audit(viewer=viewer, incidents=points["rows"], filters=filters,
-                                 where=f"on the map (hexagon {cell})", cell=cell, total=points["total"])
+                                 where=f"on the map (the hexagon {'at ' + place if place else 'chosen'})", cell=cell,
+                                 total=points["total"])
     if points["capped"]:
         message = (f"Showing the newest {len(rows):,} of the {points['total']:,} incidents in this hexagon. "
                    "Narrow the filters, or export them, to see them all.")

@@ -1,18 +1,24 @@
-"""Creating places: one at a time, from an ONS code alone, or from a GeoJSON file of boundaries.
-The partnership's places are changed only by a viewer with `places.manage`, and audited."""
+"""Creating places: one at a time, from an ONS code alone, or from a GeoJSON file of boundaries;
+and loading streets (a GeoJSON file such as an OS Open Roads extract, or the demo city's). The
+partnership's places and streets are changed only by a viewer with `places.manage`, and audited."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import shapely
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
+from saferplace.history import record_change
 from saferplace.partners import access
-from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
+from saferplace.places.events import PlaceEventKind
+from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind, Street
+from saferplace.places.streets import kind_for_class, street_geometry_fields
 
 # ONS code prefixes (England and Wales) and the kind of place they name.
 ONS_PREFIXES = {
@@ -73,16 +79,24 @@ def place_create_or_update(
     access.require(viewer, "places.manage")
     kind = PlaceKind(kind)
     _check_parent(kind, parent)
-    values = {"kind": kind, "name": name, "parent": parent, "population": population, "boundary": boundary}
-    values.update(_geometry_fields(boundary))
-    place, created = Place.objects.update_or_create(code=code, defaults=values)
-    audit_record(viewer=viewer, action=AuditAction.CREATE if created else AuditAction.CHANGE, obj=place,
-                 details={"name": name, "kind": str(kind)})
+    values = {"kind": kind, "name": name, "parent": parent, "population": population}
+    geometry = {"boundary": boundary, **_geometry_fields(boundary)}
+    place = Place.objects.filter(code=code).first()
+    created = place is None
+    if created:
+        place = Place(code=code)
+    # A boundary is shown in the history as changed, not as its thousands of coordinates.
+    changes = {} if created or place.boundary == boundary else {"boundary": ["(before)", "(changed)"]}
+    for field, value in geometry.items():
+        setattr(place, field, value)
+    record_change(viewer=viewer, record=place, kind=PlaceEventKind.ADDED if created else PlaceEventKind.CHANGED,
+                  values=values, changes=changes, created=created, details={"name": name, "kind": str(kind)})
     return place
 
 
-def place_get_or_create_from_code(*, code: str, kind: PlaceKind | None = None, name: str = "") -> Place:
-    """Many partner files carry only an LSOA code: make the place known without a boundary."""
+def place_get_or_create_from_code(*, viewer, code: str, kind: PlaceKind | None = None, name: str = "") -> Place:
+    """Many partner files carry only an LSOA code: make the place known without a boundary
+    (an import does this for the LSOAs its rows name; recorded in the place's history)."""
     code = code.strip().upper()
     existing = Place.objects.filter(code=code).first()
     if existing is not None:
@@ -90,7 +104,9 @@ def place_get_or_create_from_code(*, code: str, kind: PlaceKind | None = None, n
     kind = kind or kind_for_code(code)
     if kind is None:
         raise ValidationError(f"{code!r} is not an ONS code SaferPlace recognises; give the kind of place")
-    return Place.objects.create(code=code, kind=kind, name=name or code)
+    place = Place(code=code, kind=kind, name=name or code)
+    record_change(viewer=viewer, record=place, kind=PlaceEventKind.ADDED, created=True)
+    return place
 
 
 @dataclass(frozen=True)
@@ -155,3 +171,96 @@ def places_load_geojson(
             updated += exists
             created += not exists
     return BoundaryLoadResult(created=created, updated=updated)
+
+
+@dataclass(frozen=True)
+class StreetLoadResult:
+    source: str
+    loaded: int
+    replaced: int
+
+
+def _rounded(geometry: dict) -> dict:
+    """The line with its coordinates to 6 decimal places (about 10 cm)."""
+    line = shapely.transform(shapely.geometry.shape(geometry), lambda xy: np.round(xy, 6))
+    return json.loads(json.dumps(shapely.geometry.mapping(line)))
+
+
+def streets_load(*, viewer, source: str, streets: Iterable[dict]) -> StreetLoadResult:
+    """Replace the streets of `source` (a file's name, or the demo's) with `streets`, each a dict
+    of `geometry` (a GeoJSON line in WGS84), `name`, `number` and `kind` (a `StreetKind` or a
+    source's class, e.g. OS Open Roads' "A Road"). All or nothing: a problem names the street,
+    and nothing is changed. One audit entry records the load."""
+    access.require(viewer, "places.manage")
+    source = str(source or "").strip()
+    if not source or len(source) > 100:
+        raise ValidationError("Name the streets' source (up to 100 characters), e.g. the file's name.")
+    rows = []
+    for position, street in enumerate(streets, start=1):
+        name = str(street.get("name") or "").strip()[:200]
+        number = str(street.get("number") or "").strip()[:20]
+        try:
+            fields = street_geometry_fields(street.get("geometry"))
+        except ValidationError as error:
+            named = f" ({name or number})" if name or number else ""
+            raise ValidationError(f"feature {position}{named}: {'; '.join(error.messages)}") from error
+        rows.append(Street(source=source, name=name, number=number, kind=kind_for_class(street.get("kind")),
+                           geometry=_rounded(street["geometry"]), **fields))
+    with transaction.atomic():
+        replaced = Street.objects.filter(source=source).count()
+        Street.objects.filter(source=source).delete()
+        Street.objects.bulk_create(rows, batch_size=2000)
+        audit_record(
+            viewer=viewer, action=AuditAction.CHANGE if replaced else AuditAction.CREATE, object_type="places.street",
+            object_repr=f"{len(rows)} streets from {source}"[:300],
+            details={"source": source, "loaded": len(rows), "replaced": replaced},
+        )
+    return StreetLoadResult(source=source, loaded=len(rows), replaced=replaced)
+
+
+# Where the common sources keep a street's name, road number and class (OS Open Roads as
+# GeoPackage or GeoJSON, its older shapefile names, OpenStreetMap).
+NAME_PROPERTIES = ("name_1", "name1", "name", "NAME", "road_name")
+NUMBER_PROPERTIES = ("road_classification_number", "roadNumber", "number", "ref")
+KIND_PROPERTIES = ("road_classification", "class", "roadClassification", "kind", "highway")
+
+
+def _first(properties: dict, names: tuple[str, ...]):
+    return next((properties[name] for name in names if properties.get(name) not in (None, "")), None)
+
+
+def streets_load_geojson(
+    *,
+    viewer,
+    path: Path,
+    source: str | None = None,
+    name_property: str | None = None,
+    number_property: str | None = None,
+    kind_property: str | None = None,
+) -> StreetLoadResult:
+    """Load a GeoJSON FeatureCollection of streets in WGS84 (e.g. OS Open Roads' road links,
+    converted with `ogr2ogr -f GeoJSON -t_srs EPSG:4326 roads.geojson oproad_gb.gpkg road_link`).
+    The streets of the same source (by default the file's name) are replaced. Properties are
+    found under their usual names unless named."""
+    access.require(viewer, "places.manage")
+    path = Path(path)
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValidationError(f"{path}: not a readable GeoJSON file ({error})") from error
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise ValidationError(f"{path}: expected a GeoJSON FeatureCollection")
+    features = collection.get("features") or []
+    if not isinstance(features, list):
+        raise ValidationError(f"{path}: its features are not a list")
+
+    def read(feature) -> dict:
+        properties = (feature.get("properties") if isinstance(feature, dict) else None) or {}
+        return {
+            "geometry": feature.get("geometry") if isinstance(feature, dict) else None,
+            "name": properties.get(name_property) if name_property else _first(properties, NAME_PROPERTIES),
+            "number": properties.get(number_property) if number_property else _first(properties, NUMBER_PROPERTIES),
+            "kind": properties.get(kind_property) if kind_property else _first(properties, KIND_PROPERTIES),
+        }
+
+    return streets_load(viewer=viewer, source=source or path.name, streets=(read(feature) for feature in features))

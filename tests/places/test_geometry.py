@@ -48,7 +48,7 @@ def test_the_index_is_rebuilt_after_a_place_changes(squares):
 
 
 def test_places_known_only_by_code_do_not_stop_assignment(squares):
-    place_get_or_create_from_code(code="E01009999")
+    place_get_or_create_from_code(viewer=OPERATOR, code="E01009999")
     assert place_for_point(52.005, 0.005) == squares["lsoa_a"]
 
 
@@ -74,18 +74,18 @@ def test_h3_cells_agree_with_h3_cell():
 
 @pytest.mark.django_db
 def test_a_place_can_be_known_by_its_code_alone():
-    lsoa = place_get_or_create_from_code(code=" e01001234 ")
+    lsoa = place_get_or_create_from_code(viewer=OPERATOR, code=" e01001234 ")
     assert (lsoa.code, lsoa.kind, lsoa.name, lsoa.boundary) == ("E01001234", PlaceKind.LSOA, "E01001234", None)
-    assert place_get_or_create_from_code(code="E01001234") == lsoa
-    assert place_get_or_create_from_code(code="E05001234").kind == PlaceKind.WARD
-    assert place_get_or_create_from_code(code="E23000031").kind == PlaceKind.FORCE
+    assert place_get_or_create_from_code(viewer=OPERATOR, code="E01001234") == lsoa
+    assert place_get_or_create_from_code(viewer=OPERATOR, code="E05001234").kind == PlaceKind.WARD
+    assert place_get_or_create_from_code(viewer=OPERATOR, code="E23000031").kind == PlaceKind.FORCE
     assert Place.objects.count() == 3
 
 
 @pytest.mark.django_db
 def test_an_unknown_code_prefix_needs_the_kind_of_place():
     with pytest.raises(ValidationError, match="'X99000001' is not an ONS code SaferPlace recognises"):
-        place_get_or_create_from_code(code="X99000001")
+        place_get_or_create_from_code(viewer=OPERATOR, code="X99000001")
     assert not Place.objects.exists()
-    community = place_get_or_create_from_code(code="X99000001", kind=PlaceKind.COMMUNITY, name="Old Town")
+    community = place_get_or_create_from_code(viewer=OPERATOR, code="X99000001", kind=PlaceKind.COMMUNITY, name="Old Town")
     assert (community.kind, community.name) == (PlaceKind.COMMUNITY, "Old Town")

@@ -178,7 +178,7 @@ class LsoaCodes:
         normalised_array[:] = normalised
         return normalised_array[code_numbers], problems[code_numbers]
 
-    def resolve(self, codes: list[str]) -> dict[str, tuple[int, int, int]]:
+    def resolve(self, codes: list[str], *, viewer) -> dict[str, tuple[int, int, int]]:
         """For each distinct code: (LSOA id, ward id, community id), creating unknown LSOAs.
         Call inside the run's transaction."""
         wanted = sorted({code for code in codes if code})
@@ -186,7 +186,9 @@ class LsoaCodes:
         for code in wanted:
             if code not in places:
                 try:
-                    places[code] = place_get_or_create_from_code(code=code, kind=PlaceKind.LSOA, name=self.names.get(code, ""))
+                    places[code] = place_get_or_create_from_code(
+                        viewer=viewer, code=code, kind=PlaceKind.LSOA, name=self.names.get(code, "")
+                    )
                 except ValidationError:
                     continue
         parents = dict(Place.objects.values_list("id", "parent_id"))

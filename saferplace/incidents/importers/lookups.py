@@ -10,13 +10,15 @@ import numpy as np
 from django.db.models import Count
 from django.utils import timezone
 
+from saferplace.history import events_write
 from saferplace.incidents.importers.base import (
     FileRefused,
     ImportContext,
     Importer,
-    ImportOptionError,
+    run_viewer,
 )
 from saferplace.incidents.importers.locations import PointLocator
+from saferplace.incidents.importers.options import column_option
 from saferplace.incidents.importers.reading import (
     CsvReader,
     column_values,
@@ -25,6 +27,7 @@ from saferplace.incidents.importers.reading import (
 )
 from saferplace.incidents.importers.rows import RowChecks
 from saferplace.incidents.models import PostcodeCentroid
+from saferplace.places.events import PlaceEventKind
 from saferplace.places.models import Place, PlaceKind
 
 
@@ -57,6 +60,11 @@ LEVELS = [  # (kind, option prefix, default code patterns, default name patterns
 PLACE_LOOKUP = "an LSOA → ward → community → local authority lookup"
 
 
+def _pattern_text(pattern: str) -> str:
+    """A default column pattern as people read it: LSOA\\d\\dCD → LSOA##CD."""
+    return pattern.replace("\\d", "#")
+
+
 @dataclass
 class PreparedPlaces:
     # kind → code → (name, parent code or "")
@@ -66,7 +74,14 @@ class PreparedPlaces:
 class PlaceLookupImporter(Importer):
     name = "place-lookup"
     label = "Place lookup (LSOA → ward → community → local authority)"
-    description = "An ONS-style lookup CSV that creates or updates LSOAs, wards, communities and local authorities."
+    hint = "An ONS-style lookup CSV that creates or updates LSOAs, wards, communities and local authorities."
+    documentation = "place-lookups.md"
+    options = tuple(
+        column_option(f"{prefix}_{part}_column",
+                      f"the column of the {kind.label.lower()} {part}s (default: {_pattern_text(patterns[0])})")
+        for kind, prefix, code_patterns, name_patterns, _ in LEVELS
+        for part, patterns in (("code", code_patterns), ("name", name_patterns))
+    )
     capability = "places.manage"
 
     def prepare(self, context: ImportContext) -> PreparedPlaces:
@@ -126,21 +141,35 @@ class PlaceLookupImporter(Importer):
         for kind, places in prepared.places.items():
             existing = {place.code: place for place in Place.objects.filter(code__in=list(places))}
             parent_ids = dict(Place.objects.filter(code__in={parent for _, parent in places.values() if parent}).values_list("code", "id"))
-            created, changed = [], []
+            created, changed, changes = [], [], []
             for code, (name, parent) in places.items():
                 parent_id = parent_ids.get(parent) if parent else None
                 place = existing.get(code)
                 if place is None:
                     created.append(Place(kind=kind, code=code, name=name, parent_id=parent_id, updated_at=now))
                 elif place.name != name or (parent and place.parent_id != parent_id):
+                    change = {"name": [place.name, name]} if place.name != name else {}
+                    if parent and place.parent_id != parent_id:
+                        change["parent"] = [str(place.parent_id or ""), parent]
                     place.name = name
                     place.parent_id = parent_id if parent else place.parent_id
                     place.updated_at = now
                     changed.append(place)
+                    changes.append((place.pk, change))
             Place.objects.bulk_create(created, batch_size=2000)
             Place.objects.bulk_update(changed, ["name", "parent", "updated_at"], batch_size=2000)
+            added = Place.objects.filter(code__in=[place.code for place in created]).values_list("pk", "name")
+            _place_events(context, PlaceEventKind.ADDED, [(pk, {"name": [None, name]}) for pk, name in added])
+            _place_events(context, PlaceEventKind.CHANGED, changes)
             context.rows_imported += len(created)
             context.rows_updated += len(changed)
+
+
+def _place_events(context: ImportContext, kind: str, items: list[tuple[int, dict]]) -> None:
+    """Each place's history records what the run changed (the run's own audit entry has the counts)."""
+    if items:
+        events_write(viewer=run_viewer(context.run), model=Place, kind=kind, items=items,
+                     note=f"import run {context.run.pk}: {context.run.file_name}")
 
 
 POPULATION = "a population file (place code and number of residents)"
@@ -149,7 +178,12 @@ POPULATION = "a population file (place code and number of residents)"
 class PopulationImporter(Importer):
     name = "population"
     label = "Population (residents per place)"
-    description = "A CSV of place code and number of residents, e.g. ONS mid-year estimates by LSOA."
+    hint = "A CSV of place code and number of residents, e.g. ONS mid-year estimates by LSOA."
+    documentation = "place-lookups.md"
+    options = (
+        column_option("code_column", "the column of the place codes (default: code, LSOA##CD…)"),
+        column_option("population_column", "the column of the numbers of residents (default: population, total…)"),
+    )
     capability = "places.manage"
 
     def prepare(self, context: ImportContext) -> dict[str, int]:
@@ -178,10 +212,12 @@ class PopulationImporter(Importer):
 
     def write(self, context: ImportContext, prepared: dict[str, int]) -> None:
         now = timezone.now()
-        places = list(Place.objects.filter(code__in=list(prepared)))
+        places = [place for place in Place.objects.filter(code__in=list(prepared)) if place.population != prepared[place.code]]
+        changes = [(place.pk, {"population": [place.population, prepared[place.code]]}) for place in places]
         for place in places:
             place.population, place.updated_at = prepared[place.code], now
         Place.objects.bulk_update(places, ["population", "updated_at"], batch_size=2000)
+        _place_events(context, PlaceEventKind.CHANGED, changes)
         context.rows_updated = len(places)
 
 
@@ -191,15 +227,14 @@ POSTCODES = "a postcode lookup (postcode, latitude, longitude)"
 class PostcodeLookupImporter(Importer):
     name = "postcode-lookup"
     label = "Postcode lookup (postcode centres)"
-    description = "Postcode, latitude and longitude, e.g. the ONS Postcode Directory (pcds, lat, long)."
+    hint = "Postcode, latitude and longitude, e.g. the ONS Postcode Directory (pcds, lat, long)."
+    documentation = "place-lookups.md"
+    options = (
+        column_option("postcode_column", "the column of the postcodes (default: postcode, pcds…)"),
+        column_option("latitude_column", "the column of the latitudes (default: latitude, lat)"),
+        column_option("longitude_column", "the column of the longitudes (default: longitude, long…)"),
+    )
     capability = "places.manage"
-
-    def clean_options(self, options, profile):
-        cleaned = super().clean_options(options, profile)
-        unknown = set(cleaned) - {"postcode_column", "latitude_column", "longitude_column"}
-        if unknown:
-            raise ImportOptionError(f"The postcode lookup takes no option {', '.join(sorted(unknown))}.")
-        return cleaned
 
     def prepare(self, context: ImportContext) -> dict[str, tuple[float, float]]:
         header = read_header(context.path, what=POSTCODES, expected=["postcode", "latitude", "longitude"])
