@@ -2,10 +2,18 @@
 are known to the whole partnership's administrators; people, their tokens and sessions only to
 their own organisation's administrators (and to themselves)."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from saferplace.errors import NotFound
+from saferplace.history import record_timeline
 from saferplace.partners import access
+from saferplace.partners.events import AgreementEvent, UserEvent
 from saferplace.partners.models import (
     ApiToken,
     Capability,
@@ -58,6 +66,93 @@ def agreements_granting(*, viewer) -> list[SharingAgreement]:
     return access.agreements_in_force(party_id=viewer.organisation_id)
 
 
+def agreement_history(*, viewer, agreement: SharingAgreement) -> QuerySet[AgreementEvent]:
+    """The agreement's timeline, oldest first, for those who may see the agreement."""
+    agreement = agreement_get(viewer=viewer, agreement_id=agreement.pk)
+    return record_timeline(agreement)
+
+
+@dataclass(frozen=True)
+class AgreementDue:
+    """An agreement in force that ends, or is due for review, soon (or whose review is overdue)."""
+
+    agreement: SharingAgreement
+    ends_on: date | None
+    review_on: date | None
+    today: date
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_on is not None and self.review_on < self.today
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        if self.ends_on is not None:
+            parts.append(f"ends on {date_format(self.ends_on, 'j F Y')}")
+        if self.review_on is not None:
+            parts.append(f"{'was due for review on' if self.review_overdue else 'is due for review on'} "
+                         f"{date_format(self.review_on, 'j F Y')}")
+        return f"{self.agreement.reference} {' and '.join(parts)}."
+
+
+def agreements_due(*, viewer, on: date | None = None) -> list[AgreementDue]:
+    """The agreements in force that the viewer's organisation is a party to (the operator: all)
+    whose end date falls within `AGREEMENT_WARNING_DAYS`, or whose review date does or has
+    passed: what its administrators are warned of. Reads only."""
+    access.require(viewer, "agreements.manage")
+    if viewer.organisation_id is None and not viewer.is_operator:
+        return []
+    today = on or timezone.localdate()
+    horizon = today + timedelta(days=settings.AGREEMENT_WARNING_DAYS)
+    party_id = None if viewer.is_operator else viewer.organisation_id
+    due = []
+    for agreement in access.agreements_in_force(on=today, party_id=party_id):
+        ends_on = agreement.end_date if agreement.end_date is not None and agreement.end_date <= horizon else None
+        review_on = agreement.review_date if agreement.review_date is not None and agreement.review_date <= horizon else None
+        if ends_on or review_on:
+            due.append(AgreementDue(agreement=agreement, ends_on=ends_on, review_on=review_on, today=today))
+    return sorted(due, key=lambda item: (min(d for d in (item.ends_on, item.review_on) if d), item.agreement.reference))
+
+
+@dataclass(frozen=True)
+class SightLost:
+    """What one party stops seeing when an agreement stops granting: each other party's records
+    of these categories (those no other agreement in force still opens to it)."""
+
+    organisation: Organisation
+    lost: list[tuple[Organisation, list[DataCategory]]]
+
+
+def agreement_what_stops(*, viewer, agreement: SharingAgreement) -> list[SightLost]:
+    """For a party's administrator about to suspend or end the agreement: which organisations
+    lose sight of which other parties' records of which categories. Nothing, when the agreement
+    grants nothing today; a pair another agreement in force also covers loses nothing."""
+    access.require(viewer, "agreements.manage", agreement)
+    if not agreement.is_in_force():
+        return []
+    covered = set()
+    for other in access.agreements_in_force():
+        if other.pk == agreement.pk:
+            continue
+        party_ids = [party.pk for party in other.parties.all()]
+        for category in other.data_categories.all():
+            covered.update((a, b, category.pk) for a in party_ids for b in party_ids if a != b)
+    parties = list(agreement.parties.all())
+    categories = list(agreement.data_categories.all())
+    result = []
+    for party in parties:
+        lost = [
+            (owner, [category for category in categories if (party.pk, owner.pk, category.pk) not in covered])
+            for owner in parties
+            if owner.pk != party.pk
+        ]
+        lost = [(owner, lost_categories) for owner, lost_categories in lost if lost_categories]
+        if lost:
+            result.append(SightLost(organisation=party, lost=lost))
+    return result
+
+
 def data_category_list() -> QuerySet[DataCategory]:
     return DataCategory.objects.all()
 
@@ -74,6 +169,12 @@ def user_get(*, viewer, user_id: int) -> User:
         raise NotFound("There is no such person.", record_type="partners.user", record_id=user_id)
     access.require(viewer, "users.manage", user)
     return user
+
+
+def user_history(*, viewer, user: User) -> QuerySet[UserEvent]:
+    """A person's timeline (account made, roles, switched off or on, passwords), oldest first,
+    for their organisation's administrators."""
+    return record_timeline(user_get(viewer=viewer, user_id=user.pk))
 
 
 def role_requests_pending(*, viewer, organisation: Organisation) -> QuerySet[RoleRequest]:

@@ -16,4 +16,5 @@ class Job:
 def jobs() -> list[Job]:
     return [
         Job("audit checkpoint", "saferplace.audit.tasks.write_audit_checkpoint", settings.AUDIT_CHECKPOINT_MINUTES * 60),
+        Job("agreement warnings", "saferplace.partners.tasks.warn_agreements_due", 24 * 60 * 60),
     ]

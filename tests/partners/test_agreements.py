@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from saferplace.errors import NotAllowed
 from saferplace.incidents.models import Incident
 from saferplace.partners import access
-from saferplace.partners.models import AgreementStatus, LawfulBasis
-from saferplace.partners.services import agreement_save, agreement_sign
+from saferplace.partners.models import AgreementStatus, LawfulBasis, SpecialCategoryCondition
+from saferplace.partners.services import agreement_save, agreement_sign, agreement_suspend
 from tests.conftest import _persona, viewer
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,8 @@ def test_widening_asks_the_other_parties_to_sign_again(records, world, council_a
     agreement_sign(viewer=viewer(police_admin), agreement=agreement)
     # The council adds safeguarding on its own: the police's signature goes, so nothing more opens…
     agreement_save(viewer=viewer(council_admin), agreement=agreement,
-                   **_terms(world, data_categories=[world["categories"]["crime"], world["categories"]["safeguarding"]]))
+                   **_terms(world, data_categories=[world["categories"]["crime"], world["categories"]["safeguarding"]],
+                            special_category_condition=SpecialCategoryCondition.SAFEGUARDING))
     assert set(agreement.signatures.values_list("organisation__name", flat=True)) == {"Riverford City Council"}
     assert "POL-CRIME-1" not in _visible(council_analyst)  # …and what was open closes until they sign again
 
@@ -59,7 +60,7 @@ def test_widening_asks_the_other_parties_to_sign_again(records, world, council_a
 def test_narrowing_needs_nobody_else(records, world, council_admin, police_admin, council_analyst):
     agreement = agreement_save(viewer=viewer(council_admin), **_terms(world))
     agreement_sign(viewer=viewer(police_admin), agreement=agreement)
-    agreement_save(viewer=viewer(police_admin), agreement=agreement, **_terms(world, status=AgreementStatus.SUSPENDED))
+    agreement_suspend(viewer=viewer(police_admin), agreement=agreement, reason="Breach under investigation")
     assert agreement.signatures.count() == 2
     assert "POL-CRIME-1" not in _visible(council_analyst)  # suspended: grants nothing
 

@@ -43,11 +43,11 @@ def test_create_and_change_an_agreement(client, council_admin, world):
     assert set(agreement.signatures.values_list("organisation__name", flat=True)) == {"Riverford City Council"}
     assert not agreement.is_in_force()  # the police have not signed it yet
 
-    data["status"] = "suspended"
+    data["status"] = "draft"
     data["parties"].append(organisations["bid"].pk)
     client.post(reverse("web:agreement-edit", args=[agreement.pk]), data)
     change = AuditEntry.objects.filter(action="change", object_id=str(agreement.pk)).get()
-    assert change.details["changes"]["status"] == ["active", "suspended"]
+    assert change.details["changes"]["status"] == ["active", "draft"]
     assert "Riverford Business Improvement District" in change.details["changes"]["parties"][1]
 
 
@@ -164,3 +164,14 @@ def test_a_party_signs_an_agreement_on_its_page(client, council_admin, world):
     client.post(reverse("web:agreement-sign", args=[agreement.pk]))
     page = client.get(reverse("web:agreement-detail", args=[agreement.pk])).content.decode()
     assert "Sign for" not in page and "Active and in force today" in page
+
+
+def test_a_person_s_page_shows_their_account_s_history(client, council_admin, council_analyst):
+    from saferplace.partners.services import user_set_active
+    from tests.conftest import viewer
+
+    user_set_active(viewer=viewer(council_admin), user=council_analyst, active=False)
+    page = sign_in(client, council_admin).get(reverse("web:user-detail", args=[council_analyst.pk])).content.decode()
+    history = page[page.index('id="history"'):]
+    assert "Account switched off" in history and "council_admin (Riverford City Council)" in history
+    assert "Is active: True → False" in history

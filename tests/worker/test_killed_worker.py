@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files import File
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -35,10 +36,9 @@ from saferplace.incidents.importers import (
     import_run_retry,
     run_is_stopped,
 )
-from saferplace.incidents.models import ImportRun, ImportStatus, Incident
+from saferplace.incidents.models import ImportStatus, Incident
 from saferplace.incidents.tasks import import_file_task
 from saferplace.partners.viewer import TASK, operator_viewer
-from saferplace.web.views.imports import upload_dir
 from saferplace.worker.models import TaskLease
 from saferplace.worker.services import STOPPED_CLASS, tasks_expire
 from tests.conftest import viewer
@@ -130,22 +130,26 @@ def test_a_worker_killed_part_way_through_an_import_changes_nothing_and_the_run_
     world, police_analyst, settings, tmp_path,
 ):
     settings.DATA_DIR = tmp_path / "data"
+    # The worker process keeps uploads where its settings put them: DATA_DIR/media.
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(settings.DATA_DIR / "media")}}}
     settings.TASK_LEASE_SECONDS = LEASE_SECONDS
     analyst = viewer(police_analyst)
     # What the force imported before: May 2026, which the big file replaces.
     earlier_file = tmp_path / "may.csv"
     earlier_file.write_text(csv_text(POLICE_UK_HEADER, may_2026_rows()), encoding="utf-8")
     earlier = import_file(viewer=analyst, run=import_run_create(
-        viewer=analyst, importer="police-uk", file_name=earlier_file.name, upload_path=earlier_file))
+        viewer=analyst, importer="police-uk", file_name=earlier_file.name), path=earlier_file)
     assert earlier.status == ImportStatus.SUCCEEDED and earlier.rows_imported == 11
     before = incidents_snapshot()
     indexes = incident_indexes()
 
-    # Queued as the web upload queues it: the run, its file under DATA_DIR/uploads/<run>/, the task.
-    run = import_run_create(viewer=analyst, importer="police-uk", file_name="police-uk-street.csv")
-    path = upload_dir(run.pk) / run.file_name
-    write_police_file(path, ROWS)
-    ImportRun.objects.filter(pk=run.pk).update(upload_path=str(path))
+    # Queued as the web upload queues it: the run, its file kept through the storage, the task.
+    big_file = tmp_path / "police-uk-street.csv"
+    write_police_file(big_file, ROWS)
+    with big_file.open("rb") as handle:
+        run = import_run_create(viewer=analyst, importer="police-uk", file_name=big_file.name, upload=File(handle))
+    path = Path(run.upload.path)
     task = import_file_task.enqueue(run.pk)
 
     pause_file = tmp_path / "paused"

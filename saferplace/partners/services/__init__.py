@@ -13,7 +13,14 @@ from saferplace.partners.services.accounts import (
     user_role_change,
     user_set_active,
 )
-from saferplace.partners.services.agreements import agreement_save, agreement_sign
+from saferplace.partners.services.agreements import (
+    agreement_end,
+    agreement_resume,
+    agreement_save,
+    agreement_sign,
+    agreement_suspend,
+    agreement_warnings_write,
+)
 from saferplace.partners.services.organisations import (
     data_category_ensure,
     organisation_save,
@@ -34,8 +41,12 @@ from saferplace.partners.services.tokens import (
 )
 
 __all__ = [
+    "agreement_end",
+    "agreement_resume",
     "agreement_save",
     "agreement_sign",
+    "agreement_suspend",
+    "agreement_warnings_write",
     "api_scopes_for",
     "api_token_authenticate",
     "api_token_create",

@@ -14,6 +14,9 @@ from saferplace.partners.access import can
 from saferplace.partners.models import Role
 from saferplace.partners.selectors import (
     agreement_get,
+    agreement_history,
+    agreement_what_stops,
+    agreements_due,
     agreements_for_organisation,
     api_tokens_of,
     organisation_get,
@@ -23,13 +26,17 @@ from saferplace.partners.selectors import (
     role_requests_pending,
     sessions_of,
     user_get,
+    user_history,
     user_list,
 )
 from saferplace.partners.selectors import agreement_list as select_agreements
 from saferplace.partners.selectors import organisation_list as select_organisations
 from saferplace.partners.services import (
+    agreement_end,
+    agreement_resume,
     agreement_save,
     agreement_sign,
+    agreement_suspend,
     initial_password,
     organisation_save,
     role_request_decide,
@@ -39,7 +46,14 @@ from saferplace.partners.services import (
     user_role_change,
     user_set_active,
 )
-from saferplace.web.forms import AgreementForm, OrganisationForm, RoleChangeForm, UserForm
+from saferplace.web.forms import (
+    AgreementEndForm,
+    AgreementForm,
+    AgreementReasonForm,
+    OrganisationForm,
+    RoleChangeForm,
+    UserForm,
+)
 from saferplace.web.views.common import apply_errors, capability_required, page
 
 
@@ -122,7 +136,8 @@ def user_detail(request, user_id: int):
                 messages.success(request, f"{person.display_name} is now {Role(change.role).label.lower()}.")
             return redirect("web:user-detail", user_id=person.pk)
     return page(request, "partners/user_detail.html", active="partners", person=person, form=form,
-                history=role_history(viewer=viewer, user=person), sessions=sessions_of(viewer=viewer, user=person),
+                history=role_history(viewer=viewer, user=person), events=user_history(viewer=viewer, user=person),
+                sessions=sessions_of(viewer=viewer, user=person),
                 tokens=api_tokens_of(viewer=viewer, user=person), status=400 if form.errors else 200)
 
 
@@ -171,7 +186,8 @@ def user_active(request, user_id: int):
 
 @capability_required("agreements.manage")
 def agreement_list(request):
-    return page(request, "agreements/list.html", active="agreements", agreements=select_agreements(viewer=request.viewer))
+    return page(request, "agreements/list.html", active="agreements", agreements=select_agreements(viewer=request.viewer),
+                due=agreements_due(viewer=request.viewer))
 
 
 @capability_required("agreements.manage")
@@ -181,7 +197,8 @@ def agreement_detail(request, agreement_id: int):
     signed = {signature.organisation_id: signature for signature in agreement.signatures.all()}
     return page(request, "agreements/detail.html", active="agreements", agreement=agreement, signed=signed,
                 party=can(viewer, "agreements.manage", agreement),
-                to_sign=viewer.organisation_id in agreement.owner_ids() and viewer.organisation_id not in signed)
+                to_sign=viewer.organisation_id in agreement.owner_ids() and viewer.organisation_id not in signed,
+                events=agreement_history(viewer=viewer, agreement=agreement))
 
 
 @capability_required("agreements.manage")
@@ -206,8 +223,12 @@ def agreement_edit(request, agreement_id: int | None = None):
             "lawful_basis": agreement.lawful_basis, "parties": list(agreement.parties.values_list("pk", flat=True)),
             "data_categories": list(agreement.data_categories.values_list("pk", flat=True)),
             "start_date": agreement.start_date, "end_date": agreement.end_date, "status": agreement.status,
+            "review_date": agreement.review_date, "dpia_reference": agreement.dpia_reference,
+            "document_url": agreement.document_url, "special_category_condition": agreement.special_category_condition,
         }
-    form = AgreementForm(request.POST or None, initial=initial)
+    else:
+        initial["special_category_condition"] = ""
+    form = AgreementForm(request.POST or None, initial=initial, current_status=agreement.status if agreement else None)
     if request.method == "POST" and form.is_valid():
         try:
             saved = agreement_save(viewer=viewer, agreement=agreement, **form.cleaned_data)
@@ -218,6 +239,49 @@ def agreement_edit(request, agreement_id: int | None = None):
             return redirect("web:agreement-detail", agreement_id=saved.pk)
     return page(request, "agreements/edit.html", active="agreements", form=form, agreement=agreement,
                 status=400 if form.errors else 200)
+
+
+# Suspending, ending and resuming: a page that says what stops (or what signing again it needs)
+# and asks for the reason; its form posts back to act.
+AGREEMENT_LIFECYCLE = {
+    "suspend": {"service": agreement_suspend, "form": AgreementReasonForm, "done": "suspended"},
+    "end": {"service": agreement_end, "form": AgreementEndForm, "done": "ended"},
+    "resume": {"service": agreement_resume, "form": AgreementReasonForm, "done": "resumed"},
+}
+
+
+def _agreement_lifecycle(request, agreement_id: int, action: str):
+    viewer = request.viewer
+    agreement = agreement_get(viewer=viewer, agreement_id=agreement_id)
+    step = AGREEMENT_LIFECYCLE[action]
+    form = step["form"](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step["service"](viewer=viewer, agreement=agreement, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Agreement {agreement.reference} {step['done']}.")
+            return redirect("web:agreement-detail", agreement_id=agreement.pk)
+    # Only a party's administrators get the page (the selector checks), and it says what stops.
+    stops = agreement_what_stops(viewer=viewer, agreement=agreement)
+    return page(request, f"agreements/{action}.html", active="agreements", agreement=agreement, form=form,
+                stops=stops, status=400 if form.errors else 200)
+
+
+@capability_required("agreements.manage")
+def agreement_suspend_page(request, agreement_id: int):
+    return _agreement_lifecycle(request, agreement_id, "suspend")
+
+
+@capability_required("agreements.manage")
+def agreement_end_page(request, agreement_id: int):
+    return _agreement_lifecycle(request, agreement_id, "end")
+
+
+@capability_required("agreements.manage")
+def agreement_resume_page(request, agreement_id: int):
+    return _agreement_lifecycle(request, agreement_id, "resume")
 
 
 @capability_required("roles.view")

@@ -66,7 +66,8 @@ class Command(BaseCommand):
     def handle(self, *args, batch, queue_name, interval, **options):
         if settings.MIGRATE_ON_START:
             call_command("migrate", interactive=False, verbosity=0)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # Its lines go to the one handler settings.LOGGING gives the root logger (adding one here
+        # would print each line twice).
         housekeeping()
         worker = LeasedWorker(
             queue_names=queue_name.split(","), interval=interval, batch=batch,
