@@ -1,5 +1,6 @@
 # The two commands a newcomer needs (see README.md):
-#   make demo   installs everything, builds a demo city and serves it on http://localhost:8000
+#   make demo   installs everything, builds a demo city and runs it on http://localhost:8000:
+#               the web server and the background worker together (one Ctrl-C stops both)
 #   make test   runs the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 .PHONY: demo test lint install
 

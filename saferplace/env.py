@@ -4,6 +4,7 @@ Every setting SaferPlace reads is listed in `.env.example`. A value that cannot 
 start-up with a message naming the variable, rather than silently falling back to a default.
 """
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -83,3 +84,19 @@ def env_keys(name: str, default: str | None = None, *, min_length: int = 0) -> d
             raise ImproperlyConfigured(f"The key id {key_id!r} appears twice in {name}.")
         keys[key_id] = secret.encode("utf-8")
     return keys
+
+
+def env_json_object(name: str, default: dict) -> dict:
+    """A JSON object, e.g. FILE_STORAGE_OPTIONS={"bucket_name": "saferplace-uploads"}."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return dict(default)
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a JSON object like {{\"name\": \"value\"}}, not {value!r}."
+        )
+    return parsed

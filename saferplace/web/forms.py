@@ -7,6 +7,9 @@ from django import forms
 from django.core import validators as django_validators
 
 from saferplace.audit.models import AuditAction
+from saferplace.incidents.importers import Importer
+from saferplace.incidents.importers.date_formats import FORMATS as DATE_FORMATS
+from saferplace.incidents.importers.options import ImporterOption
 from saferplace.incidents.models import IncidentCategory, LocationKind, MappingProfile
 from saferplace.partners.models import (
     AgreementStatus,
@@ -15,6 +18,7 @@ from saferplace.partners.models import (
     Organisation,
     OrganisationKind,
     Role,
+    SpecialCategoryCondition,
     Team,
 )
 
@@ -121,8 +125,47 @@ class AgreementForm(forms.Form):
                                                  "invalid": "Enter the start date as a real date, like 2026-04-01"})
     end_date = forms.DateField(required=False, help_text="Leave blank for an agreement with no end date",
                                error_messages={"invalid": "Enter the end date as a real date, like 2027-03-31"})
-    status = forms.ChoiceField(choices=AgreementStatus.choices,
-                               error_messages={"required": "Choose the agreement's status"})
+    status = forms.ChoiceField(choices=[(status.value, status.label) for status in (AgreementStatus.DRAFT,
+                                                                                     AgreementStatus.ACTIVE)],
+                               help_text="Suspend, resume or end an agreement from its page, giving the reason",
+                               error_messages={"required": "Choose the agreement's status",
+                                               "invalid_choice": "Choose draft or active"})
+    review_date = forms.DateField(required=False, label="Review date (optional)",
+                                  help_text="When the parties next review it, for example 2027-03-31",
+                                  error_messages={"invalid": "Enter the review date as a real date, like 2027-03-31"})
+    dpia_reference = forms.CharField(required=False, max_length=100, label="DPIA reference (optional)",
+                                     help_text="The data protection impact assessment, for example DPIA-2026-04")
+    document_url = forms.CharField(required=False, max_length=500, label="Link to the signed agreement (optional)",
+                                   help_text="Its full address, starting https://")
+    special_category_condition = forms.ChoiceField(
+        required=False, choices=SpecialCategoryCondition.choices,
+        label="Condition for special category data (UK GDPR Article 9 and DPA 2018 Schedule 1)",
+        help_text="Needed when the agreement covers a special category, such as safeguarding or health",
+        error_messages={"invalid_choice": "Choose a condition from the list"},
+    )
+
+    def __init__(self, *args, current_status: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current_status in (AgreementStatus.SUSPENDED, AgreementStatus.ENDED):
+            # Only its page resumes a suspended agreement; an ended one stays ended.
+            self.fields["status"].choices = [(current_status, AgreementStatus(current_status).label)]
+            self.fields["status"].help_text = (
+                "Resume it from its page, giving the reason" if current_status == AgreementStatus.SUSPENDED
+                else "An ended agreement stays ended: propose a new agreement to share again"
+            )
+
+
+class AgreementReasonForm(forms.Form):
+    """Suspending, resuming or ending an agreement: the reason (the service says when it is missing)."""
+
+    reason = forms.CharField(required=False, widget=forms.Textarea, label="Reason",
+                             help_text="The parties and the audit trail will see it")
+
+
+class AgreementEndForm(AgreementReasonForm):
+    end_date = forms.DateField(required=False, label="Date it ended (optional)",
+                               help_text="Leave blank for today, or give an earlier date, like 2026-03-31",
+                               error_messages={"invalid": "Enter the date it ended as a real date, like 2026-03-31"})
 
 
 RECORD_TYPES = [
@@ -160,16 +203,6 @@ class AuditSearchForm(forms.Form):
         return data
 
 
-IMPORT_KINDS = {
-    # importer key: (label, hint, allowed extensions)
-    "police-uk": ("police.uk street-level crime", "A street-level crime CSV exactly as published by data.police.uk", (".csv",)),
-    "police-uk-outcomes": ("police.uk outcomes", "An outcomes CSV from data.police.uk; it updates your organisation's crimes already imported", (".csv",)),
-    "stats19": ("STATS19 road collisions", "The Department for Transport's collision CSV", (".csv",)),
-    "profile": ("A partner's file, with a saved mapping profile", "A CSV or XLSX file laid out as the profile describes", (".csv", ".xlsx")),
-    "place-lookup": ("Place lookup", "An ONS LSOA → ward → community → local authority lookup CSV", (".csv",)),
-    "population": ("Population", "A population CSV by place code", (".csv",)),
-    "postcode-lookup": ("Postcode lookup", "A postcode → latitude and longitude CSV, such as the ONS Postcode Directory", (".csv",)),
-}
 IMPORT_UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 PROFILE_SAMPLE_MAX_BYTES = 20 * 1024 * 1024
 
@@ -198,7 +231,9 @@ def _check_upload(upload, extensions: tuple[str, ...], max_bytes: int) -> None:
 
 class ImportUploadForm(forms.Form):
     """The records a file brings in always belong to the uploader's own organisation: there is
-    no choice of owner."""
+    no choice of owner. Everything about the kinds of file — the choices, their hints, the
+    extensions each accepts (and the file input's `accept`), and each importer's options — comes
+    from the importers' declarations (`Importer`, saferplace/incidents/importers/options.py)."""
 
     importer = forms.ChoiceField(label="What kind of file is it?",
                                  error_messages={"required": "Choose the kind of file",
@@ -209,27 +244,74 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(label="Upload the file", error_messages={"required": "Select a file to import",
                                                                   "empty": "The selected file is empty"})
 
-    def __init__(self, *args, kinds: dict, profiles, **kwargs):
+    def __init__(self, *args, importers: dict[str, Importer], profiles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kinds = kinds
-        self.fields["importer"].choices = [(key, value[0]) for key, value in kinds.items()]
+        self.importers = importers
+        self.fields["importer"].choices = [(name, importer.label) for name, importer in importers.items()]
         self.fields["profile"].queryset = profiles
+        for importer in importers.values():
+            for option in web_options(importer):
+                self.fields[option_field_name(importer, option)] = _option_field(option)
+        extensions = [extension for importer in importers.values() for extension in importer.extensions]
+        self.accept = ",".join(dict.fromkeys(extensions))
+
+    @property
+    def needs_profile(self) -> bool:
+        return any(importer.needs_profile for importer in self.importers.values())
+
+    def option_fields(self, importer: Importer) -> list:
+        """The bound fields of an importer's options."""
+        return [self[option_field_name(importer, option)] for option in web_options(importer)]
+
+    def options_given(self, importer: Importer) -> bool:
+        """Whether any of the importer's options has a value or a problem (its options are shown open)."""
+        return any(field.errors or field.value() not in (None, "") for field in self.option_fields(importer))
 
     def clean(self):
         data = super().clean()
-        importer = data.get("importer")
-        if not importer:
+        name = data.get("importer")
+        if not name:
             return data
-        extensions = self.kinds[importer][2]
-        if importer == "profile" and not data.get("profile") and "profile" not in self.errors:
+        importer = self.importers[name]
+        if importer.needs_profile and not data.get("profile") and "profile" not in self.errors:
             self.add_error("profile", "Choose the mapping profile that describes this file")
+        data["options"] = {}
+        for option in web_options(importer):
+            field_name = option_field_name(importer, option)
+            value = data.get(field_name)
+            if value not in (None, ""):
+                data["options"][option.name] = value
+            elif option.required and field_name not in self.errors:
+                self.add_error(field_name, f"Enter the {option.label.lower()}")
         upload = data.get("file")
         if upload is not None:
             try:
-                _check_upload(upload, extensions, IMPORT_UPLOAD_MAX_BYTES)
+                _check_upload(upload, importer.extensions, IMPORT_UPLOAD_MAX_BYTES)
             except forms.ValidationError as error:
                 self.add_error("file", error)
         return data
+
+
+def web_options(importer: Importer) -> list[ImporterOption]:
+    """The options a person gives on the web: not the organisation (always their own) nor the
+    profile (chosen from their organisation's)."""
+    return [option for option in importer.options if option.on_the_web and not option.for_operator]
+
+
+def option_field_name(importer: Importer, option: ImporterOption) -> str:
+    return f"{importer.name}-{option.name}"
+
+
+def _option_field(option: ImporterOption) -> forms.Field:
+    label = f"{option.label}{'' if option.required else ' (optional)'}"
+    help_text = option.help[:1].upper() + option.help[1:]
+    if option.choices:
+        return forms.ChoiceField(required=False, label=label, help_text=help_text,
+                                 choices=[("", "Choose one"), *((choice, choice) for choice in option.choices)])
+    if option.type is int:
+        return forms.IntegerField(required=False, label=label, help_text=help_text,
+                                  error_messages={"invalid": f"Enter a whole number for the {option.label.lower()}"})
+    return forms.CharField(required=False, max_length=200, label=label, help_text=help_text)
 
 
 class ProfileSampleForm(forms.Form):
@@ -258,9 +340,13 @@ class ProfileForm(forms.Form):
     source = forms.CharField(max_length=60, label="Source name", help_text="The dataset the incidents are filed under, for example fire-incidents",
                              error_messages={"required": "Enter the source name"})
     date_column = forms.ChoiceField(label="Date column", error_messages={"required": "Choose the date column"})
-    date_format = forms.CharField(max_length=40, label="Date format",
-                                  help_text="For example %d/%m/%Y for 31/01/2026, %Y-%m-%d for 2026-01-31, %Y-%m for a month",
-                                  error_messages={"required": "Enter the date format"})
+    date_format = forms.ChoiceField(label="How are the dates written?",
+                                    error_messages={"required": "Choose how the dates are written",
+                                                    "invalid_choice": "Choose one of the ways of writing dates shown"})
+    time_column = forms.ChoiceField(required=False, label="Time column (optional)",
+                                    help_text="If the time of day is in a column of its own, like 23:15, 11:15 pm or 2315. "
+                                              "It is read instead of a time written after the date.",
+                                    error_messages={"invalid_choice": "Choose one of the sample's columns, or none"})
     category_column = forms.ChoiceField(label="Category column", error_messages={"required": "Choose the category column"})
     location_kind = forms.ChoiceField(choices=LocationKind.choices, label="Where did it happen?",
                                       error_messages={"required": "Choose how the rows give their location"})
@@ -279,8 +365,11 @@ class ProfileForm(forms.Form):
 
     REJECT_CHOICE = "reject"
 
-    def __init__(self, *args, header: list[str], category_values: list[str], **kwargs):
+    def __init__(self, *args, header: list[str], category_values: list[str],
+                 date_formats: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The ways of writing dates, in words (incidents.profiles.date_format_options); stored as a pattern.
+        self.fields["date_format"].choices = date_formats or [(each.code, each.label) for each in DATE_FORMATS]
         self.fields["data_category"].queryset = DataCategory.objects.order_by("name")
         categories = list(IncidentCategory.objects.order_by("group", "name"))
         self.fields["default_category"].queryset = IncidentCategory.objects.order_by("group", "name")
@@ -288,7 +377,7 @@ class ProfileForm(forms.Form):
         columns = [(column, column) for column in header]
         for name in ("date_column", "category_column"):
             self.fields[name].choices = [("", "Choose a column"), *columns]
-        for name in ("latitude_column", "longitude_column", "postcode_column", "lsoa_column",
+        for name in ("time_column", "latitude_column", "longitude_column", "postcode_column", "lsoa_column",
                      "external_id_column", "outcome_column", "description_column"):
             self.fields[name].choices = [("", "None"), *columns]
         self.category_values = category_values

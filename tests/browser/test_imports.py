@@ -42,7 +42,7 @@ def test_import_and_profile_pages_are_accessible(page, live_server, council_anal
     )
     ImportRejection.objects.create(run=finished, row_number=4, field="Crime type", reason="Unknown crime type “Dragon sighting”")
     refused = ImportRun.objects.create(importer="police-uk", file_name="wrong.csv", file_hash="y", status=ImportStatus.REFUSED,
-                                       started_by=council_analyst, organisation=council, upload_path="/nowhere.csv",
+                                       started_by=council_analyst, organisation=council,
                                        message="This is not a police.uk street-level crime file: expected the columns Crime ID, Month, …")
     profile = mapping_profile_save(
         viewer=OPERATOR, header=SAMPLE_HEADER, name="council-environment", owning_organisation=world["organisations"]["council"],
@@ -87,8 +87,9 @@ def test_import_and_profile_pages_are_accessible(page, live_server, council_anal
     assert not page.csp_errors, page.csp_errors
 
 
-def test_the_run_page_follows_the_worker_by_itself(page, live_server, council_analyst, world):
-    browser_sign_in(page, live_server, council_analyst.username)
+def test_the_run_page_follows_the_worker_by_itself(page, live_server, police_analyst, world):
+    # The force's own analyst: the file's "Reported by" is Fenshire Police (docs/decisions.md).
+    browser_sign_in(page, live_server, police_analyst.username)
     page.goto(f"{live_server.url}{reverse('web:import-new')}")
     page.get_by_label("police.uk street-level crime").check()
     page.get_by_label("Upload the file").set_input_files(

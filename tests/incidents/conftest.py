@@ -100,7 +100,7 @@ def run_import(world):
 
     def run(importer: str, path: Path, *, profile=None, **options):
         created = import_run_create(viewer=OPERATOR, importer=importer, file_name=path.name, profile=profile,
-                                    options=options, upload_path=path)
-        return import_file(viewer=OPERATOR, run=created)
+                                    options=options)
+        return import_file(viewer=OPERATOR, run=created, path=path)
 
     return run

@@ -5,6 +5,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
@@ -84,9 +85,12 @@ def test_incidents_summary_in_every_format(squares, world, write_file):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_an_enqueued_import(squares, world, write_file, police_analyst):
+def test_the_worker_runs_an_enqueued_import(squares, world, write_file, police_analyst, stored_uploads):
     path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
-    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name=path.name, upload_path=path)
+    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name=path.name,
+                            upload=ContentFile(path.read_bytes()))
+    upload = run.upload.name
+    assert stored_uploads.exists(upload)
     result = import_file_task.enqueue(run.pk)
     assert DBTaskResult.objects.get(id=result.id).status == "READY"
 
@@ -98,7 +102,7 @@ def test_the_worker_runs_an_enqueued_import(squares, world, write_file, police_a
     assert (run.status, run.rows_imported, run.rows_rejected) == (ImportStatus.SUCCEEDED, 11, 1)
     result.refresh()
     assert result.return_value["status"] == "succeeded"
-    assert path.exists()  # a file outside DATA_DIR/uploads/ is never removed
+    assert not stored_uploads.exists(upload) and not run.upload  # the upload is not kept once imported
     assert Incident.objects.count() == 11
 
 
@@ -145,9 +149,10 @@ def test_a_bulk_load_rebuilds_the_indexes_and_a_failed_one_leaves_them(squares, 
 
 
 @pytest.mark.django_db
-def test_import_retry_imports_a_failed_runs_file_again(squares, world, write_file, police_analyst):
+def test_import_retry_imports_a_failed_runs_file_again(squares, world, write_file, police_analyst, stored_uploads):
     path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
-    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name=path.name, upload_path=path)
+    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name=path.name,
+                            upload=ContentFile(path.read_bytes()))
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, message="The worker stopped.")
     out, _ = run_command("import", "retry", str(run.pk))
     run.refresh_from_db()
@@ -156,3 +161,21 @@ def test_import_retry_imports_a_failed_runs_file_again(squares, world, write_fil
     assert Incident.objects.filter(owning_organisation=world["organisations"]["police"]).count() == 11
     with pytest.raises(CommandError, match="Only a failed import can be retried"):
         run_command("import", "retry", str(run.pk))
+
+
+def test_a_run_s_timeline_records_each_attempt_and_the_retry(squares, world, write_file, police_analyst, stored_uploads,
+                                                              client):
+    from saferplace.history import record_timeline
+    from tests.conftest import sign_in
+
+    path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name=path.name,
+                            upload=ContentFile(path.read_bytes()))
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, message="The worker stopped.")
+    run_command("import", "retry", str(run.pk))
+    events = list(record_timeline(run))
+    assert [event.kind for event in events] == ["queued", "retried", "started", "succeeded"]
+    assert events[0].actor_name == "police_analyst" and events[1].actor_name.startswith("operator:")
+    assert events[3].changes == {"status": ["running", "succeeded"]} and "11 imported" in events[3].note
+    page = sign_in(client, police_analyst).get(f"/imports/{run.pk}/").content.decode()
+    assert "What happened to this import" in page and "Queued again" in page and "Imported" in page

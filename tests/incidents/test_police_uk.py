@@ -204,12 +204,12 @@ def test_a_crash_after_the_delete_leaves_the_store_exactly_as_before(squares, wo
 def test_progress_is_reported_and_saved_on_the_run(squares, world, write_file, police_analyst):
     path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
     analyst = viewer(police_analyst)
-    run = import_run_create(viewer=analyst, importer="police-uk", file_name=path.name, upload_path=path)
+    run = import_run_create(viewer=analyst, importer="police-uk", file_name=path.name)
     assert run.status == ImportStatus.QUEUED and run.organisation == world["organisations"]["police"]
     seen = []
     from saferplace.incidents.importers import import_file
 
-    run = import_file(viewer=analyst, run=run, progress=lambda done, total: seen.append((done, total)))
+    run = import_file(viewer=analyst, run=run, path=path, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (12, 12)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     run.refresh_from_db()
@@ -229,7 +229,9 @@ def test_the_run_is_audited(squares, world, write_file, run_import):
 
 def test_options_are_checked_when_the_run_is_created(world, operator, council_analyst):
     with pytest.raises(ImportOptionError, match="Say which organisation"):
-        import_run_create(importer="police-uk", file_name="x.csv", viewer=operator, options={})
+        import_run_create(importer="stats19", file_name="x.csv", viewer=operator, options={})
+    # A police.uk file names its force (Reported by): the organisation is found when it is read.
+    assert import_run_create(importer="police-uk", file_name="x.csv", viewer=operator, options={}).organisation is None
     with pytest.raises(ImportOptionError, match="No organisation called 'Nobody'"):
         import_run_create(importer="police-uk", file_name="x.csv", viewer=operator, options={"organisation": "Nobody"})
     with pytest.raises(ImportOptionError, match="No importer called"):
@@ -274,3 +276,65 @@ def test_the_run_says_it_is_storing_while_the_write_runs(squares, world, write_f
     run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())), organisation="Fenshire Police")
     assert seen == {"message": "All 12 rows read and checked; storing them now.", "done": 6, "total": 12}
     assert run.message.startswith("12 rows read, 11 imported")
+
+
+# --- whose records: the file's "Reported by" (docs/decisions.md) ---------------------------------
+
+def reported_by(row: list[str], force: str) -> list[str]:
+    return [*row[:2], force, *row[3:]]
+
+
+def test_the_operator_files_the_records_under_the_force_the_file_names(squares, world, write_file, run_import):
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())))
+    police = world["organisations"]["police"]
+    assert (run.status, run.rows_imported, run.organisation) == (ImportStatus.SUCCEEDED, 11, police)
+    assert set(Incident.objects.values_list("owning_organisation", flat=True)) == {police.pk}
+    assert AuditEntry.objects.filter(object_type="incidents.importrun", object_id=str(run.pk)).get().details[
+        "organisation"] == "Fenshire Police"
+
+
+def test_a_force_that_is_no_organisation_needs_one_named(squares, world, write_file, run_import):
+    rows = [reported_by(row, "Elsewhere Police") for row in may_2026_rows()]
+    refused = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, rows)))
+    assert refused.status == ImportStatus.REFUSED
+    assert refused.message == ("Reported by is 'Elsewhere Police', which is not the name of an organisation in "
+                               "SaferPlace: say which organisation's records these are (--organisation).")
+    named = run_import("police-uk", write_file("may-2.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Riverford City Council")
+    assert (named.status, named.organisation) == (ImportStatus.SUCCEEDED, world["organisations"]["council"])
+    assert not Incident.objects.filter(import_run=refused.pk).exists()
+
+
+def test_the_operator_naming_another_organisation_than_the_file_is_refused(squares, world, write_file, run_import):
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows())),
+                     organisation="Riverford City Council")
+    assert run.status == ImportStatus.REFUSED
+    assert run.message.startswith("Reported by is 'Fenshire Police', an organisation in SaferPlace, but the import is "
+                                  "for Riverford City Council")
+    assert not Incident.objects.exists()
+
+
+def test_a_person_imports_their_own_forces_file_and_not_anothers(squares, world, write_file, police_analyst, council_analyst):
+    from saferplace.incidents.importers import import_file
+
+    path = write_file("may.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()))
+    officer = viewer(police_analyst)
+    own = import_file(viewer=officer, run=import_run_create(viewer=officer, importer="police-uk", file_name=path.name), path=path)
+    assert (own.status, own.organisation) == (ImportStatus.SUCCEEDED, world["organisations"]["police"])
+    before = store_snapshot()
+    analyst = viewer(council_analyst)
+    other = import_file(viewer=analyst, run=import_run_create(viewer=analyst, importer="police-uk", file_name="again.csv"),
+                        path=write_file("again.csv", csv_text(POLICE_UK_HEADER, may_2026_rows()[:3])))
+    assert other.status == ImportStatus.REFUSED
+    assert other.message == ("Reported by is 'Fenshire Police': these are Fenshire Police's records, and you can import "
+                             "only Riverford City Council's. Ask someone at Fenshire Police to import the file.")
+    assert other.organisation == world["organisations"]["council"] and store_snapshot() == before
+
+
+def test_a_row_reported_by_another_organisation_is_rejected(squares, world, write_file, run_import):
+    rows = [*may_2026_rows()[:4], reported_by(police_row(50, "2026-05", "Burglary"), "Riverford City Council")]
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, rows)))
+    assert (run.status, run.rows_imported, run.rows_rejected) == (ImportStatus.SUCCEEDED, 4, 1)
+    rejection = run.rejections.get()
+    assert (rejection.row_number, rejection.field) == (6, "Reported by")
+    assert rejection.reason.startswith("Reported by 'Riverford City Council' is another organisation in SaferPlace; "
+                                       "this file's records are Fenshire Police's")

@@ -39,9 +39,12 @@ def police_csv(*rows: str) -> bytes:
 
 @pytest.fixture(autouse=True)
 def data_dir(request, settings, tmp_path):
-    """Uploads go to a temporary folder. The taxonomy is put back for tests that commit: those
-    that ran before emptied every table, the taxonomy the migration loaded too."""
+    """Uploads go to a temporary folder (the storage's, and DATA_DIR for samples). The taxonomy
+    is put back for tests that commit: those that ran before emptied every table, the taxonomy
+    the migration loaded too."""
     settings.DATA_DIR = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
     if request.node.get_closest_marker("django_db"):
         request.getfixturevalue("world" if "world" in request.fixturenames else "db")
         taxonomy_install(IncidentCategory)
@@ -110,9 +113,9 @@ def test_upload_creates_a_run_for_the_uploaders_organisation_and_queues_it_on_co
     assert response["Location"] == reverse("web:import-detail", args=[run.pk])
     assert (run.importer, run.status, run.file_name, run.started_by) == ("police-uk", "queued", "2026-05-fenshire-street.csv", police_analyst)
     assert run.organisation == world["organisations"]["police"]
-    stored = data_dir / "uploads" / str(run.pk) / "2026-05-fenshire-street.csv"
+    assert run.upload.name.startswith("uploads/") and run.upload.name.endswith(".csv")
+    stored = data_dir / "media" / run.upload.name  # through the storage API, outside what the web serves
     assert stored.read_bytes() == police_csv(*GOOD_ROWS)
-    assert run.upload_path == str(stored)
     task = DBTaskResult.objects.get()
     assert task.task_path == "saferplace.incidents.tasks.import_file_task"
     assert task.args_kwargs["args"] == [run.pk]  # the task takes only the run
@@ -188,11 +191,12 @@ def test_the_worker_imports_and_the_run_page_shows_it(client, police_analyst, wo
     sign_in(client, police_analyst)
     response = upload(client, police_csv(*GOOD_ROWS, BAD_ROW))
     run = ImportRun.objects.get()
-    assert (data_dir / "uploads" / str(run.pk)).is_dir()
+    stored = data_dir / "media" / run.upload.name
+    assert stored.is_file()
     call_command("worker", "--batch")
     run.refresh_from_db()
     assert run.status == "succeeded", run.message
-    assert not (data_dir / "uploads" / str(run.pk)).exists()  # the upload is not kept once imported
+    assert not stored.exists() and not run.upload  # the upload is not kept once imported
     assert (run.rows_read, run.rows_imported, run.rows_rejected) == (3, 2, 1)
     assert Incident.objects.filter(import_run=run, owning_organisation=world["organisations"]["police"]).count() == 2
 
@@ -326,12 +330,13 @@ def test_create_a_profile_from_a_sample(client, council_analyst, world, data_dir
     assert "Upload a sample file" in client.get(url).content.decode()
     response = client.post(url, {"action": "sample", "sample": SimpleUploadedFile(f"environment.{kind}", content)})
     assert response.status_code == 302 and response["Location"].startswith(url + "?sample=")
-    samples = list((data_dir / "uploads" / "profile-samples").iterdir())
-    assert len(samples) == 1
+    stored = ProfileSample.objects.get().upload.name  # through the storage API, outside what the web serves
+    assert stored.startswith("samples/") and stored.endswith(f".{kind}")
+    assert (data_dir / "media" / stored).read_bytes() == content
     waiting = client.get(response["Location"]).content.decode()
     assert "Reading your sample" in waiting and 'hx-trigger="every 2s"' in waiting  # the worker reads it, not the request
     read_samples()
-    assert not list((data_dir / "uploads" / "profile-samples").iterdir())  # read, then deleted
+    assert not (data_dir / "media" / stored).exists() and not ProfileSample.objects.get().upload  # read, then deleted
 
     url = response["Location"]
     page = client.get(url).content.decode()
@@ -361,7 +366,7 @@ def test_profile_errors_are_named_and_nothing_is_saved(client, council_analyst, 
     content = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in content
-    assert "The dates in the sample, like “03/05/2026”, do not match the format %Y-%m-%d" in content
+    assert "The dates in the sample, like “03/05/2026”, are not dates written year-month-day (e.g. 2026-01-31)" in content
     assert "Choose the latitude column" in content
     assert "Use only lower-case letters, numbers and hyphens in the name" in content
     assert not MappingProfile.objects.exists()

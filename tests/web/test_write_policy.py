@@ -55,11 +55,16 @@ def council_profile(world):
 def _import_as(user, write_file, rows, *, importer="police-uk", header=POLICE_UK_HEADER, name="file.csv"):
     person = viewer(user)
     path = write_file(name, csv_text(header, rows))
-    run = import_run_create(viewer=person, importer=importer, file_name=name, upload_path=path)
-    return import_file(viewer=person, run=run)
+    run = import_run_create(viewer=person, importer=importer, file_name=name)
+    return import_file(viewer=person, run=run, path=path)
 
 
 # --- imports ---------------------------------------------------------------------------------
+
+
+def reported_by(row: list[str], force: str) -> list[str]:
+    """A police.uk row with another force in its "Reported by" column."""
+    return [*row[:2], force, *row[3:]]
 
 
 def test_a_police_uk_file_naming_another_force_replaces_none_of_its_records(police_month, bid_analyst, write_file, world):
@@ -67,7 +72,7 @@ def test_a_police_uk_file_naming_another_force_replaces_none_of_its_records(poli
     whole month. Now the row is the uploader's own record, and nothing of the force's changes."""
     police_before = list(Incident.objects.filter(owning_organisation=world["organisations"]["police"])
                          .order_by("pk").values_list("pk", "external_id"))
-    run = _import_as(bid_analyst, write_file, [police_row(99, "2026-05", "Shoplifting")])
+    run = _import_as(bid_analyst, write_file, [reported_by(police_row(99, "2026-05", "Shoplifting"), "Elsewhere Police")])
     assert run.status == ImportStatus.SUCCEEDED
     assert (run.rows_imported, run.rows_replaced) == (1, 0)  # and nothing said about hidden records
     assert run.organisation == world["organisations"]["bid"]
@@ -77,10 +82,22 @@ def test_a_police_uk_file_naming_another_force_replaces_none_of_its_records(poli
 
 
 def test_a_re_import_replaces_only_the_importers_own_month(police_month, bid_analyst, write_file, world):
-    _import_as(bid_analyst, write_file, [police_row(99, "2026-05", "Shoplifting")], name="one.csv")
-    again = _import_as(bid_analyst, write_file, [police_row(98, "2026-05", "Shoplifting")], name="two.csv")
+    _import_as(bid_analyst, write_file, [reported_by(police_row(99, "2026-05", "Shoplifting"), "Elsewhere Police")],
+               name="one.csv")
+    again = _import_as(bid_analyst, write_file, [reported_by(police_row(98, "2026-05", "Shoplifting"), "Elsewhere Police")],
+                       name="two.csv")
     assert again.rows_replaced == 1  # its own earlier row, not the force's seven
     assert Incident.objects.filter(owning_organisation=world["organisations"]["police"]).count() == 7
+
+
+def test_a_police_uk_file_reported_by_another_organisation_is_refused(police_month, bid_analyst, write_file, world):
+    """The file says whose records it holds: a person imports only their own organisation's."""
+    before = snapshot()
+    run = _import_as(bid_analyst, write_file, [police_row(99, "2026-05", "Shoplifting")])
+    assert run.status == ImportStatus.REFUSED
+    assert run.message.startswith("Reported by is 'Fenshire Police': these are Fenshire Police's records, and you "
+                                  "can import only Riverford Business Improvement District's.")
+    assert snapshot() == before
 
 
 def test_an_outcomes_file_touches_only_the_importers_crimes_and_says_nothing_of_others(police_month, bid_analyst, write_file):
@@ -156,7 +173,7 @@ def test_places_are_changed_only_with_places_manage(client, council_analyst, cou
     lookup = write_file("lookup.csv", "LSOA21CD,LSOA21NM,WD24CD,WD24NM,LAD24CD,LAD24NM\n"
                         'E01000001,<b>Renamed</b>,E05000001,Ward 1,E06000001,Testborough\n')
     with pytest.raises(NotAllowed):
-        import_run_create(viewer=viewer(council_analyst), importer="place-lookup", file_name="lookup.csv", upload_path=lookup)
+        import_run_create(viewer=viewer(council_analyst), importer="place-lookup", file_name="lookup.csv")
     with pytest.raises(NotAllowed):
         place_create_or_update(viewer=viewer(council_analyst), kind=PlaceKind.WARD, code="E05000001", name="Taken over")
     sign_in(client, council_analyst)
@@ -177,12 +194,12 @@ def test_a_queued_import_is_refused_if_its_person_lost_the_capability(squares, w
     from saferplace.partners.services import user_role_change
 
     path = write_file("may.csv", csv_text(POLICE_UK_HEADER, [police_row(1, "2026-05", "Burglary")]))
-    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name="may.csv", upload_path=path)
+    run = import_run_create(viewer=viewer(police_analyst), importer="police-uk", file_name="may.csv")
     user_role_change(viewer=OPERATOR, user=police_analyst, role="volunteer")
     police_analyst.refresh_from_db()
     from saferplace.incidents.importers import run_viewer
 
-    run = import_file(viewer=run_viewer(ImportRun.objects.get(pk=run.pk)), run=ImportRun.objects.get(pk=run.pk))
+    run = import_file(viewer=run_viewer(ImportRun.objects.get(pk=run.pk)), run=ImportRun.objects.get(pk=run.pk), path=path)
     assert run.status == ImportStatus.FAILED and "not allowed" in run.message.lower()
     assert not Incident.objects.exists()
 

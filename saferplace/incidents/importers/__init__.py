@@ -28,6 +28,7 @@ from saferplace.incidents.importers.profile import ProfileImporter, profile_colu
 from saferplace.incidents.importers.runs import (
     import_rejections_shown,
     import_run_get,
+    import_run_history,
     import_run_list,
     import_run_retry,
     import_runs_expire,
@@ -58,6 +59,7 @@ __all__ = [
     "import_rejections_shown",
     "import_run_create",
     "import_run_get",
+    "import_run_history",
     "import_run_list",
     "import_run_retry",
     "import_runs_expire",

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -34,9 +35,19 @@ from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.errors import NotAllowed
 from saferplace.heartbeat import Heartbeat
+from saferplace.history import event_write
+from saferplace.incidents.events import ImportRunEventKind
 from saferplace.incidents.importers.errors import FileRefused, ImportOptionError
+from saferplace.incidents.importers.options import ORGANISATION, PROFILE, ImporterOption
 from saferplace.incidents.importers.reading import file_fingerprint
 from saferplace.incidents.importers.store import bulk_load_suits
+from saferplace.incidents.importers.unchanged import leftovers_delete, stored_as_imported
+from saferplace.incidents.importers.uploads import (
+    UPLOAD_DONE,
+    upload_as_path,
+    upload_discard,
+    upload_save,
+)
 from saferplace.incidents.models import (
     ImportRejection,
     ImportRun,
@@ -128,23 +139,59 @@ class ImportContext:
 
 
 class Importer:
-    """One file format. Subclasses set the names and implement `prepare` and `write`."""
+    """One file format. Subclasses declare what it is, once — the command line, the web upload
+    form and docs/importers/README.md are made from these — and implement `prepare` and `write`."""
 
-    name = ""
-    label = ""
-    description = ""
+    name = ""  # the importer's name: `saferplace import NAME`, the web form's value
+    label = ""  # what people call the file: the web form's choice, the runs list
+    hint = ""  # one sentence saying which file exactly: the web form's hint, the command's help
+    documentation = ""  # its page under docs/importers/
+    extensions: tuple[str, ...] = (".csv",)  # the file names it accepts
+    options: tuple[ImporterOption, ...] = ()  # its options, on the command line and the web
     source = ""
     needs_profile = False
     needs_organisation = False  # whether the run files records owned by an organisation
+    # A column whose first value may name the organisation whose records the file holds
+    # (police.uk: "Reported by"); see `file_owner_name`.
+    owner_column = ""
     inserts_incidents = False  # whether `write` may bulk-load the incident table
     capability = "imports.run"  # what the viewer's role must hold to run it
-    accepts = "CSV"
+
+    @property
+    def accepts(self) -> str:
+        """The file types in words: "CSV", "CSV or XLSX"."""
+        return " or ".join(extension.lstrip(".").upper() for extension in self.extensions)
+
+    def option(self, name: str) -> ImporterOption | None:
+        return next((option for option in self.options if option.name == name), None)
 
     def clean_options(self, options: dict, profile: MappingProfile | None) -> dict:
-        """Check the options (the organisation is not one: it is the run's)."""
+        """Check the options against those declared (the organisation and the profile are not
+        among them: they are the run's)."""
         if self.needs_profile and profile is None:
             raise ImportOptionError(f"The {self.name} importer needs a mapping profile.")
-        return dict(options)
+        declared = {option.name: option for option in self.options if option.name not in (ORGANISATION, PROFILE)}
+        unknown = sorted(set(options) - set(declared))
+        if unknown:
+            takes = ", ".join(declared) or "none"
+            raise ImportOptionError(f"The {self.name} importer takes no option {', '.join(unknown)} (its options: {takes}).")
+        cleaned = {}
+        for name, value in options.items():
+            if value in (None, ""):
+                continue
+            option = declared[name]
+            if option.choices and str(value) not in option.choices:
+                raise ImportOptionError(f"The option {name} must be one of {', '.join(option.choices)}, not {value!r}.")
+            try:
+                option.type(value)
+            except (TypeError, ValueError):
+                raise ImportOptionError(f"The option {name} must be a {option.type.__name__}, not {value!r}.") from None
+            cleaned[name] = value
+        return cleaned
+
+    def file_owner_name(self, path: Path) -> str:
+        """The organisation the file itself says its records are (from `owner_column`), or ""."""
+        return ""
 
     def prepare(self, context: ImportContext) -> Any:
         """Read and check the whole file; return what `write` stores. No database writes."""
@@ -202,17 +249,18 @@ def _run_organisation(viewer, chosen: Importer, profile: MappingProfile | None, 
         return profile.owning_organisation
     if viewer.is_operator:
         if named in (None, ""):
-            if chosen.needs_organisation:
+            if chosen.needs_organisation and not chosen.owner_column:
                 raise ImportOptionError(
                     "Say which organisation owns these records (the organisation option, --organisation)."
                 )
-            return None
+            return None  # for a file that names its owner: found when it is read (`_owner_from_file`)
         return organisation_from_option(named)
     if named not in (None, "") and organisation_from_option(named).pk != viewer.organisation_id:
         raise NotAllowed("You can only import your own organisation's records.", capability=chosen.capability)
     return viewer.organisation
 
 
+@transaction.atomic
 def import_run_create(
     *,
     viewer,
@@ -220,22 +268,24 @@ def import_run_create(
     file_name: str,
     profile: MappingProfile | None = None,
     options: dict | None = None,
-    upload_path: str | Path = "",
+    upload: File | None = None,
 ) -> ImportRun:
     """Record a file waiting to be imported (status queued), for the viewer's organisation (the
-    operator may name another with the `organisation` option). Raises `ImportOptionError` at
-    once for an unknown importer or options it cannot use, `NotAllowed` for a viewer without the
-    importer's capability (or naming another organisation), `NotFound` for another
-    organisation's profile."""
+    operator may name another with the `organisation` option). With `upload`, the file is kept
+    with the run through the storage API (`ImportRun.upload`) for the worker to read; without,
+    the caller hands `import_file` the file's path (the command line). Raises
+    `ImportOptionError` at once for an unknown importer or options it cannot use, `NotAllowed`
+    for a viewer without the importer's capability (or naming another organisation),
+    `NotFound` for another organisation's profile."""
     chosen = importer_named(importer)
     access.require(viewer, chosen.capability)
     if profile is not None:
         access.require(viewer, "imports.run", profile)
     options = dict(options or {})
     organisation = _run_organisation(viewer, chosen, profile if chosen.needs_profile else None,
-                                     options.pop("organisation", None))
+                                     options.pop(ORGANISATION, None))
     options = chosen.clean_options(options, profile)
-    return ImportRun.objects.create(
+    run = ImportRun.objects.create(
         importer=importer,
         source=profile.source if profile is not None else chosen.source,
         profile=profile,
@@ -245,9 +295,13 @@ def import_run_create(
         started_by=viewer.user,
         started_by_name=viewer.name,
         options={key: str(value) for key, value in options.items()},
-        upload_path=str(upload_path),
         status=ImportStatus.QUEUED,
     )
+    if upload is not None:
+        upload_save(run, upload, file_name=run.file_name)
+    event_write(viewer=viewer, record=run, kind=ImportRunEventKind.QUEUED,
+                changes={"organisation": [None, organisation.name if organisation else ""]})
+    return run
 
 
 def run_viewer(run: ImportRun):
@@ -269,7 +323,18 @@ def _finish(run: ImportRun, status: ImportStatus, message: str, *, counts: Impor
     return run
 
 
+FINAL_EVENTS = {
+    ImportStatus.SUCCEEDED: ImportRunEventKind.SUCCEEDED,
+    ImportStatus.UNCHANGED: ImportRunEventKind.UNCHANGED,
+    ImportStatus.FAILED: ImportRunEventKind.FAILED,
+    ImportStatus.REFUSED: ImportRunEventKind.REFUSED,
+}
+
+
 def _audit(viewer, run: ImportRun) -> None:
+    """The run's last event and its audit entry, in the transaction that recorded its end."""
+    event_write(viewer=viewer, record=run, kind=FINAL_EVENTS[ImportStatus(run.status)],
+                changes={"status": ["running", run.status]}, note=run.message[:1000])
     audit_record(
         viewer=viewer,
         action=AuditAction.CREATE,
@@ -309,21 +374,37 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
     worker: str = "",
 ) -> ImportRun:
-    """Import one file for a queued run (the file at `path`, else the run's `upload_path`), as
-    `viewer`; returns the run with its final status. The run's lease is renewed while it runs."""
-    path = Path(path or run.upload_path)
-    options = dict(run.options or {})
-    fingerprint = None
+    """Import one file for a queued run (the file at `path`, else the run's stored upload), as
+    `viewer`; returns the run with its final status. The run's lease is renewed while it runs.
+    Once the run is done with its upload (imported, unchanged or refused) the upload is deleted
+    from the storage; a failed run keeps it, to be retried."""
     run.status, run.started_at = ImportStatus.RUNNING, timezone.now()
     run.progress_done = run.progress_total = 0
     run.attempts += 1
     run.worker = (worker or f"pid {os.getpid()} on {socket.gethostname()}")[:200]
     run.lease_expires_at = timezone.now() + timedelta(seconds=settings.TASK_LEASE_SECONDS)
     run.save()
+    event_write(viewer=viewer, record=run, kind=ImportRunEventKind.STARTED,
+                changes={"status": ["queued", "running"]}, note=f"attempt {run.attempts}, {run.worker}")
+    try:
+        with nullcontext(Path(path)) if path is not None else upload_as_path(run.upload) as local:
+            _import_checked(viewer, run, local, progress)
+    except FileNotFoundError:  # the stored upload is gone
+        _stop(viewer, run, None, ImportStatus.FAILED, "The file to import is no longer there: upload it again.")
+    if run.status in UPLOAD_DONE and run.upload:
+        upload_discard(run)
+    return run
+
+
+def _import_checked(viewer, run: ImportRun, path: Path, progress) -> None:
+    """Import the file at `path`, recording why if it is refused or fails."""
+    options = dict(run.options or {})
+    fingerprint = None
     try:
         with Heartbeat(lambda: _lease_renew(run.pk), every=settings.TASK_LEASE_SECONDS / 4, name=f"import-run-{run.pk}"):
             access.require(viewer, importer_named(run.importer).capability)
             fingerprint = file_fingerprint(path)
+            _owner_from_file(viewer, run, path)
             _import(viewer, run, path, options, fingerprint, progress)
     except FileRefused as error:
         _stop(viewer, run, fingerprint, ImportStatus.REFUSED, str(error))
@@ -335,7 +416,39 @@ def import_file(
         logger.exception("import run %s failed", run.pk)
         message = f"The import failed and nothing was changed: {type(error).__name__}: {error}"
         _stop(viewer, run, fingerprint, ImportStatus.FAILED, message)
-    return run
+
+
+def _owner_from_file(viewer, run: ImportRun, path: Path) -> None:
+    """For a file that says whose records it holds (police.uk's "Reported by"): when an
+    organisation has exactly that name, the records are that organisation's, if the viewer may
+    import for it — the operator may import for any; a person only for their own, so another
+    organisation's file is refused, naming the column and the value. When no organisation has
+    that name, the records are the run's organisation's (the person's own, or the one the
+    operator named). See docs/decisions.md."""
+    importer = importer_named(run.importer)
+    named = importer.file_owner_name(path) if importer.owner_column else ""
+    column = importer.owner_column
+    organisation = Organisation.objects.filter(name=named).first() if named else None
+    if organisation is None:
+        if run.organisation_id is None and importer.needs_organisation:
+            found = f"{column} is {named!r}, which is not the name of an organisation in SaferPlace" if named \
+                else f"{column} is blank"
+            raise FileRefused(f"{found}: say which organisation's records these are (--organisation).")
+        return
+    if organisation.pk == run.organisation_id:
+        return
+    if not access.can(viewer, importer.capability, organisation):
+        raise FileRefused(
+            f"{column} is {named!r}: these are {named}'s records, and you can import only "
+            f"{viewer.organisation_name}'s. Ask someone at {named} to import the file."
+        )
+    if run.organisation_id is not None:
+        raise FileRefused(
+            f"{column} is {named!r}, an organisation in SaferPlace, but the import is for {run.organisation.name}: "
+            f"leave out --organisation, or name {named}."
+        )
+    run.organisation = organisation
+    ImportRun.objects.filter(pk=run.pk).update(organisation=organisation)
 
 
 def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, progress) -> None:
@@ -347,10 +460,15 @@ def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, prog
         importer=run.importer, profile=run.profile, organisation=run.organisation, file_size=run.file_size,
         status=ImportStatus.SUCCEEDED,
     ).exclude(pk=run.pk)
-    earlier = None
+    earlier, again = None, []
     if same_size.exists():
         run.file_hash = fingerprint.sha256
         earlier = same_size.filter(file_hash=run.file_hash).order_by("-finished_at").first()
+    # Unchanged only while the store holds what that import stored; else applied again (unchanged.py).
+    inserts_incidents = importer_named(run.importer).inserts_incidents
+    if earlier is not None and not stored_as_imported(earlier, inserts_incidents=inserts_incidents):
+        again = list(same_size.filter(file_hash=run.file_hash).values_list("pk", flat=True))
+        earlier = None
     if earlier is not None:
         _finish(run, ImportStatus.UNCHANGED, (
             f"This file was already imported on {earlier.finished_at:%d %B %Y at %H:%M} (run {earlier.pk}): "
@@ -376,7 +494,9 @@ def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, prog
     )
     # A bulk load checks foreign keys once at the end instead of row by row (store.py).
     with connection.constraint_checks_disabled() if context.bulk_load else nullcontext(), transaction.atomic():
+        replaced_again = leftovers_delete(runs=again if inserts_incidents else [], organisation_id=run.organisation_id)
         importer.write(context, prepared)
+        context.rows_replaced += replaced_again
         if context.source is not None:
             source_blocks_save(run=run, blocks=context.source.blocks(records=context.source_records))
         _rejections_save(run, context.rejections)
@@ -384,7 +504,7 @@ def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, prog
         run.rows_replaced, run.rows_updated = context.rows_replaced, context.rows_updated
         run.rows_rejected = context.rows_rejected
         run.progress_done = run.progress_total = context.total
-        _finish(run, ImportStatus.SUCCEEDED, _summary(run), counts=context)
+        _finish(run, ImportStatus.SUCCEEDED, _summary(run) + _again(again), counts=context)
         _audit(viewer, run)
     if progress is not None:
         progress(context.total, context.total)
@@ -397,6 +517,13 @@ def _stop(viewer, run: ImportRun, fingerprint, status: ImportStatus, message: st
         run.file_hash = fingerprint.sha256
     _finish(run, status, message)
     _audit(viewer, run)
+
+
+def _again(runs: list[int]) -> str:
+    if not runs:
+        return ""
+    return (f" The same file was imported before (run {max(runs)}); it was applied again, "
+            "as later files or outcomes had changed what it stored.")
 
 
 def _summary(run: ImportRun) -> str:

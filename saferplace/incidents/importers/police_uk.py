@@ -1,11 +1,14 @@
 """police.uk street-level crime CSV, exactly as published (data.police.uk/data/): one file per
 force and month. Every row is an incident (blank Crime IDs for ASB and identical rows are kept,
 never deduplicated); re-importing a force's month replaces that month (partition
-"<Falls within>|<Month>") of the importing organisation's records, never anyone else's. See
-docs/importers/police-uk.md."""
+"<Falls within>|<Month>") of the importing organisation's records, never anyone else's. The
+records are the organisation's named in "Reported by" when one has exactly that name (and the
+viewer may import for it), else the run's. See docs/importers/police-uk.md."""
 
+import csv
 import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -13,6 +16,11 @@ from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import ImportContext, Importer
 from saferplace.incidents.importers.dates import checked_dates
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
+from saferplace.incidents.importers.options import organisation_option
+from saferplace.incidents.importers.outcome_history import (
+    outcomes_after_replace,
+    outcomes_before_replace,
+)
 from saferplace.incidents.importers.reading import (
     column_values,
     combined_strings,
@@ -32,12 +40,14 @@ from saferplace.incidents.importers.rows import (
 )
 from saferplace.incidents.models import EXTERNAL_ID_LENGTH, DatePrecision, LocationPrecision
 from saferplace.incidents.taxonomy import POLICE_UK_CRIME_TYPES
+from saferplace.partners.models import Organisation
 
 COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 ]
 WHAT = "a police.uk street-level crime file"
+OWNER_COLUMN = "Reported by"  # the force whose records the file holds (docs/decisions.md)
 SOURCE = "police-uk"
 ASB_CATEGORY = POLICE_UK_CRIME_TYPES["Anti-social behaviour"]
 # ASCII digits only: the text is part of the partition key, so "２０２６-０５" must not pass as a
@@ -61,26 +71,53 @@ def month_problem(text: str) -> str:
 class PoliceUkImporter(Importer):
     name = "police-uk"
     label = "police.uk street-level crime"
-    description = "The street-level crime CSV published at data.police.uk, one force and month per file."
+    hint = "A street-level crime CSV exactly as published by data.police.uk, one force and month per file."
+    documentation = "police-uk.md"
+    options = (
+        organisation_option("the organisation whose records these are (name or id); by default the one "
+                            "named in the file's Reported by column", required=False),
+    )
     source = SOURCE
     needs_organisation = True
+    owner_column = OWNER_COLUMN
     inserts_incidents = True
+
+    def file_owner_name(self, path: Path) -> str:
+        """The force in the first record's Reported by column ("" if the file cannot say)."""
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                records = csv.reader(handle)
+                header = [name.strip() for name in next(records, [])]
+                first = next(records, [])
+        except (UnicodeDecodeError, csv.Error, OSError):
+            return ""  # the file is refused, with the reason, when it is read
+        position = header.index(OWNER_COLUMN) if OWNER_COLUMN in header else None
+        return first[position].strip() if position is not None and position < len(first) else ""
 
     def prepare(self, context: ImportContext) -> PreparedFile:
         header = read_header(context.path, what=WHAT, expected=COLUMNS)
         require_columns(header, what=WHAT, expected=COLUMNS, hint=format_hint(header))
         prepared = PreparedFile(lsoa=LsoaCodes("LSOA code"))
         locator = PointLocator(latitude_field="Latitude", longitude_field="Longitude")
+        # A row reported by another organisation in SaferPlace is not this file's owner's record.
+        others = set(Organisation.objects.exclude(pk=context.organisation.pk).values_list("name", flat=True))
         return prepare_csv_chunks(
             context, what=WHAT, header=header, prepared=prepared,
-            prepare_chunk=lambda chunk: self._prepare_chunk(context, chunk, locator, prepared),
+            prepare_chunk=lambda chunk: self._prepare_chunk(context, chunk, locator, prepared, others),
         )
 
-    def _prepare_chunk(self, context, chunk, locator: PointLocator, prepared: PreparedFile) -> PreparedChunk:
+    def _prepare_chunk(self, context, chunk, locator: PointLocator, prepared: PreparedFile, others: set[str]) -> PreparedChunk:
         frame, numbers = chunk.frame, chunk.row_numbers
         context.rows_read += len(frame)
         checks = RowChecks(context, frame, numbers)
         checks.incomplete(chunk.incomplete, COLUMNS[-1])
+
+        owner = context.organisation.name
+        reported_by = map_distinct(column_values(frame, OWNER_COLUMN), lambda text: (
+            f"{OWNER_COLUMN} {text.strip()!r} is another organisation in SaferPlace; this file's records are {owner}'s "
+            "(import that organisation's rows in a file of their own)" if text.strip() in others else ""
+        ))
+        checks.fail(reported_by != "", OWNER_COLUMN, reported_by)
 
         months = column_values(frame, "Month")
         dates, month_problems = checked_dates(months, parse_month, field="Month", unreadable=month_problem)
@@ -136,7 +173,12 @@ class PoliceUkImporter(Importer):
         )
 
     def write(self, context: ImportContext, prepared: PreparedFile) -> None:
+        # A crime in a republished month keeps its outcome history (outcome_history.py).
+        before = outcomes_before_replace(
+            source=SOURCE, partitions=prepared.partitions, owning_organisation_id=context.organisation.pk
+        )
         context.rows_replaced = store.incidents_delete_partitions(
             source=SOURCE, partitions=prepared.partitions, owning_organisation_id=context.organisation.pk
         )
         incidents_write(context, prepared)
+        outcomes_after_replace(context, before)

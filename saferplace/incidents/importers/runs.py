@@ -4,7 +4,6 @@ stopped part-way (their lease ran out) marked failed, and retrying a failed run.
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -14,8 +13,11 @@ from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.csv_stream import csv_lines
 from saferplace.errors import NotFound
+from saferplace.history import event_write, record_change, record_timeline
+from saferplace.incidents.events import ImportRunEventKind
 from saferplace.incidents.importers.base import importer_named
 from saferplace.incidents.importers.errors import ImportOptionError
+from saferplace.incidents.importers.uploads import upload_kept
 from saferplace.incidents.models import ImportRejection, ImportRun, ImportStatus
 from saferplace.partners import access
 from saferplace.partners.models import DataCategory
@@ -51,6 +53,11 @@ def import_run_get(*, viewer, run_id: int) -> ImportRun:
     if run is None:
         raise NotFound("There is no such import run.", record_type="incidents.importrun", record_id=run_id)
     return run
+
+
+def import_run_history(*, viewer, run: ImportRun):
+    """The run's timeline (queued, started, each attempt's end, retries), oldest first."""
+    return record_timeline(import_run_get(viewer=viewer, run_id=run.pk))
 
 
 def run_is_stopped(run: ImportRun) -> bool:
@@ -100,6 +107,8 @@ def import_runs_expire(*, viewer) -> list[ImportRun]:
             )
             if changed:
                 run.refresh_from_db()
+                event_write(viewer=viewer, record=run, kind=ImportRunEventKind.STOPPED,
+                            changes={"status": ["running", "failed"]}, note=run.message)
                 audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=run,
                              details={"changes": {"status": ["running", "failed"]}, "because": "lease expired"})
                 stopped.append(run)
@@ -108,8 +117,8 @@ def import_runs_expire(*, viewer) -> list[ImportRun]:
 
 @transaction.atomic
 def import_run_retry(*, viewer, run: ImportRun) -> ImportRun:
-    """Queue a failed run (or one that stopped part-way) again, with the same file; the caller
-    enqueues it for the worker or runs it."""
+    """Queue a failed run (or one that stopped part-way) again, with its stored upload; the
+    caller enqueues it for the worker once this commits, or runs it."""
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     access.require(viewer, importer_named(run.importer).capability)
     import_run_get(viewer=viewer, run_id=run.pk)  # the operator's, or the viewer's organisation's
@@ -117,15 +126,17 @@ def import_run_retry(*, viewer, run: ImportRun) -> ImportRun:
         run.status = ImportStatus.FAILED
     if run.status != ImportStatus.FAILED:
         raise ImportOptionError(f"Only a failed import can be retried; this one is {run.get_status_display().lower()}.")
-    if not run.upload_path or not Path(run.upload_path).is_file():
-        raise ImportOptionError("The file of this import is no longer kept: upload it again.")
+    if not upload_kept(run):
+        raise ImportOptionError(
+            "The file of this import is not kept (a file imported from the command line never is): "
+            "upload it, or import it, again."
+        )
     previous = run.message
     run.status, run.message = ImportStatus.QUEUED, f"Queued again by {viewer.name}."
     run.queued_at, run.started_at, run.finished_at, run.lease_expires_at = timezone.now(), None, None, None
     run.rows_read = run.rows_imported = run.rows_replaced = run.rows_updated = run.rows_rejected = 0
     run.progress_done = run.progress_total = 0
     run.rejections.all().delete()
-    run.save()
-    audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=run,
-                 details={"changes": {"status": ["failed", "queued"]}, "retry": True, "previous_message": previous[:500]})
+    record_change(viewer=viewer, record=run, kind=ImportRunEventKind.RETRIED, changes={"status": ["failed", "queued"]},
+                  details={"retry": True, "previous_message": previous[:500]}, always=True)
     return run

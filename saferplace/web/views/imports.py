@@ -1,20 +1,17 @@
-"""Importing files from the browser. A request only stores the uploaded file (under
-DATA_DIR/uploads/<run>/, never a folder the web server serves), records the run for the
-viewer's own organisation and queues it once the transaction commits; `saferplace worker` reads
-the file. The run page shows progress, refreshing itself with htmx while the run waits or runs;
-a run that failed or stopped part-way can be retried from it."""
+"""Importing files from the browser. A request only records the run for the viewer's own
+organisation with the uploaded file (kept through Django's storage API, `ImportRun.upload`:
+never a folder the web server serves) and queues it once the transaction commits; `saferplace
+worker` reads the file. The run page shows progress, refreshing itself with htmx while the run
+waits or runs; a run that failed or stopped part-way can be retried from it. The kinds of file,
+their hints and options come from the importers' declarations (`IMPORTERS`)."""
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_POST
 
 from saferplace.incidents.importers import (
@@ -23,17 +20,19 @@ from saferplace.incidents.importers import (
     import_rejections_shown,
     import_run_create,
     import_run_get,
+    import_run_history,
     import_run_list,
     import_run_retry,
     rejections_csv,
     run_is_stopped,
 )
+from saferplace.incidents.importers.uploads import safe_file_name
 from saferplace.incidents.models import ImportRun, ImportStatus
 from saferplace.incidents.profiles import mapping_profile_list
-from saferplace.incidents.tasks import import_file_task
+from saferplace.incidents.tasks import import_run_enqueue
 from saferplace.partners.access import can
 from saferplace.web import forms as web_forms
-from saferplace.web.forms import IMPORT_KINDS, ImportUploadForm
+from saferplace.web.forms import ImportUploadForm
 from saferplace.web.views.common import capability_required, page
 
 REJECTIONS_SHOWN = 50
@@ -49,57 +48,38 @@ STATUS_TAGS = {
 IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
-def upload_dir(run_id: int) -> Path:
-    return Path(settings.DATA_DIR) / "uploads" / str(run_id)
-
-
-def _store(upload, run_id: int) -> Path:
-    folder = upload_dir(run_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (get_valid_filename(Path(upload.name).name) or "upload")
-    with path.open("wb") as destination:
-        for chunk in upload.chunks():
-            destination.write(chunk)
-    return path
-
-
 @capability_required("imports.run")
 def import_list(request):
     return page(request, "imports/list.html", active="imports", runs=import_run_list(viewer=request.viewer),
-                tags=STATUS_TAGS, labels={key: value[0] for key, value in IMPORT_KINDS.items()})
+                tags=STATUS_TAGS, labels={name: importer.label for name, importer in IMPORTERS.items()})
 
 
-def _kinds(viewer) -> dict:
-    """The kinds of file the viewer may import: place lookups need `places.manage`."""
-    return {key: kind for key, kind in IMPORT_KINDS.items() if key in IMPORTERS and can(viewer, IMPORTERS[key].capability)}
+def _importers(viewer) -> dict:
+    """The importers the viewer may use: place lookups need `places.manage`."""
+    return {name: importer for name, importer in IMPORTERS.items() if can(viewer, importer.capability)}
 
 
 @capability_required("imports.run")
 def import_new(request):
     viewer = request.viewer
-    kinds = _kinds(viewer)
-    form = ImportUploadForm(request.POST or None, request.FILES or None, kinds=kinds,
+    form = ImportUploadForm(request.POST or None, request.FILES or None, importers=_importers(viewer),
                             profiles=mapping_profile_list(viewer=viewer).order_by("name"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
-        file_name = get_valid_filename(Path(upload.name).name) or "upload"
+        importer = form.importers[data["importer"]]
         try:
             with transaction.atomic():
-                run = import_run_create(viewer=viewer, importer=data["importer"], file_name=file_name,
-                                        profile=data["profile"] if data["importer"] == "profile" else None)
-                try:
-                    path = _store(upload, run.pk)
-                    ImportRun.objects.filter(pk=run.pk).update(upload_path=str(path))
-                    transaction.on_commit(lambda: import_file_task.enqueue(run.pk))
-                except BaseException:
-                    shutil.rmtree(upload_dir(run.pk), ignore_errors=True)
-                    raise
+                run = import_run_create(viewer=viewer, importer=importer.name,
+                                        file_name=safe_file_name(upload.name),
+                                        profile=data["profile"] if importer.needs_profile else None,
+                                        options=data["options"], upload=upload)
+                import_run_enqueue(run)
         except ImportOptionError as error:
             form.add_error(None, str(error))
         else:
             return redirect("web:import-detail", run_id=run.pk)
-    return page(request, "imports/new.html", active="imports", form=form, kinds=kinds,
+    return page(request, "imports/new.html", active="imports", form=form,
                 max_megabytes=web_forms.IMPORT_UPLOAD_MAX_BYTES // (1024 * 1024),
                 status=400 if form.errors else 200)
 
@@ -115,9 +95,10 @@ def _run_context(request, run: ImportRun, *, show_rejections: bool) -> dict:
         rejections = import_rejections_shown(viewer=request.viewer, run=run, limit=REJECTIONS_SHOWN)
     return {
         "run": run, "rejections": rejections, "in_progress": run.status in IN_PROGRESS and not stopped,
-        "stopped": stopped, "retryable": (run.status == ImportStatus.FAILED or stopped) and bool(run.upload_path),
+        "stopped": stopped, "retryable": (run.status == ImportStatus.FAILED or stopped) and bool(run.upload),
         "waiting_long": waiting_long, "percent": percent, "pace": _pace(run), "tag": STATUS_TAGS.get(run.status, ""),
-        "label": IMPORT_KINDS.get(run.importer, (run.importer,))[0],
+        "label": IMPORTERS[run.importer].label if run.importer in IMPORTERS else run.importer,
+        "events": list(import_run_history(viewer=request.viewer, run=run)),
     }
 
 
@@ -155,7 +136,7 @@ def import_retry(request, run_id: int):
     try:
         with transaction.atomic():
             run = import_run_retry(viewer=request.viewer, run=run)
-            transaction.on_commit(lambda: import_file_task.enqueue(run.pk))
+            import_run_enqueue(run)
     except ImportOptionError as error:
         messages.error(request, str(error))
     else:

@@ -1,7 +1,7 @@
 """`saferplace import IMPORTER FILE…`: bring partner files into the incident store, with a
 progress bar (rows done, rate, time left) and a one-line result per file.
 
-    saferplace import police-uk FILE… --organisation "Fenshire Police"
+    saferplace import police-uk FILE… [--organisation "Fenshire Police"]
     saferplace import police-uk-outcomes FILE… --organisation "Fenshire Police"
     saferplace import stats19 FILE… --organisation "Riverford City Council"
     saferplace import profile NAME FILE… [--organisation NAME] [--sheet NAME]
@@ -11,9 +11,12 @@ progress bar (rows done, rate, time left) and a one-line result per file.
     saferplace import retry RUN_ID
     saferplace import rejections RUN_ID > rejected.csv
 
-The command line acts as the operator (docs/data-sharing.md): it names the organisation whose
-records a file brings in, and every run is audited under the operator's name. Exits non-zero if
-any file was refused or failed."""
+Each importer's arguments come from its declaration (`Importer.options`, importers/options.py),
+as the web upload form's do. The command line acts as the operator (docs/data-sharing.md): it
+names the organisation whose records a file brings in, and every run is audited under the
+operator's name. A file is read where it is: no copy is stored, so a failed run from the
+command line is retried by importing the file again. Exits non-zero if any file was refused or
+failed."""
 
 from pathlib import Path
 
@@ -33,6 +36,7 @@ from rich.text import Text
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.incidents.importers import (
     IMPORTERS,
+    Importer,
     ImportOptionError,
     import_file,
     import_run_create,
@@ -41,20 +45,12 @@ from saferplace.incidents.importers import (
     rejections_csv,
 )
 from saferplace.incidents.importers.base import organisation_from_option
+from saferplace.incidents.importers.options import ORGANISATION, PROFILE
 from saferplace.incidents.models import ImportRun, ImportStatus
 from saferplace.incidents.profiles import mapping_profile_get
 from saferplace.partners.viewer import operator_viewer
 
 SHOWN_REJECTIONS = 10
-COLUMN_OPTIONS = {
-    "place-lookup": [
-        f"{level}_{part}_column"
-        for level in ("lsoa", "ward", "community", "local_authority")
-        for part in ("code", "name")
-    ],
-    "population": ["code_column", "population_column"],
-    "postcode-lookup": ["postcode_column", "latitude_column", "longitude_column"],
-}
 
 
 class RateColumn(ProgressColumn):
@@ -68,24 +64,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         importers = parser.add_subparsers(dest="importer", required=True, metavar="IMPORTER")
-        for name in ("police-uk", "stats19", "police-uk-outcomes"):
-            sub = importers.add_parser(name, help=IMPORTERS[name].description)
-            sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
-            sub.add_argument("--organisation", required=True,
-                             help="the organisation whose records these are (name or id); only its records change")
-        profile = importers.add_parser("profile", help=IMPORTERS["profile"].description)
-        profile.add_argument("profile", metavar="NAME", help="the mapping profile's name")
-        profile.add_argument("files", nargs="+", type=Path, metavar="FILE")
-        profile.add_argument("--organisation", help="the profile's organisation, when several have a profile of that name")
-        profile.add_argument("--sheet", help="for a workbook: the sheet to read (default the first)")
-        for name, options in COLUMN_OPTIONS.items():
-            sub = importers.add_parser(name, help=IMPORTERS[name].description)
-            sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
-            for option in options:
-                sub.add_argument(f"--{option.replace('_', '-')}", dest=option, metavar="COLUMN")
+        for importer in IMPORTERS.values():
+            add_importer_arguments(importers, importer)
         rejections = importers.add_parser("rejections", help="print a run's rejected rows as CSV")
         rejections.add_argument("run_id", type=int, metavar="RUN_ID")
-        retry = importers.add_parser("retry", help="import a failed run's file again (a run that stopped part-way too)")
+        retry = importers.add_parser("retry", help="import a failed run's stored upload again (a run that stopped part-way too)")
         retry.add_argument("run_id", type=int, metavar="RUN_ID")
 
     def handle(self, *args, importer, **options):
@@ -95,53 +78,57 @@ class Command(BaseCommand):
                 return self.print_rejections(viewer, options["run_id"])
             if importer == "retry":
                 return self.retry(viewer, options["run_id"])
-            return self.import_files(viewer, importer, options)
+            return self.import_files(viewer, IMPORTERS[importer], options)
         except (ImportOptionError, NotAllowed, NotFound, ValidationError) as error:
             message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             raise CommandError(message) from error
 
-    def import_files(self, viewer, importer: str, options: dict) -> None:
+    def import_files(self, viewer, importer: Importer, options: dict) -> None:
+        """Each file is read where it is (the command line keeps no copy of it)."""
+        import_options = {option.name: options[option.name] for option in importer.options
+                          if options.get(option.name) not in (None, "")}
         profile = None
-        if importer == "profile":
-            organisation = organisation_from_option(options["organisation"]) if options.get("organisation") else None
+        if importer.needs_profile:
+            name = import_options.pop(PROFILE)
+            named = import_options.get(ORGANISATION)
+            organisation = organisation_from_option(named) if named else None
             try:
-                profile = mapping_profile_get(viewer=viewer, name=options["profile"], organisation=organisation)
+                profile = mapping_profile_get(viewer=viewer, name=name, organisation=organisation)
             except NotFound:
-                raise CommandError(f"No mapping profile called {options['profile']!r}.") from None
-        import_options = {key: options[key] for key in ("sheet", *COLUMN_OPTIONS.get(importer, [])) if options.get(key)}
-        if importer != "profile" and options.get("organisation"):
-            import_options["organisation"] = options["organisation"]
+                raise CommandError(f"No mapping profile called {name!r}.") from None
         problems = 0
-        console = Console(file=self.stdout, highlight=False)
+        console = Console(file=self.stdout._out, highlight=False)
         for path in options["files"]:
             if not path.is_file():
                 self.stderr.write(f"{path}: no such file")
                 problems += 1
                 continue
-            run = import_run_create(viewer=viewer, importer=importer, file_name=path.name, profile=profile,
-                                    options=import_options, upload_path=path.resolve())
-            run = self.run_with_progress(console, viewer, run)
+            run = import_run_create(viewer=viewer, importer=importer.name, file_name=path.name, profile=profile,
+                                    options=import_options)
+            run = self.run_with_progress(console, viewer, run, path=path.resolve())
             problems += run.status in (ImportStatus.REFUSED, ImportStatus.FAILED)
             self.report(path, run)
         if problems:
             raise CommandError(f"{problems} of {len(options['files'])} files were refused or failed.")
 
-    def run_with_progress(self, console: Console, viewer, run: ImportRun) -> ImportRun:
+    def run_with_progress(self, console: Console, viewer, run: ImportRun, *, path: Path | None = None) -> ImportRun:
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
             RateColumn(), TimeRemainingColumn(), console=console, transient=True,
+            disable=not console.is_terminal,  # no bar, and no blank line in its place, in a log or a pipe
         ) as progress:
             task = progress.add_task(run.file_name, total=None)
 
             def update(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total or None)
 
-            return import_file(viewer=viewer, run=run, progress=update, worker=f"saferplace import by {viewer.name}")
+            return import_file(viewer=viewer, run=run, path=path, progress=update,
+                               worker=f"saferplace import by {viewer.name}")
 
     def retry(self, viewer, run_id: int) -> None:
         run = import_run_retry(viewer=viewer, run=import_run_get(viewer=viewer, run_id=run_id))
-        run = self.run_with_progress(Console(file=self.stdout, highlight=False), viewer, run)
-        self.report(Path(run.upload_path), run)
+        run = self.run_with_progress(Console(file=self.stdout._out, highlight=False), viewer, run)
+        self.report(Path(run.file_name), run)
         if run.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
             raise CommandError(f"Run {run.pk} {run.get_status_display().lower()} again.")
 
@@ -174,3 +161,18 @@ class Command(BaseCommand):
         # The rows leave SaferPlace here as they do from the web: recorded first.
         for line in rejections_csv(viewer=viewer, run=run):
             self.stdout.write(line, ending="")
+
+
+def add_importer_arguments(importers, importer: Importer) -> None:
+    """`saferplace import NAME [POSITIONAL…] FILE… [--option VALUE…]`, from the importer's declaration."""
+    sub = importers.add_parser(importer.name, help=importer.hint, description=(
+        f"{importer.hint} Files: {importer.accepts}. See docs/importers/{importer.documentation}."
+    ))
+    for option in importer.options:
+        if option.positional:
+            sub.add_argument(option.name, metavar=option.placeholder, type=option.type, help=option.help)
+    sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    for option in importer.options:
+        if not option.positional:
+            sub.add_argument(option.flag, dest=option.name, metavar=option.placeholder, type=option.type,
+                             choices=option.choices or None, required=option.required, help=option.help)

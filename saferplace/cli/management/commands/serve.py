@@ -28,5 +28,8 @@ class Command(BaseCommand):
             sys.executable,
             [sys.executable, "-m", "gunicorn", "saferplace.wsgi:application",
              "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-             "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")],
+             "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+             # No control socket: SaferPlace does not use one, and gunicorn's default path is one
+             # per account, which a second server on the machine would take over.
+             "--no-control-socket"],
         )

@@ -1,8 +1,11 @@
 """`saferplace demo [--size N] [--seed N] [--replace] [--no-serve] [--port N]`: migrate, build
 the demo city of Riverford if this database has none, show how to sign in as its personas,
-and serve the site."""
+and run the site: the web server (`saferplace serve`) and the background worker (`saferplace
+worker`, which runs the imports uploaded in the browser) together, as child processes of this
+one. Ctrl-C stops both; if either stops, so does the other (saferplace/cli/processes.py)."""
 
 import os
+import sys
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,19 +14,21 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
+from saferplace.cli.processes import run_together, saferplace_command
 from saferplace.demo import demo_city_build, demo_city_exists
 from saferplace.demo.personas import DEMO_PASSWORD, DEMO_TOTP_BASE32, PERSONAS
 from saferplace.partners.models import User
 
 
 class Command(BaseCommand):
-    help = "Build the demo city of Riverford (synthetic data only) and serve SaferPlace."
+    help = "Build the demo city of Riverford (synthetic data only) and run SaferPlace: web server and worker."
 
     def add_arguments(self, parser):
         parser.add_argument("--size", type=float, default=1.0, help="scale of the incident data (1: about 37,000 records)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed of the incident data")
         parser.add_argument("--replace", action="store_true", help="delete the demo city already here and build it again")
-        parser.add_argument("--no-serve", action="store_true", help="build and stop, without serving the site")
+        parser.add_argument("--no-serve", action="store_true",
+                            help="build and stop, without running the web server and the worker")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
     def handle(self, *args, size, seed, replace, no_serve, port, **options):
@@ -45,7 +50,8 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(error.messages)) from error
             console.print(
                 f"Built Riverford: {summary.population:,} residents in {summary.places.get('lsoa', 0)} LSOAs, "
-                f"{summary.places.get('ward', 0)} wards and {summary.places.get('community', 0)} communities; "
+                f"{summary.places.get('ward', 0)} wards and {summary.places.get('community', 0)} communities, "
+                f"{summary.streets:,} streets; "
                 f"{summary.organisations} organisations, {summary.agreements} sharing agreements and "
                 f"{summary.incidents:,} incidents from {summary.period_start:%-d %B %Y} to {summary.period_end:%-d %B %Y}."
             )
@@ -56,7 +62,15 @@ class Command(BaseCommand):
             "Everything in the demo is made up: no real person, place or record."
         )
         if not no_serve:
-            call_command("serve", port=port)
+            console.print("Starting the web server and the background worker…")
+            status = run_together(
+                {"web server": saferplace_command("serve", "--port", str(port)),
+                 "worker": saferplace_command("worker")},
+                environment={"MIGRATE_ON_START": "false"},  # migrated above, once
+                say=console.print,
+            )
+            if status:
+                sys.exit(status)
 
 
 def personas_table() -> Table:
