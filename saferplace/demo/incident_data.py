@@ -6,12 +6,12 @@ organisation and the data category are given by name and code (`organisation_nam
 the same rows in the same order."""
 
 import calendar
-from datetime import date
+from datetime import date, time
 
 import numpy as np
 import shapely
 
-from saferplace.demo.catalogue import SOURCES, STREET_KINDS, STREET_NAMES, CategorySpec, SourceSpec
+from saferplace.demo.catalogue import SOURCES, CategorySpec, SourceSpec
 from saferplace.demo.geography import (
     GEOGRAPHY_SEED,
     HOTSPOTS,
@@ -19,10 +19,11 @@ from saferplace.demo.geography import (
     METRES_PER_DEGREE_LONGITUDE,
     CityPlan,
 )
+from saferplace.demo.streets import street_names_at
 from saferplace.incidents.models import DatePrecision, LocationPrecision
 
 # Police locations are snapped to the middle of a grid square of about 100 m, as police.uk
-# snaps crimes to anonymous map points; each square is named after one street.
+# snaps crimes to anonymous map points; each is described by the street nearest it.
 SNAP_LATITUDE = 0.0009
 SNAP_LONGITUDE = 0.0015
 HOTSPOT_SPREAD_METRES = 70
@@ -109,14 +110,9 @@ def _snap(latitudes: np.ndarray, longitudes: np.ndarray) -> tuple[np.ndarray, np
 
 
 def street_names(latitudes: np.ndarray, longitudes: np.ndarray) -> list[str]:
-    """A made-up but stable street name for the grid square each point is in."""
-    rows = np.floor(np.nan_to_num(latitudes) / SNAP_LATITUDE).astype(np.int64)
-    columns = np.floor(np.nan_to_num(longitudes) / SNAP_LONGITUDE).astype(np.int64)
-    mixed = (rows * 7919 + columns * 104_729) % (len(STREET_NAMES) * len(STREET_KINDS))
-    return [
-        f"{STREET_NAMES[value % len(STREET_NAMES)]} {STREET_KINDS[value // len(STREET_NAMES)]}"
-        for value in mixed.tolist()
-    ]
+    """The name of the demo street nearest each point (`demo.streets`): what the records say
+    they are "on or near" is a street the maps draw."""
+    return street_names_at(latitudes, longitudes)
 
 
 def _category_rows(sampler: _Sampler, spec: SourceSpec, category: CategorySpec, size: float, repeat_points) -> dict:
@@ -239,10 +235,61 @@ def _source_rows(sampler: _Sampler, spec: SourceSpec, size: float) -> list[dict]
     return rows
 
 
+# When in the day each kind of record happens: a weight per hour, 00:00 to 23:00.
+HOURS = {
+    # The night-time economy: violence, disorder and ASB build through the evening and peak
+    # around closing time (and later still on Friday and Saturday nights: see `_times`).
+    "night": [6, 5, 4, 2, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 3, 4, 4, 5, 6, 7, 8, 9, 9, 8],
+    "day": [0.5, 0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 1.5, 3, 5, 6, 6, 6, 6, 6, 5.5, 5, 4, 3, 2, 1.5, 1, 0.8, 0.6],
+    "evening": [1, 0.6, 0.3, 0.2, 0.1, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.5, 1.8, 2.2, 3, 4.5, 5.5, 6.5, 7, 6.5, 5, 3.5, 2],
+    "commute": [0.5, 0.4, 0.3, 0.3, 0.4, 0.8, 2, 4.5, 6, 4, 3, 3.2, 3.5, 3.5, 3.8, 5, 6.5, 6.5, 4.5, 3, 2.2, 1.6, 1.2, 0.8],
+    "home": [5, 4, 3, 2, 1.2, 0.8, 0.7, 1, 1.5, 2, 2.2, 2.4, 2.6, 2.8, 3, 3.5, 4, 5, 6, 7, 7.5, 7.5, 7, 6],
+    "calls": [3, 2.5, 2, 1.5, 1.2, 1.2, 1.5, 2.2, 3, 3.5, 3.8, 4, 4, 4, 4.2, 4.5, 5, 5.2, 5.5, 5.8, 6, 6, 5.5, 4.5],
+}
+HOURS_OF_CATEGORY = {
+    **dict.fromkeys(["violent-crime", "public-order", "anti-social-behaviour", "assault-attendance", "robbery",
+                     "theft-from-the-person", "possession-of-weapons", "criminal-damage-arson"], "night"),
+    **dict.fromkeys(["shoplifting", "other-theft", "bicycle-theft", "fly-tipping", "litter", "graffiti",
+                     "abandoned-vehicle", "drug-litter", "youth-referral", "child-concern", "adult-at-risk-concern"], "day"),
+    **dict.fromkeys(["drugs", "vehicle-crime", "deliberate-secondary-fire", "deliberate-primary-fire",
+                     "youth-detached-contact", "youth-centre-session"], "evening"),
+    **dict.fromkeys(["road-collision-slight", "road-collision-serious", "road-collision-fatal"], "commute"),
+    **dict.fromkeys(["domestic-abuse-incident", "domestic-abuse-crime", "accidental-dwelling-fire", "burglary"], "home"),
+}
+TIMES_SEED = 24  # mixed with the build's seed: the times draw from their own generator
+
+
+def _times(rows: list[dict], generator: np.random.Generator) -> None:
+    """Give every row the time of day it happened (`occurred_time`), by its category's hours;
+    the small hours of a Saturday or Sunday and the late evening of a Friday or Saturday are
+    busier still for the night-time categories."""
+    for shape, weights in HOURS.items():
+        chosen = [row for row in rows if HOURS_OF_CATEGORY.get(row["category"], "calls") == shape]
+        if not chosen:
+            continue
+        base = np.asarray(weights, dtype=float)
+        probabilities = np.tile(base / base.sum(), (7, 1))  # by weekday, Monday first
+        if shape == "night":
+            weekend = np.tile(base, (7, 1))
+            weekend[[5, 6], :4] *= 3  # Saturday and Sunday, 00:00 to 03:59: Friday and Saturday nights
+            weekend[[4, 5], 21:] *= 2  # Friday and Saturday, from 21:00
+            probabilities = weekend / weekend.sum(axis=1, keepdims=True)
+        weekdays = np.array([row["occurred_on"].weekday() for row in chosen])
+        hours = np.empty(len(chosen), dtype=np.int64)
+        for weekday in range(7):
+            on_day = np.flatnonzero(weekdays == weekday)
+            hours[on_day] = generator.choice(24, size=len(on_day), p=probabilities[weekday])
+        minutes = generator.integers(0, 60, size=len(chosen))
+        for row, hour, minute in zip(chosen, hours.tolist(), minutes.tolist(), strict=True):
+            row["occurred_time"] = time(hour, minute)
+
+
 def incident_rows(*, plan: CityPlan, size: float, seed: int, end: date) -> list[dict]:
-    """Every source's rows for the 12 complete months before the month of `end`."""
+    """Every source's rows for the 12 complete months before the month of `end`, each with the
+    time of day it happened (which only some sources' files carry)."""
     sampler = _Sampler(plan, np.random.default_rng(seed), end)
     rows: list[dict] = []
     for spec in SOURCES:
         rows.extend(_source_rows(sampler, spec, size))
+    _times(rows, np.random.default_rng([seed, TIMES_SEED]))
     return rows

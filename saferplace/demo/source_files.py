@@ -44,6 +44,7 @@ class ProfileSpec:
     source: str
     category_map: dict[str, str]
     by_area: bool = False  # located by an LSOA code column rather than coordinates
+    times: bool = True  # the export's dates carry the time of day, like 31/01/2026 23:15
 
     def header(self) -> list[str]:
         return AREA_HEADER if self.by_area else PARTNER_HEADER
@@ -57,10 +58,21 @@ class ProfileSpec:
         )
         return {
             "name": self.name, "description": self.description, "source": self.source,
-            "date_column": "Date", "date_format": "%d/%m/%Y", "category_column": "Type",
+            "date_column": "Date", "date_format": self.date_format, "category_column": "Type",
             "category_map": self.category_map, "external_id_column": "Reference",
             "outcome_column": "Outcome", **located,
         }
+
+
+    @property
+    def date_format(self) -> str:
+        return "%d/%m/%Y %H:%M" if self.times else "%d/%m/%Y"
+
+    def date_text(self, row: dict) -> str:
+        """The row's date as the export writes it (with its time of day, where it has one)."""
+        if self.times and row.get("occurred_time") is not None:
+            return f"{row['occurred_on']:%d/%m/%Y} {row['occurred_time']:%H:%M}"
+        return row["occurred_on"].strftime("%d/%m/%Y")
 
 
 @dataclass
@@ -88,6 +100,7 @@ def _profile_specs() -> dict[tuple[str, str], ProfileSpec]:
                 source=spec.source,
                 category_map={category.label: category.code for category in spec.categories},
                 by_area=spec.source == "youth-contacts",
+                times=spec.source != "youth-contacts",  # the youth service records the day of a session only
             )
     return specs
 
@@ -162,7 +175,7 @@ def _stats19_files(rows: list[dict], directory: Path, codes: _PlaceCodes, owner:
             f"{day.year}{reference}", str(day.year), reference, "", "", _coordinate(row["longitude"]),
             _coordinate(row["latitude"]), "99", SEVERITY_CODES[row["category"]], str(vehicles),
             str(int(generator.integers(1, vehicles + 2))), day.strftime("%d/%m/%Y"), str(day.isoweekday() % 7 + 1),
-            f"{int(generator.integers(6, 23)):02d}:{int(generator.integers(0, 60)):02d}", district, lsoa_code,
+            row["occurred_time"].strftime("%H:%M") if row.get("occurred_time") else "", district, lsoa_code,
         ])
     return [
         SourceFile("stats19", _write(directory / "stats19" / f"dft-road-casualty-statistics-collision-{year}.csv",
@@ -175,10 +188,10 @@ def _partner_file(rows: list[dict], directory: Path, codes: _PlaceCodes, profile
     labels = {code: label for label, code in profile.category_map.items()}
     if profile.by_area:
         lsoa_codes, _ = codes.lsoas(rows)
-        lines = [[row["external_id"], row["occurred_on"].strftime("%d/%m/%Y"), labels[row["category"]], code,
+        lines = [[row["external_id"], profile.date_text(row), labels[row["category"]], code,
                   row["outcome"]] for row, code in zip(rows, lsoa_codes, strict=True)]
     else:
-        lines = [[row["external_id"], row["occurred_on"].strftime("%d/%m/%Y"), labels[row["category"]],
+        lines = [[row["external_id"], profile.date_text(row), labels[row["category"]],
                   _coordinate(row["latitude"]), _coordinate(row["longitude"]), row["location_description"],
                   row["outcome"]] for row in rows]
     path = _write(directory / "partners" / f"{profile.name}.csv", profile.header(), lines)

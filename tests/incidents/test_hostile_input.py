@@ -190,16 +190,20 @@ def test_a_workbook_with_too_many_parts_is_refused_before_they_are_listed(tmp_pa
     assert opened == []
 
 
-def test_the_profile_sample_read_by_the_worker_refuses_a_zip_bomb(world, council_analyst, tmp_path, unpacked):
+def test_the_profile_sample_read_by_the_worker_refuses_a_zip_bomb(world, council_analyst, tmp_path, unpacked, stored_uploads):
+    from django.core.files import File
+
     bomb = workbook(tmp_path / "sample.xlsx", padding=8 << 20)
-    sample = ProfileSample.objects.create(organisation=world["organisations"]["council"], created_by=council_analyst,
-                                          file_name="sample.xlsx", path=str(bomb))
+    sample = ProfileSample(organisation=world["organisations"]["council"], created_by=council_analyst, file_name="sample.xlsx")
+    with bomb.open("rb") as handle:
+        sample.upload.save("sample.xlsx", File(handle))
+    stored = sample.upload.name
 
     sample = profile_sample_read(sample=sample)
 
     assert sample.status == ProfileSampleStatus.REFUSED
     assert "IMPORT_MAX_COMPRESSION_RATIO" in sample.message and sample.header == []
-    assert not bomb.exists() and unpacked == []
+    assert not stored_uploads.exists(stored) and not sample.upload and unpacked == []
 
 
 # Values too long to read back -------------------------------------------------------------------
@@ -355,11 +359,11 @@ def test_hostile_dates_in_a_profile_spreadsheet_reject_their_rows(world, tmp_pat
     assert (run.rows_imported, run.rows_rejected) == (2, 6)
     reasons = list(run.rejections.values_list("row_number", "reason"))
     assert reasons[:5] == [
-        (4, f"Reported '{far:%Y-%m-%d %H:%M:%S}' is in the future"),
+        (4, f"Reported '{far:%Y-%m-%d}' is in the future"),  # a date cell with no time reads as the date
         (5, "Reported '31/12/1899' is before 1900"),
-        (6, "Reported '00/01/0000' is not a date in the profile's format %d/%m/%Y"),
-        (7, "Reported '01/01/0000' is not a date in the profile's format %d/%m/%Y"),
-        (8, "Reported '０４/０５/２０２６' is not a date in the profile's format %d/%m/%Y"),
+        (6, "Reported '00/01/0000' is not a date written day/month/year (e.g. 31/01/2026)"),
+        (7, "Reported '01/01/0000' is before 1900"),
+        (8, "Reported '０４/０５/２０２６' is not a date written day/month/year (e.g. 31/01/2026)"),
     ]
     assert reasons[5][0] == 9 and reasons[5][1].startswith("Reported '9999")
     assert sorted(Incident.objects.values_list("occurred_on", flat=True)) == [date(2026, 5, 3), date(2026, 5, 4)]

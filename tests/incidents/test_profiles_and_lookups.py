@@ -1,6 +1,8 @@
 """Partner files through mapping profiles (CSV and XLSX; coordinates, postcode and LSOA
 locations; unmapped categories), and the place, population and postcode lookups."""
 
+from datetime import date, time
+
 import openpyxl
 import pytest
 
@@ -67,7 +69,7 @@ def test_profile_csv_with_postcodes_maps_categories_and_rejects_what_it_cannot(s
         (4, "Type", "Type 'Dog fouling' is not in the profile's category map and the profile has no default category"),
         (5, "Postcode", "postcode not in the loaded postcode lookup"),
         (6, "Type", "Type 'Bins' maps to 'not-a-code', which is not a category in the taxonomy"),
-        (7, "Reported", "Reported '7th May' is not a date in the profile's format %d/%m/%Y"),
+        (7, "Reported", "Reported '7th May' is not a date written day/month/year (e.g. 31/01/2026)"),
         (9, "Type", "Type 'Complaint about a neighbour' is a category the profile rejects"),
     ]
 
@@ -110,7 +112,98 @@ def test_profile_xlsx_with_lsoa_codes_and_date_cells(squares, world, tmp_path, r
     # A file without an id column appends: importing another file adds.
     header, rows = profile_preview(path=path, rows=2)
     assert header == ["Session date", "Contact", "LSOA"]
-    assert rows == [["2026-05-03 00:00:00", "Detached", "E01000002"], ["04/05/2026", "Detached", "e01000001"]]
+    # A date cell with no time of day reads as the date alone.
+    assert rows == [["2026-05-03", "Detached", "E01000002"], ["04/05/2026", "Detached", "e01000001"]]
+
+
+# A separate time column -------------------------------------------------------------------------
+
+
+def calls_with_time_column(world, date_format: str = "%d/%m/%Y") -> MappingProfile:
+    return council_profile(world, name="calls", source="calls-for-service", date_column="Date", date_format=date_format,
+                           time_column="Time", category_column="Type", category_map={"Fly tip": "fly-tipping"},
+                           location_kind=LocationKind.NONE, postcode_column="", external_id_column="Ref", outcome_column="")
+
+
+def test_a_time_column_fills_the_time_of_day_in_every_way_it_is_written(world, write_file, run_import):
+    profile = calls_with_time_column(world)
+    times = ["23:15", "9:05", "23.15", "23:15:30", "23:15:30.25", "11:15 pm", "11:15PM", "11.15 p.m.", "12:05 am",
+             "11 pm", "7am", "2315", "0905", "905", " 23:15 ", ""]
+    rows = [[f"C-{number}", "03/05/2026", "Fly tip", value] for number, value in enumerate(times, start=1)]
+    run = run_import("profile", write_file("calls.csv", csv_text(["Ref", "Date", "Type", "Time"], rows)), profile=profile)
+
+    assert run.status == ImportStatus.SUCCEEDED, run.message
+    assert (run.rows_imported, run.rows_rejected) == (len(times), 0)
+    found = dict(Incident.objects.values_list("external_id", "occurred_time"))
+    assert [found[f"C-{number}"] for number in range(1, len(times) + 1)] == [
+        time(23, 15), time(9, 5), time(23, 15), time(23, 15, 30), time(23, 15, 30), time(23, 15), time(23, 15),
+        time(23, 15), time(0, 5), time(23, 0), time(7, 0), time(23, 15), time(9, 5), time(9, 5), time(23, 15), None,
+    ]
+    assert set(Incident.objects.values_list("occurred_on", flat=True)) == {date(2026, 5, 3)}
+
+
+def test_a_time_that_is_no_time_rejects_its_row_naming_the_row_field_and_reason(world, write_file, run_import):
+    profile = calls_with_time_column(world)
+    times = ["23:15", "25:00", "23:60", "13:05 pm", "2400", "late", "23:15Z", "1", "99999999999:15", "２３:１５",
+             "=cmd|' /C calc'!A0"]
+    rows = [[f"C-{number}", "03/05/2026", "Fly tip", value] for number, value in enumerate(times, start=1)]
+    run = run_import("profile", write_file("calls.csv", csv_text(["Ref", "Date", "Type", "Time"], rows)), profile=profile)
+
+    assert run.status == ImportStatus.SUCCEEDED, run.message
+    assert (run.rows_imported, run.rows_rejected) == (1, len(times) - 1)
+    assert Incident.objects.get().occurred_time == time(23, 15)
+    assert list(run.rejections.values_list("row_number", "field", "reason")) == [
+        (number + 1, "Time", f"Time {value!r} is not a time of day like 23:15, 23:15:00, 11:15 pm or 2315")
+        for number, value in enumerate(times, start=1) if number > 1
+    ]
+
+
+def test_the_time_column_wins_over_a_time_after_the_date(world, write_file, run_import):
+    profile = calls_with_time_column(world, "%d/%m/%Y %H:%M")
+    rows = [
+        ["C-1", "03/05/2026 08:00", "Fly tip", "23:15"],  # both given: the time column's
+        ["C-2", "03/05/2026 08:00", "Fly tip", ""],  # the time column blank: the date's own time
+        ["C-3", "03/05/2026", "Fly tip", "10:30"],
+        ["C-4", "03/05/2026", "Fly tip", ""],  # neither: no time
+        ["C-5", "03/05/2026 25:00", "Fly tip", "10:30"],  # a bad date is still a bad date
+        ["C-6", "32/05/2026 08:00", "Fly tip", "25:00"],  # both bad: the row is rejected once, for each
+    ]
+    run = run_import("profile", write_file("calls.csv", csv_text(["Ref", "Date", "Type", "Time"], rows)), profile=profile)
+
+    assert run.status == ImportStatus.SUCCEEDED, run.message
+    assert (run.rows_imported, run.rows_rejected) == (4, 2)
+    assert dict(Incident.objects.values_list("external_id", "occurred_time")) == {
+        "C-1": time(23, 15), "C-2": time(8, 0), "C-3": time(10, 30), "C-4": None,
+    }
+    assert list(run.rejections.values_list("row_number", "field")) == [(6, "Date"), (7, "Date"), (7, "Time")]
+
+
+def test_a_time_column_reads_a_spreadsheets_time_cells(world, tmp_path, run_import):
+    from datetime import datetime
+
+    profile = calls_with_time_column(world)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Ref", "Date", "Type", "Time"])
+    sheet.append(["C-1", datetime(2026, 5, 3), "Fly tip", time(23, 15)])
+    sheet.append(["C-2", datetime(2026, 5, 3), "Fly tip", 905])  # a number: 09:05 lost its leading zero
+    sheet.append(["C-3", datetime(2026, 5, 3, 8, 0), "Fly tip", time(0, 0)])  # a time cell at midnight is midnight
+    path = tmp_path / "calls.xlsx"
+    workbook.save(path)
+
+    run = run_import("profile", path, profile=profile)
+    assert run.status == ImportStatus.SUCCEEDED, run.message
+    assert dict(Incident.objects.values_list("external_id", "occurred_time")) == {
+        "C-1": time(23, 15), "C-2": time(9, 5), "C-3": time(0, 0),
+    }
+
+
+def test_a_file_without_the_time_column_is_refused_naming_it(world, write_file, run_import):
+    profile = calls_with_time_column(world)
+    run = run_import("profile", write_file("calls.csv", csv_text(["Ref", "Date", "Type"], [["C-1", "03/05/2026", "Fly tip"]])),
+                     profile=profile)
+    assert run.status == ImportStatus.REFUSED
+    assert "missing: Time" in run.message
 
 
 def test_profile_refuses_a_file_without_its_columns(world, write_file, run_import):

@@ -1,7 +1,9 @@
 """police.uk outcomes CSV: the latest outcome of crimes already imported from the street-level
 files, matched by Crime ID among the importing organisation's own crimes only: another
 organisation's crimes are never touched, and a Crime ID that is only theirs is rejected exactly
-like one that does not exist. See docs/importers/police-uk-outcomes.md."""
+like one that does not exist. Each crime whose outcome changes keeps the earlier one in its
+history: one `IncidentEvent` (outcome: [before, after]) per changed crime, written in bulk in
+the run's transaction. See docs/importers/police-uk-outcomes.md."""
 
 from dataclasses import dataclass, field
 
@@ -9,8 +11,11 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from saferplace.history import events_write
+from saferplace.incidents.events import IncidentEventKind
 from saferplace.incidents.importers import store
-from saferplace.incidents.importers.base import ImportContext, Importer
+from saferplace.incidents.importers.base import ImportContext, Importer, run_viewer
+from saferplace.incidents.importers.options import organisation_option
 from saferplace.incidents.importers.police_uk import SOURCE
 from saferplace.incidents.importers.reading import (
     CsvReader,
@@ -20,7 +25,7 @@ from saferplace.incidents.importers.reading import (
     require_columns,
 )
 from saferplace.incidents.importers.rows import RowChecks
-from saferplace.incidents.models import Incident
+from saferplace.incidents.models import Incident, SourceLabel
 
 COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -34,12 +39,17 @@ UPDATE_CHUNK_ROWS = 20_000
 class PreparedOutcomes:
     # incident id → the outcome to set (the last row for a Crime ID wins)
     outcomes: dict[int, str] = field(default_factory=dict)
+    # incident id → the id of its outcome now (None for none)
+    current: dict[int, int | None] = field(default_factory=dict)
 
 
 class PoliceUkOutcomesImporter(Importer):
     name = "police-uk-outcomes"
     label = "police.uk outcomes"
-    description = "The outcomes CSV published at data.police.uk: updates the outcome of crimes already imported."
+    hint = ("An outcomes CSV from data.police.uk; it updates the outcome of your organisation's crimes "
+            "already imported.")
+    documentation = "police-uk-outcomes.md"
+    options = (organisation_option("the organisation whose crimes these outcomes update (name or id)", required=True),)
     source = SOURCE
     needs_organisation = True
 
@@ -62,8 +72,8 @@ class PoliceUkOutcomesImporter(Importer):
             forces.update(pd.unique(column_values(frame, "Falls within")).tolist())
             chunks.append((checks, identifiers, outcomes))
             context.report_read(context.rows_read)
-        known = self._known_incidents(forces, context.organisation.pk)
         prepared = PreparedOutcomes()
+        known = self._known_incidents(forces, context.organisation.pk, prepared.current)
         for checks, identifiers, outcomes in chunks:
             # A hash look-up per value (np.isin on texts would compare every pair).
             unknown = ~checks.failed & ~pd.Series(identifiers, dtype=object).isin(list(known)).to_numpy()
@@ -75,23 +85,26 @@ class PoliceUkOutcomesImporter(Importer):
                     prepared.outcomes[incident_id] = outcome
         return prepared
 
-    def _known_incidents(self, forces: set[str], organisation_id: int) -> dict[str, list[int]]:
+    def _known_incidents(self, forces: set[str], organisation_id: int, current: dict) -> dict[str, list[int]]:
         """Crime ID → the ids of this organisation's incidents already imported with it, for these
-        forces (found by partition, "<force>|<month>", which is indexed)."""
+        forces (found by partition, "<force>|<month>", which is indexed); and, into `current`,
+        each incident's outcome now."""
         known: dict[str, list[int]] = {}
         for force in sorted(forces):
             rows = (
                 Incident.objects.filter(partition__source=SOURCE, partition__key__startswith=f"{force}|",
                                         owning_organisation_id=organisation_id)
                 .exclude(external_id="")
-                .values_list("external_id", "id")
+                .values_list("external_id", "id", "outcome_id")
                 .iterator(chunk_size=50_000)
             )
-            for identifier, incident_id in rows:
+            for identifier, incident_id, outcome_id in rows:
                 known.setdefault(identifier, []).append(incident_id)
+                current[incident_id] = outcome_id
         return known
 
     def write(self, context: ImportContext, prepared: PreparedOutcomes) -> None:
+        """Set the outcomes that change, and write each changed crime's outcome event."""
         table = connection.ops.quote_name(Incident._meta.db_table)
         sql = f"UPDATE {table} SET outcome_id = %s WHERE id = %s"  # noqa: S608 (table name from the model)
         incident_ids = list(prepared.outcomes)
@@ -99,8 +112,26 @@ class PoliceUkOutcomesImporter(Importer):
         items = [
             (None if label < 0 else label, incident_id)
             for incident_id, label in zip(incident_ids, label_ids.tolist(), strict=True)
+            if (None if label < 0 else label) != prepared.current.get(incident_id)
         ]
         with connection.cursor() as cursor:
             for start in range(0, len(items), UPDATE_CHUNK_ROWS):
                 cursor.executemany(sql, items[start : start + UPDATE_CHUNK_ROWS])
                 context.report_written(start + UPDATE_CHUNK_ROWS)
+        self._history(context, prepared, items)
+
+    def _history(self, context: ImportContext, prepared: PreparedOutcomes, changed: list[tuple[int | None, int]]) -> None:
+        """One outcome event per changed crime: the outcome before and after, in words."""
+        if not changed:
+            return
+        wanted = {prepared.current.get(incident_id) for _, incident_id in changed} | {label for label, _ in changed}
+        texts = dict(SourceLabel.objects.filter(pk__in=wanted - {None}).values_list("pk", "text"))
+        run = context.run
+        events_write(
+            viewer=run_viewer(run), model=Incident, kind=IncidentEventKind.OUTCOME,
+            items=[
+                (incident_id, {"outcome": [texts.get(prepared.current.get(incident_id), ""), texts.get(label, "")]})
+                for label, incident_id in changed
+            ],
+            note=f"police.uk outcomes file {run.file_name} (import run {run.pk})",
+        )

@@ -4,10 +4,13 @@ the category, the location; how the partner's categories map to the taxonomy).
 What a profile import replaces: earlier incidents of the same source and owning organisation
 whose external ids appear in this file (a corrected or updated extract replaces those
 records). A file with no id column, and rows with a blank id, are appended. Importing the same
-file twice changes nothing (the run is recorded as unchanged). See
-docs/importers/mapping-profiles.md."""
+file twice changes nothing (the run is recorded as unchanged) while the store holds what it
+stored (`unchanged.py`). The date column is read in the profile's way of writing dates, a time
+of day after the date kept (`date_formats.py`); a profile's time column, if it names one, gives
+the time of day instead (`time_read`). See docs/importers/mapping-profiles.md."""
 
-from datetime import date, datetime
+import re
+from datetime import time
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +18,10 @@ import pandas as pd
 
 from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
-from saferplace.incidents.importers.dates import checked_dates
+from saferplace.incidents.importers.date_formats import date_format_named, date_parser
+from saferplace.incidents.importers.dates import checked_dates_and_times, parse_time
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
+from saferplace.incidents.importers.options import ORGANISATION, PROFILE, ImporterOption
 from saferplace.incidents.importers.reading import (
     column_values,
     is_spreadsheet,
@@ -33,7 +38,6 @@ from saferplace.incidents.importers.rows import (
 )
 from saferplace.incidents.models import (
     EXTERNAL_ID_LENGTH,
-    DatePrecision,
     IncidentCategory,
     LocationKind,
     LocationPrecision,
@@ -42,11 +46,54 @@ from saferplace.incidents.models import (
 )
 from saferplace.incidents.source_blocks import SourceFile, SourceTable
 
-SPREADSHEET_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")  # how a date cell reads as text
-
 
 def _what(profile: MappingProfile) -> str:
     return f"a file for the mapping profile {profile.name!r}"
+
+
+# A time column's value, besides what `dates.parse_time` reads (23:15, 23.15, 23:15:00, 11:15 pm,
+# 11.15 p.m.): four digits as 24-hour clocks write them (2315, 0905), or three where a
+# spreadsheet dropped the leading zero of a number (905); an hour with am or pm (11 pm, 11pm).
+_DIGITS_TIME = re.compile(r"(?P<hour>\d{1,2})(?P<minute>\d{2})", re.ASCII)
+_HOUR_TIME = re.compile(r"(?P<hour>\d{1,2})\s*(?P<half>[ap])\.?\s?m\.?", re.ASCII | re.IGNORECASE)
+TIME_EXAMPLES = "23:15, 23:15:00, 11:15 pm or 2315"
+
+
+def time_read(text: str) -> time | None:
+    """The time of day a time column's value stands for; None for a value that is no time of day
+    (25:00, 23:60, 13:05 pm, 2400, "late"). A spreadsheet's time cell reads as 23:15:00."""
+    text = text.strip()
+    found = parse_time(text)
+    if found is not None:
+        return found
+    match = _DIGITS_TIME.fullmatch(text) or _HOUR_TIME.fullmatch(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    hour, minute = int(parts["hour"]), int(parts.get("minute") or 0)
+    half = (parts.get("half") or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def checked_time_column(texts: np.ndarray, *, field: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's time of day (None where it is blank) and the problem with it ("" where none),
+    worked out once per distinct value."""
+    codes, uniques = pd.factorize(texts)
+    times = np.empty(len(uniques), dtype=object)
+    problems = np.empty(len(uniques), dtype=object)
+    for position, text in enumerate(uniques):
+        value = time_read(text) if text.strip() else None
+        times[position] = value
+        problems[position] = (
+            f"{field} {text!r} is not a time of day like {TIME_EXAMPLES}" if text.strip() and value is None else ""
+        )
+    return times[codes], problems[codes]
 
 
 def profile_columns(profile: MappingProfile) -> list[str]:
@@ -58,7 +105,8 @@ def profile_columns(profile: MappingProfile) -> list[str]:
         columns.append(profile.postcode_column)
     elif profile.location_kind == LocationKind.LSOA:
         columns.append(profile.lsoa_column)
-    columns += [name for name in (profile.external_id_column, profile.outcome_column, profile.description_column) if name]
+    columns += [name for name in (profile.time_column, profile.external_id_column, profile.outcome_column,
+                                  profile.description_column) if name]
     return [name for name in columns if name]
 
 
@@ -75,30 +123,20 @@ def normalise_postcode(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-def _date_parser(date_format: str):
-    def parse(text: str) -> date | None:
-        text = text.strip()
-        for pattern in (date_format, *SPREADSHEET_DATE_FORMATS):
-            try:
-                return datetime.strptime(text, pattern).date()
-            except (ValueError, OverflowError):  # not this format, or no date at all (year 0)
-                continue
-        return None
-
-    return parse
-
-
-def date_precision(date_format: str) -> DatePrecision:
-    return DatePrecision.DAY if ("%d" in date_format or "%j" in date_format) else DatePrecision.MONTH
-
-
 class ProfileImporter(Importer):
     name = "profile"
-    label = "Partner file (mapping profile)"
-    description = "Any partner's CSV or XLSX file, read through a saved mapping profile."
+    label = "A partner's file, with a saved mapping profile"
+    hint = "Any partner's CSV or XLSX file, laid out as a saved mapping profile describes."
+    documentation = "mapping-profiles.md"
+    extensions = (".csv", ".xlsx")
+    options = (
+        ImporterOption(PROFILE, "the mapping profile's name", metavar="NAME", positional=True, on_the_web=False),
+        ImporterOption(ORGANISATION, "the profile's organisation, when several have a profile of that name",
+                       metavar="NAME", for_operator=True, on_the_web=False),
+        ImporterOption("sheet", "for a workbook: the sheet to read (default the first)", metavar="SHEET"),
+    )
     needs_profile = True
     inserts_incidents = True
-    accepts = "CSV or XLSX"
 
     def prepare(self, context: ImportContext) -> PreparedFile:
         profile = context.profile
@@ -126,14 +164,24 @@ class ProfileImporter(Importer):
         checks = RowChecks(context, frame, numbers)
         prepared = PreparedFile(lsoa=LsoaCodes(profile.lsoa_column or "LSOA"))
 
+        # The date, and the time of day where the value has one (a spreadsheet's date cells need no format).
+        date_format = date_format_named(profile.date_format)
         dates_text = column_values(frame, profile.date_column)
-        dates, date_problems = checked_dates(
-            dates_text, _date_parser(profile.date_format), field=profile.date_column, unreadable=lambda text: (
+        dates, times, date_problems = checked_dates_and_times(
+            dates_text, date_parser(date_format.code), field=profile.date_column, unreadable=lambda text: (
                 f"{profile.date_column} is blank" if not text.strip()
-                else f"{profile.date_column} {text!r} is not a date in the profile's format {profile.date_format}"
+                else f"{profile.date_column} {text!r} is not a date {date_format.as_written}"
             ),
         )
         checks.fail(date_problems != "", profile.date_column, date_problems)
+        if profile.time_column:
+            # The time column's time wins over one written after the date; where it is blank, the
+            # date's own time (if any) is kept.
+            column_times, time_problems = checked_time_column(column_values(frame, profile.time_column),
+                                                              field=profile.time_column)
+            checks.fail(time_problems != "", profile.time_column, time_problems)
+            given = pd.notna(column_times)
+            times = np.where(given, column_times, times)
 
         categories, reasons = self._categories(profile, column_values(frame, profile.category_column))
         checks.fail(pd.isna(categories), profile.category_column, reasons)
@@ -159,7 +207,8 @@ class ProfileImporter(Importer):
                 "owning_organisation": profile.owning_organisation_id,
                 "external_id": identifiers,
                 "occurred_on": dates[kept],
-                "occurred_precision": date_precision(profile.date_format).value,
+                "occurred_precision": date_format.precision.value,
+                "occurred_time": times[kept],
                 "category": categories[kept],
                 "source_category": column_values(frame, profile.category_column)[kept],
                 "latitude": located.latitude[kept],

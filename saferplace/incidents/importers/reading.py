@@ -248,7 +248,7 @@ def read_table(path: Path, *, what: str, sheet: str | int | None = None, rows: i
             frame = pd.read_excel(
                 path, engine="openpyxl", sheet_name=sheet if sheet not in (None, "") else 0, dtype=str, nrows=rows
             )
-            frame = frame.fillna("")
+            frame = _plain_dates(frame.fillna(""))
         else:
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig", nrows=rows
@@ -263,6 +263,23 @@ def read_table(path: Path, *, what: str, sheet: str | int | None = None, rows: i
         raise FileRefused(f"This {what} could not be read as a spreadsheet: {error}") from error
     frame.columns = [str(name).strip() for name in frame.columns]
     longest_value_check(frame, np.arange(2, len(frame) + 2, dtype=np.int64))
+    return frame
+
+
+_MIDNIGHT_CELL = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
+
+
+def _plain_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """A spreadsheet's date cell reads as "2026-05-03 00:00:00" when it holds no time of day, and
+    as "2026-05-03 23:15:00" when it does: the first is kept as the date alone, "2026-05-03". (A
+    cell cannot tell a plain date from midnight, and a plain date is by far the likelier.)"""
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if not pd.api.types.is_string_dtype(values):
+            continue
+        midnight = values.str.endswith(" 00:00:00").to_numpy(dtype=bool)  # a quick look before the pattern
+        if midnight.any():
+            frame.iloc[midnight, position] = values[midnight].str.replace(_MIDNIGHT_CELL, r"\1", regex=True)
     return frame
 
 

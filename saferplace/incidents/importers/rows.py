@@ -123,7 +123,8 @@ def incidents_write(context: ImportContext, prepared: PreparedFile) -> None:
     codes = set()
     for chunk in prepared.chunks:
         codes.update(pd.unique(chunk.lsoa_codes).tolist())
-    resolved = prepared.lsoa.resolve(sorted(code for code in codes if code)) if prepared.lsoa else {}
+    viewer = run_viewer(context.run)
+    resolved = prepared.lsoa.resolve(sorted(code for code in codes if code), viewer=viewer) if prepared.lsoa else {}
     data_categories: dict[str, int] = {}
     lookups = store.Lookups()
 
@@ -136,7 +137,7 @@ def incidents_write(context: ImportContext, prepared: PreparedFile) -> None:
             codes, uniques = pd.factorize(chunk.data_category)
             for code in uniques:
                 if code not in data_categories:
-                    data_categories[code] = data_category_id(code, viewer=run_viewer(context.run))
+                    data_categories[code] = data_category_id(code, viewer=viewer)
             columns = dict(chunk.columns)
             location = {name: columns.pop(name) for name in LOCATION_FIELDS}
             source = columns["source"]

@@ -12,8 +12,9 @@ import pandas as pd
 
 from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
-from saferplace.incidents.importers.dates import checked_dates, year_problem
+from saferplace.incidents.importers.dates import checked_dates, checked_times, year_problem
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
+from saferplace.incidents.importers.options import organisation_option
 from saferplace.incidents.importers.reading import (
     column_values,
     format_hint,
@@ -66,7 +67,9 @@ def parse_date(text: str) -> date | None:
 class Stats19Importer(Importer):
     name = "stats19"
     label = "STATS19 road collisions"
-    description = "The Department for Transport's road collision CSV (one row per collision)."
+    hint = "The Department for Transport's road collision CSV (one row per collision)."
+    documentation = "stats19.md"
+    options = (organisation_option("the organisation whose records these are (name or id)", required=True),)
     source = SOURCE
     needs_organisation = True
     inserts_incidents = True
@@ -106,6 +109,12 @@ class Stats19Importer(Importer):
             f"{columns['date']} {text!r} is not a date like 31/12/2024"
         ))
         checks.fail(date_problems != "", columns["date"], date_problems)
+
+        if columns["time"]:  # 17:45; blank or NULL when the time is not known
+            times, time_problems = checked_times(column_values(frame, columns["time"]), field=columns["time"], blank=MISSING)
+            checks.fail(time_problems != "", columns["time"], time_problems)
+        else:
+            times = None
 
         severities = np.array([value.strip() for value in column_values(frame, columns["severity"]).tolist()], dtype=object)
         categories = map_distinct(severities, SEVERITIES.get)
@@ -147,6 +156,7 @@ class Stats19Importer(Importer):
                 "external_id": identifiers[kept],
                 "occurred_on": dates[kept],
                 "occurred_precision": DatePrecision.DAY.value,
+                "occurred_time": times[kept] if times is not None else None,
                 "category": categories[kept],
                 "source_category": np.array([SEVERITY_NAMES[value] for value in kept_severities.tolist()], dtype=object),
                 "latitude": located.latitude[kept],

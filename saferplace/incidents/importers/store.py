@@ -8,7 +8,7 @@ partition, a label such as "Burglary") is looked up or created once per distinct
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ DELETE_CHUNK = 10_000
 # The fields an importer gives for each incident (foreign keys by id, the category by code).
 INCIDENT_FIELDS = [
     "source", "partition", "import_run", "owning_organisation", "data_category", "external_id",
-    "occurred_on", "occurred_precision", "category", "source_category", "location", "lsoa", "ward",
+    "occurred_on", "occurred_precision", "occurred_time", "category", "source_category", "location", "lsoa", "ward",
     "community", "outcome", "source_row",
 ]
 _OPTIONAL_ID_FIELDS = {"partition", "source_category", "location", "lsoa", "ward", "community", "outcome"}
@@ -40,7 +40,8 @@ _OPTIONAL_ID_FIELDS = {"partition", "source_category", "location", "lsoa", "ward
 @dataclass
 class IncidentBatch:
     """Incidents ready to store: each field is an array (one value per incident) or a single
-    value for all of them. Dates are `date` objects, ids integers (-1 where none)."""
+    value for all of them. Dates are `date` objects, times of day `time` objects or None (a
+    field left out is None for all), ids integers (-1 where none)."""
 
     size: int
     columns: dict[str, object]
@@ -154,22 +155,28 @@ def _codes(value, size: int) -> tuple[np.ndarray, list]:
     return np.zeros(size, dtype=np.int64), [value]
 
 
-def _date_adapter() -> Callable[[date], object]:
+def _date_adapter() -> Callable[[date | time], object]:
+    """Dates and times of day as the database takes them (each distinct one adapted once)."""
     cache: dict = {}
 
     def adapt(value):
         if value not in cache:
-            cache[value] = connection.ops.adapt_datefield_value(value)
+            ops = connection.ops
+            cache[value] = ops.adapt_timefield_value(value) if isinstance(value, time) else ops.adapt_datefield_value(value)
         return cache[value]
 
     return adapt
 
 
 # How the rows of a batch reach the table (see `_Staging`): the fields many incidents share
-# are sent once per distinct combination, the per-incident ones once per incident.
+# are sent once per distinct combination, the per-incident ones once per incident. The time of
+# day is shared (none) in a file without times, and sent per incident in one with them: nearly
+# every incident has its own, and as part of the coding it would make a coding per incident.
 PLACE_FIELDS = ["location", "lsoa", "ward", "community"]
 PER_ROW_FIELDS = ["external_id", "source_row"]
+TIME_FIELD = "occurred_time"
 CODING_FIELDS = [name for name in INCIDENT_FIELDS if name not in PLACE_FIELDS + PER_ROW_FIELDS]
+_ADAPTED_FIELDS = {"occurred_on", TIME_FIELD}
 
 
 ROWS_PER_STATEMENT = 1000
@@ -206,7 +213,7 @@ def _is_array(value) -> bool:
 def _value(name: str, value, adapt_date):
     if isinstance(value, np.generic):
         value = value.item()
-    if name == "occurred_on" and value is not None:
+    if name in _ADAPTED_FIELDS and value is not None:
         return adapt_date(value)
     if name in _OPTIONAL_ID_FIELDS and value == -1:
         return None
@@ -219,7 +226,7 @@ def _combinations(batch: IncidentBatch, names: list[str], adapt_date) -> tuple[n
     combined = np.zeros(batch.size, dtype=np.int64)
     bound = 1
     for name in names:
-        value = batch.columns[name]
+        value = batch.columns.get(name)
         if _is_array(value):
             codes, uniques = pd.factorize(np.asarray(value))
             if bound * (len(uniques) + 1) >= 2**62:  # renumber before the product could overflow
@@ -232,7 +239,7 @@ def _combinations(batch: IncidentBatch, names: list[str], adapt_date) -> tuple[n
     firsts[numbers[::-1]] = np.arange(batch.size - 1, -1, -1)  # the first incident with each number
     columns = [list(range(len(firsts)))]
     for name in names:
-        value = batch.columns[name]
+        value = batch.columns.get(name)
         if not _is_array(value):
             columns.append([_value(name, value, adapt_date)] * len(firsts))
             continue
@@ -241,7 +248,7 @@ def _combinations(batch: IncidentBatch, names: list[str], adapt_date) -> tuple[n
             objects = taken.astype(object)
             objects[taken < 0] = None
             columns.append(objects.tolist())
-        elif name == "occurred_on":
+        elif name in _ADAPTED_FIELDS:
             columns.append([adapt_date(each) if each is not None else None for each in taken.tolist()])
         else:
             columns.append(taken.tolist())
@@ -253,7 +260,8 @@ class _Staging:
     category, labels…) and each distinct place goes into a temporary table once; then every
     incident is inserted by a statement that takes, per incident, only the number of its coding
     and place (in one integer) and its own values, and joins the rest in. Three values per
-    incident go through the database driver instead of sixteen, 1,000 incidents per statement."""
+    incident (four with a time of day) go through the database driver instead of seventeen,
+    1,000 incidents per statement."""
 
     TABLES = {"coding": CODING_FIELDS, "place": PLACE_FIELDS}
     PLACES = 2**31  # more distinct places than a batch can have
@@ -268,33 +276,57 @@ class _Staging:
 
         for table, names in self.TABLES.items():
             cursor.execute(f"CREATE TEMPORARY TABLE saferplace_stage_{table} (k integer PRIMARY KEY, {columns(names)})")
-        targets = [quote(meta.get_field(name).column) for name in CODING_FIELDS + PLACE_FIELDS + PER_ROW_FIELDS]
-        chosen = [f"c.{quote(name)}" for name in CODING_FIELDS] + [f"p.{quote(name)}" for name in PLACE_FIELDS]
-        chosen += [f"v.{quote(name)}" for name in PER_ROW_FIELDS]
-        own = ", ".join(quote(name) for name in PER_ROW_FIELDS)
-        # CROSS JOIN keeps SQLite's loop order, so incidents are numbered in the order given.
-        self.head = f"WITH v (coding_place, {own}) AS (VALUES "
-        self.tail = (
-            f") INSERT INTO {quote(meta.db_table)} ({', '.join(targets)}) SELECT {', '.join(chosen)} "  # noqa: S608 (names from the model)
-            "FROM v CROSS JOIN saferplace_stage_coding c CROSS JOIN saferplace_stage_place p "
-            f"WHERE c.k = v.coding_place / {self.PLACES} AND p.k = v.coding_place %% {self.PLACES}"  # %% is % with parameters
-        )
+        self._statements: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def _statement(self, per_row: tuple[str, ...]) -> tuple[str, str]:
+        """The head and tail of the statement inserting incidents whose `per_row` fields are
+        given per incident and the other fields joined in from the staging tables."""
+        if per_row not in self._statements:
+            meta = Incident._meta
+            quote = connection.ops.quote_name
+            coding = [name for name in CODING_FIELDS if name not in per_row]
+            targets = [quote(meta.get_field(name).column) for name in coding + PLACE_FIELDS + list(per_row)]
+            chosen = [f"c.{quote(name)}" for name in coding] + [f"p.{quote(name)}" for name in PLACE_FIELDS]
+            chosen += [self._per_row_value(name) for name in per_row]
+            own = ", ".join(quote(name) for name in per_row)
+            # CROSS JOIN keeps SQLite's loop order, so incidents are numbered in the order given.
+            self._statements[per_row] = (
+                f"WITH v (coding_place, {own}) AS (VALUES ",
+                f") INSERT INTO {quote(meta.db_table)} ({', '.join(targets)}) SELECT {', '.join(chosen)} "  # noqa: S608 (names from the model)
+                "FROM v CROSS JOIN saferplace_stage_coding c CROSS JOIN saferplace_stage_place p "
+                f"WHERE c.k = v.coding_place / {self.PLACES} AND p.k = v.coding_place %% {self.PLACES}",  # %% is % with parameters
+            )
+        return self._statements[per_row]
+
+    @staticmethod
+    def _per_row_value(name: str) -> str:
+        value = f"v.{connection.ops.quote_name(name)}"
+        if name == TIME_FIELD and connection.vendor == "postgresql":
+            # A VALUES column of NULLs alone is text to PostgreSQL: say it is a time.
+            return f"CAST({value} AS {Incident._meta.get_field(name).db_type(connection)})"
+        return value
 
     def load(self, batch: IncidentBatch, adapt_date) -> dict[str, list]:
         """Insert the batch; returns the distinct values of each coding and place field."""
         cursor = self.cursor
+        per_row = tuple(PER_ROW_FIELDS) + ((TIME_FIELD,) if _is_array(batch.columns.get(TIME_FIELD)) else ())
         numbers, distinct = {}, {}
         for table, names in self.TABLES.items():
+            names = [name for name in names if name not in per_row]
             numbers[table], columns = _combinations(batch, names, adapt_date)
             _insert_rows(cursor, f"saferplace_stage_{table}", ["k", *names], columns)
             distinct.update(zip(names, columns[1:], strict=True))
         columns = [(numbers["coding"].astype(np.int64) * self.PLACES + numbers["place"]).tolist()]
-        for name in PER_ROW_FIELDS:
-            value = batch.columns[name]
-            columns.append(
+        for name in per_row:
+            value = batch.columns.get(name)
+            values = (
                 value.tolist() if isinstance(value, np.ndarray) else list(value) if _is_array(value) else [value] * batch.size
             )
-        _in_statements(cursor, lambda values: self.head + values + self.tail, columns)
+            if name in _ADAPTED_FIELDS:
+                values = [adapt_date(each) if each is not None else None for each in values]
+            columns.append(values)
+        head, tail = self._statement(per_row)
+        _in_statements(cursor, lambda values: head + values + tail, columns)
         for table in self.TABLES:
             cursor.execute(f"DELETE FROM saferplace_stage_{table}")  # noqa: S608 (fixed names)
         return distinct

@@ -1,13 +1,12 @@
 """Mapping profiles, built by an analyst from a sample of a partner's file, in steps that work
-without JavaScript: upload a sample (stored under DATA_DIR/uploads/profile-samples/ and read by
-the worker, never by a web request: the page waits for it), then see its first rows and say
+without JavaScript: upload a sample (kept through Django's storage API with the sample, and read
+by the worker, never by a web request: the page waits for it), then see its first rows and say
 which column is what and how the partner's categories map to the taxonomy. Profiles belong to
-the analyst's organisation; only its people see and change them."""
+the analyst's organisation; only its people see and change them. A profile's page shows its
+history."""
 
-import secrets
-from pathlib import Path
+import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,12 +21,15 @@ from saferplace.incidents.models import (
 )
 from saferplace.incidents.profiles import (
     category_values,
+    date_format_options,
     mapping_profile_get,
+    mapping_profile_history,
     mapping_profile_list,
     mapping_profile_save,
     profile_columns,
     profile_sample_create,
     profile_sample_get,
+    sample_is_spreadsheet,
 )
 from saferplace.incidents.tasks import profile_sample_task
 from saferplace.web.forms import ProfileForm, ProfileSampleForm
@@ -36,20 +38,11 @@ from saferplace.web.views.common import capability_required, page
 PREVIEW_ROWS = 10
 
 
-def samples_dir() -> Path:
-    return Path(settings.DATA_DIR) / "uploads" / "profile-samples"
-
-
 def _keep_sample(request, upload):
-    """Store the uploaded sample and queue it for the worker to read."""
-    folder = samples_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
-    with path.open("wb") as destination:
-        for chunk in upload.chunks():
-            destination.write(chunk)
+    """Store the uploaded sample (through the storage API, with the sample) and queue it for the
+    worker to read once the sample is committed."""
     with transaction.atomic():
-        sample = profile_sample_create(viewer=request.viewer, file_name=Path(upload.name).name, path=path)
+        sample = profile_sample_create(viewer=request.viewer, file_name=upload.name, content=upload)
         transaction.on_commit(lambda: profile_sample_task.enqueue(sample.pk))
     return sample
 
@@ -59,6 +52,16 @@ def _guess(header: list[str], *words: str) -> str:
         for column in header:
             if word in column.lower():
                 return column
+    return ""
+
+
+def _guess_time(header: list[str], date_column: str) -> str:
+    """A column named as a time of day ("Time", "Time reported"), not the date column nor one
+    with "date" in its name (a date and time)."""
+    for column in header:
+        name = column.lower()
+        if column != date_column and "date" not in name and re.search(r"\btime\b", name):
+            return column
     return ""
 
 
@@ -90,7 +93,8 @@ def _guess_category(value: str, guesses: dict[str, str]) -> str:
 def _initial(profile: MappingProfile | None, header: list[str]) -> dict:
     if profile is not None:
         initial = {field: getattr(profile, field) for field in (
-            "name", "description", "source", "date_column", "date_format", "category_column", "location_kind",
+            "name", "description", "source", "date_column", "date_format", "time_column", "category_column",
+            "location_kind",
             "latitude_column", "longitude_column", "postcode_column", "lsoa_column", "external_id_column",
             "outcome_column", "description_column")}
         initial.update(data_category=profile.data_category_id,
@@ -101,9 +105,9 @@ def _initial(profile: MappingProfile | None, header: list[str]) -> dict:
         postcode, lsoa = _guess(header, "postcode", "post code"), _guess(header, "lsoa")
         kind = (LocationKind.COORDINATES if latitude and longitude else LocationKind.POSTCODE if postcode
                 else LocationKind.LSOA if lsoa else LocationKind.NONE)
+        date_column = _guess(header, "date", "when", "month")
         initial = {
-            "date_format": "%d/%m/%Y",
-            "date_column": _guess(header, "date", "when", "month"),
+            "date_column": date_column, "time_column": _guess_time(header, date_column),
             "category_column": _guess(header, "category", "type", "classification"),
             "location_kind": kind, "latitude_column": latitude, "longitude_column": longitude,
             "postcode_column": postcode, "lsoa_column": lsoa,
@@ -134,6 +138,18 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(next(iter(form.map_names)), errors)
         else:
             form.add_error(field if field in form.fields else None, errors)
+
+
+def _sample_values(header: list[str], rows: list[list[str]], column: str, limit: int = 50) -> list[str]:
+    """The first values of `column` in the sample, to check the profile's settings against."""
+    if column not in header:
+        return []
+    position = header.index(column)
+    return [row[position] for row in rows[:limit] if position < len(row)]
+
+
+def _events(request, profile: MappingProfile | None) -> list:
+    return list(mapping_profile_history(viewer=request.viewer, profile=profile)) if profile is not None else []
 
 
 @capability_required("profiles.manage")
@@ -174,7 +190,8 @@ def profile_edit(request, profile_id: int | None = None):
             return redirect(f"{request.path}?sample={sample.pk}")
 
     sample = _sample(request) if action != "sample" else None
-    context = {"profile": profile, "sample_form": sample_form, "sample": sample, "form": None}
+    context = {"profile": profile, "sample_form": sample_form, "sample": sample, "form": None,
+               "events": _events(request, profile)}
     if sample is not None and sample.status == ProfileSampleStatus.QUEUED:
         return page(request, "profiles/edit.html", active="imports", waiting=True, **context)
     if sample is not None and sample.status == ProfileSampleStatus.REFUSED:
@@ -195,26 +212,40 @@ def profile_edit(request, profile_id: int | None = None):
     if profile is not None and column == profile.category_column:
         values += [value for value in profile.category_map if value not in values]
 
+    # How the dates are written, detected from the sample's date column (no strftime is asked for).
+    date_column = (posted or initial).get("date_column", "")
+    picked = posted.get("date_format", "") if posted else ""
+    dates_read = posted.get("dates_column") if posted else None  # the column the choices shown were for
+    dates = date_format_options(header=header, rows=rows, column=date_column, spreadsheet=sample_is_spreadsheet(sample),
+                                current=profile.date_format if profile else "",
+                                picked=picked if dates_read in (None, date_column) else "")
+    dates_changed = (action == "save" and dates_read is not None and dates_read != date_column and bool(rows)
+                     and picked not in dates.fitting)
+
     column_changed = action == "save" and posted.get("map_column", "") != column and bool(values)
-    if action == "refresh" or column_changed:
-        # Show the categories of the chosen column, keeping what was entered; nothing is saved.
-        form = ProfileForm(initial=posted.dict(), header=header, category_values=values)
+    if action == "refresh" or column_changed or dates_changed:
+        # Show the categories and the dates of the chosen columns, keeping what was entered; nothing is saved.
+        entered = posted.dict()
+        if dates_read != date_column and picked not in dates.fitting:
+            entered["date_format"] = dates.chosen
+        form = ProfileForm(initial=entered, header=header, category_values=values, date_formats=dates.choices)
         _map_initial(form, profile.category_map if profile else {})
         if column_changed:
             messages.info(request, f"Choose how each category in the column “{column}” maps to the taxonomy, then save.")
+        if dates_changed:
+            messages.info(request, f"Check how the dates in the column “{date_column}” are written, then save.")
     elif action == "save":
-        form = ProfileForm(posted, header=header, category_values=values)
+        form = ProfileForm(posted, header=header, category_values=values, date_formats=dates.choices)
         if form.is_valid():
             data = form.cleaned_data
-            date_position = header.index(data["date_column"]) if data["date_column"] in header else None
-            sample_dates = [row[date_position] for row in rows[:50] if date_position is not None and date_position < len(row)]
             try:
                 saved = mapping_profile_save(
-                    viewer=viewer, profile=profile, header=header,
-                    category_map=form.category_map(), sample_dates=sample_dates,
+                    viewer=viewer, profile=profile, header=header, category_map=form.category_map(),
+                    sample_dates=_sample_values(header, rows, data["date_column"]),
+                    sample_times=_sample_values(header, rows, data["time_column"]),
                     **{name: data[name] for name in (
                         "name", "description", "data_category", "source", "date_column",
-                        "date_format", "category_column", "location_kind", "latitude_column", "longitude_column",
+                        "date_format", "time_column", "category_column", "location_kind", "latitude_column", "longitude_column",
                         "postcode_column", "lsoa_column", "external_id_column", "outcome_column",
                         "description_column", "default_category")},
                 )
@@ -224,8 +255,10 @@ def profile_edit(request, profile_id: int | None = None):
                 messages.success(request, f"Mapping profile {saved.name} saved.")
                 return redirect("web:profile-list")
     else:
-        form = ProfileForm(initial=initial, header=header, category_values=values)
+        form = ProfileForm(initial=initial | {"date_format": dates.chosen}, header=header, category_values=values,
+                           date_formats=dates.choices)
         _map_initial(form, initial["mapping"])
 
     return page(request, "profiles/edit.html", active="imports", status=400 if form.errors or sample_form.errors else 200,
-                **context | {"form": form, "header": header, "preview": rows[:PREVIEW_ROWS], "map_column": column})
+                **context | {"form": form, "header": header, "preview": rows[:PREVIEW_ROWS], "map_column": column,
+                             "dates": dates, "dates_column": date_column})
