@@ -6,8 +6,14 @@
 //   data-max-resolution / data-min-resolution  the H3 resolutions the server accepts for drilling
 //   data-legend, data-status  ids of the legend and the status message elements
 //   data-tile-url, data-tile-attribution  optional tile layer
+//   data-streets-url, data-labels-url, data-labels  the streets and place names every map has (map.mjs)
+//
+// It also starts the explorer's filter toggle (MoJ Frontend's, which its initAll leaves out) and
+// the "Near me" button, which only appears where the browser can give a location.
+import { FilterToggleButton } from "@ministryofjustice/frontend";
 import L from "leaflet";
-import { element, escapeHtml, localHref } from "./dom.mjs";
+import { element, localHref } from "./dom.mjs";
+import { addReferenceLayers } from "./map.mjs";
 
 // Light to dark: ColorBrewer YlOrRd, readable by people with the common colour deficiencies.
 const COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
@@ -132,15 +138,14 @@ class HexagonMap {
   async start() {
     this.root.replaceChildren();
     this.map = L.map(this.root, { scrollWheelZoom: false });
-    if (this.root.dataset.tileUrl) {
-      L.tileLayer(this.root.dataset.tileUrl, { attribution: escapeHtml(this.root.dataset.tileAttribution || ""), maxZoom: 19 }).addTo(this.map);
-    }
+    addReferenceLayers(this.map, this.root); // tiles if configured, streets, place names (map.mjs)
     this.boundaries = L.geoJSON(null, { interactive: false, style: { color: "#505a5f", weight: 1, fill: false } }).addTo(this.map);
     this.hexagons = L.geoJSON(null, {
       style: (feature) => this.styleOf(feature),
       onEachFeature: (feature, layer) => {
         const p = feature.properties;
-        layer.bindTooltip(element("span", "", `${p.count.toLocaleString("en-GB")} incident${p.count === 1 ? "" : "s"}, harm ${formatValue(p.harm, "harm")}`));
+        const where = p.where ? `${p.where}: ` : ""; // named by street and place, never by the cell id
+        layer.bindTooltip(element("span", "", `${where}${p.count.toLocaleString("en-GB")} incident${p.count === 1 ? "" : "s"}, harm ${formatValue(p.harm, "harm")}`));
         layer.on("click", () => this.showPoints(p.cell, layer));
       },
     }).addTo(this.map);
@@ -253,7 +258,79 @@ class HexagonMap {
   }
 }
 
+// On a narrow screen the filters wait behind a button, so the records come first. A link in the
+// error summary to a field among them opens them first, so the field can take the focus.
+function initFilterToggle(scope) {
+  scope.querySelectorAll("[data-module='moj-filter']").forEach((root) => {
+    if (!document.querySelector(".moj-action-bar__filter")) return;
+    const toggle = new FilterToggleButton(root, {
+      startHidden: false, // hidden on small screens only (true would hide them on wide ones too)
+      toggleButton: { showText: "Show filters", hideText: "Hide filters", classes: "govuk-button--secondary" },
+    });
+    document.querySelectorAll(".govuk-error-summary a[href^='#']").forEach((link) => {
+      const target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target || !root.contains(target)) return;
+      link.addEventListener("click", () => {
+        if (root.classList.contains("moj-js-hidden") && toggle.showMenu) toggle.showMenu();
+      });
+    });
+  });
+}
+
+const POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}$/i;
+const LOCATION_PROBLEMS = {
+  1: "you did not allow this page to use it",
+  2: "your device could not work it out",
+  3: "it took too long",
+};
+
+function setField(form, name, value) {
+  let input = form.elements.namedItem(name);
+  if (!input) {
+    input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    form.append(input);
+  }
+  input.value = value;
+}
+
+// "Near me": fills in the filter form's latitude and longitude from the browser's location and
+// submits it. Without the Geolocation API (or without JavaScript) the button stays hidden.
+function initNearMe(scope) {
+  scope.querySelectorAll("[data-module='app-near-me']").forEach((button) => {
+    const form = document.getElementById(button.dataset.form);
+    const status = document.getElementById(button.dataset.status);
+    if (!form || !("geolocation" in navigator)) return;
+    const say = (text) => {
+      if (status) status.textContent = text;
+    };
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      button.setAttribute("aria-disabled", "true");
+      say("Finding where you are…");
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          setField(form, "latitude", position.coords.latitude.toFixed(5));
+          setField(form, "longitude", position.coords.longitude.toFixed(5));
+          const search = form.elements.namedItem("q");
+          if (search && POSTCODE.test(search.value.trim())) search.value = ""; // near you, not near it
+          say("Showing the incidents near you…");
+          form.submit();
+        },
+        (error) => {
+          button.removeAttribute("aria-disabled");
+          say(`Your location could not be found: ${LOCATION_PROBLEMS[error.code] || "it is not available"}. Search by postcode or street instead.`);
+        },
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 },
+      );
+    });
+  });
+}
+
 export function initExplorer(scope) {
+  initFilterToggle(scope);
+  initNearMe(scope);
   scope.querySelectorAll("[data-module='app-hex-map']").forEach((root) => {
     new HexagonMap(root).start();
   });

@@ -8,8 +8,8 @@ one incident `incidents.view` (audited as a view). Refusals answer 404 (a record
 to the caller) or 403 (a capability the caller lacks) and are audited; bad input answers 400."""
 
 import re
-from datetime import date
-from typing import Annotated
+from datetime import date, time
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -127,6 +127,7 @@ class IncidentOut(Schema):
     external_id: str
     occurred_on: date
     occurred_precision: str
+    occurred_time: time | None
     category: str
     source_category: str
     latitude: float | None
@@ -201,6 +202,15 @@ class IncidentQuery(Schema):
     place: str = Field("", max_length=200, pattern=NO_NUL)
     date_from: CalendarDate | None = None
     date_to: CalendarDate | None = None
+    owner: str = Field("", max_length=200, pattern=NO_NUL, description="The owning organisation's name")
+    outcome: str = Field("", max_length=200, pattern=NO_NUL, description="The outcome, as the source wrote it")
+    hour_from: int | None = Field(None, ge=0, le=23, description=(
+        "Incidents with a time of day from this hour (0–23); with hour_to, up to that hour, past midnight "
+        "when it is the smaller (22 to 4: 22:00–03:59); the same hour twice is the whole day"))
+    hour_to: int | None = Field(None, ge=0, le=23, description="Up to this hour, not included (0 is midnight)")
+    weekday: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=list, max_length=7, description="Days of the week, 1 Monday to 7 Sunday (repeat for several)")
+    sort: Literal["newest", "oldest", "category"] = "newest"
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -224,7 +234,8 @@ ERRORS = {400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 def list_incidents(request, query: Query[IncidentQuery]):
     filters = IncidentFilters(
         source=query.source, category=query.category, place_code=query.place,
-        date_from=query.date_from, date_to=query.date_to,
+        date_from=query.date_from, date_to=query.date_to, owner=query.owner, outcome=query.outcome,
+        hour_from=query.hour_from, hour_to=query.hour_to, weekdays=tuple(query.weekday), sort=query.sort,
     )
     return incident_api_page(viewer=request.viewer, filters=filters, limit=query.limit, offset=query.offset)
 

@@ -78,7 +78,6 @@ class ImportRun(models.Model):
     )
     started_by_name = models.CharField(max_length=150, blank=True, help_text="Who started it, as the audit trail names them")
     options = models.JSONField(default=dict, blank=True, help_text="The importer's options, for a retry")
-    upload_path = models.CharField(max_length=500, blank=True, help_text="Where the file waits until it is imported")
     upload = models.FileField(upload_to="uploads/%Y/%m/", max_length=500, blank=True,
                               help_text="The uploaded file, through the storage API, until it is imported")
     lease_expires_at = models.DateTimeField(
@@ -144,6 +143,8 @@ class MappingProfile(models.Model):
     source = models.SlugField(max_length=60, help_text="The dataset name the incidents are filed under")
     date_column = models.CharField(max_length=100)
     date_format = models.CharField(max_length=40, default="%Y-%m-%d", help_text="strftime format, e.g. %d/%m/%Y")
+    time_column = models.CharField(max_length=100, blank=True,
+                                   help_text="A column with the time of day, read instead of a time after the date")
     category_column = models.CharField(max_length=100)
     category_map = models.JSONField(default=dict, blank=True, help_text="The partner's category → taxonomy code")
     default_category = models.ForeignKey(
@@ -181,12 +182,14 @@ class ProfileSampleStatus(models.TextChoices):
 class ProfileSample(models.Model):
     """A sample of a partner's file, uploaded to build a mapping profile from. The worker reads
     it (a spreadsheet could be built to exhaust whoever opens it, so no web request does) and
-    keeps its header and first rows here; only its uploader's organisation sees it."""
+    keeps its header and first rows here; only its uploader's organisation sees it. The file is
+    kept through Django's storage API (`upload`) until the worker has read it, then deleted."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     file_name = models.CharField(max_length=300)
-    path = models.CharField(max_length=500)
+    upload = models.FileField(upload_to="samples/%Y/%m/", max_length=500, blank=True,
+                              help_text="The sample file, through the storage API, until the worker has read it")
     status = models.CharField(max_length=20, choices=ProfileSampleStatus.choices, default=ProfileSampleStatus.QUEUED)
     header = models.JSONField(default=list, blank=True)
     rows = models.JSONField(default=list, blank=True)
@@ -342,7 +345,7 @@ class Incident(models.Model):
     def get_category_display_name(self) -> str:
         if self.source_category_id:
             return self.source_category.text
-        return self.category_id.replace("-", " ").capitalize()
+        return self.category.name
 
     # The location's fields, read through it (select_related("location") when listing).
     @property

@@ -2,18 +2,30 @@
 counts, hexagons and points all start from `incident_list`, so nobody counts what they may not
 see, and every one needs the `incidents.view` capability, whichever interface asks."""
 
+import math
+import re
 from dataclasses import asdict, dataclass
 from datetime import date
 
 import h3
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
 
-from saferplace.incidents.models import CategoryGroup, Incident, IncidentCategory
+from saferplace.history import record_timeline
+from saferplace.incidents.models import (
+    CategoryGroup,
+    DatePrecision,
+    Incident,
+    IncidentCategory,
+    PostcodeCentroid,
+    SourceLabel,
+)
 from saferplace.incidents.source_blocks import source_record
 from saferplace.partners import access
+from saferplace.partners.models import Organisation
 from saferplace.places.models import Place, PlaceKind
+from saferplace.places.selectors import cells_describe
 
 # The kinds of place an incident is assigned to, from the largest.
 INCIDENT_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.WARD, PlaceKind.LSOA)
@@ -25,6 +37,20 @@ MONTHS_LIMIT = 120
 DRILL_DOWN_LEVELS = 4
 
 
+# The orders a list can be sorted in: name → the order_by of it.
+SORTS = {
+    "newest": (F("occurred_on").desc(), F("occurred_time").desc(nulls_last=True), F("id").desc()),
+    "oldest": (F("occurred_on").asc(), F("occurred_time").asc(nulls_last=True), F("id").asc()),
+    "category": (F("category__name").asc(), F("occurred_on").desc(), F("id").desc()),
+}
+# ISO days of the week, as Django's iso_week_day counts them.
+WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
+# Near a point: how far, in metres, a filter may reach.
+RADII = (250, 500, 1000, 2000)
+METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude, times the cosine of the latitude
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+
+
 @dataclass(frozen=True)
 class IncidentFilters:
     source: str = ""
@@ -33,11 +59,22 @@ class IncidentFilters:
     place_code: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    owner: str = ""  # the owning organisation's name
+    outcome: str = ""  # the outcome's text, as the source wrote it
+    # Hours of the day, from `hour_from`:00 up to `hour_to`:00 (not included), wrapping past
+    # midnight when `hour_to` is the smaller (22 to 4: 22:00–03:59). One alone runs from or to
+    # midnight; the same hour twice is the whole day. Only records with a time of day match.
+    hour_from: int | None = None
+    hour_to: int | None = None
+    weekdays: tuple[int, ...] = ()  # ISO days: 1 Monday … 7 Sunday; only records dated to the day match
+    search: str = ""  # in the reference or the location's description (the street)
+    near: tuple[float, float, int] | None = None  # latitude, longitude, radius in metres
+    sort: str = ""  # a key of SORTS; newest first when empty
 
     def as_dict(self) -> dict:
         result = {}
         for key, value in asdict(self).items():
-            if value:
+            if value is not None and value != "" and value != ():
                 result[key] = value.isoformat() if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
         return result
 
@@ -62,7 +99,45 @@ def _filter_lookups(filters: IncidentFilters) -> tuple[dict, list[list[dict]]] |
         lookups["occurred_on__gte"] = filters.date_from.isoformat()
     if filters.date_to:
         lookups["occurred_on__lte"] = filters.date_to.isoformat()
+    if filters.owner:
+        lookups["owning_organisation__name"] = filters.owner
+    if filters.outcome:
+        lookups["outcome__text"] = filters.outcome
+    if filters.hour_from is not None or filters.hour_to is not None:
+        start, end = filters.hour_from or 0, filters.hour_to or 24  # "to 0" is to midnight
+        lookups["occurred_time__isnull"] = False
+        if start < end:
+            if start:
+                lookups["occurred_time__hour__gte"] = start
+            if end < 24:
+                lookups["occurred_time__hour__lt"] = end
+        elif start > end:  # past midnight
+            groups.append([{"occurred_time__hour__gte": start}, {"occurred_time__hour__lt": end}])
+    if filters.weekdays:
+        lookups["occurred_precision"] = DatePrecision.DAY.value
+        lookups["occurred_on__iso_week_day__in"] = sorted(set(filters.weekdays))
+    if filters.search:
+        groups.append([{"external_id__icontains": filters.search},
+                       {"location__description__icontains": filters.search}])
+    if filters.near:
+        latitude, longitude, radius = filters.near
+        reach_latitude = radius / METRES_PER_DEGREE
+        reach_longitude = radius / (METRES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+        lookups["location__latitude__gte"] = latitude - reach_latitude
+        lookups["location__latitude__lte"] = latitude + reach_latitude
+        lookups["location__longitude__gte"] = longitude - reach_longitude
+        lookups["location__longitude__lte"] = longitude + reach_longitude
     return lookups, groups
+
+
+def _within(incidents: QuerySet[Incident], near: tuple[float, float, int]) -> QuerySet[Incident]:
+    """The incidents within `radius` metres of the point (on a flat earth: near enough over a few
+    kilometres), after the bounding box `_filter_lookups` has already narrowed them to."""
+    latitude, longitude, radius = near
+    north = (F("location__latitude") - latitude) * METRES_PER_DEGREE
+    east = (F("location__longitude") - longitude) * (METRES_PER_DEGREE * math.cos(math.radians(latitude)))
+    squared = ExpressionWrapper(north * north + east * east, output_field=FloatField())
+    return incidents.alias(distance_squared=squared).filter(distance_squared__lte=float(radius) ** 2)
 
 
 def _visible(viewer) -> QuerySet[Incident]:
@@ -80,6 +155,10 @@ def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet
     incidents = incidents.filter(**lookups)
     for group in groups:
         incidents = incidents.filter(access.terms_condition(group))
+    if filters and filters.near:
+        incidents = _within(incidents, filters.near)
+    if filters and filters.sort in SORTS:
+        incidents = incidents.order_by(*SORTS[filters.sort])
     return incidents.select_related(
         "owning_organisation", "data_category", "category", "lsoa", "ward", "community", "location", "source_category",
         "outcome",
@@ -89,7 +168,8 @@ def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet
 def incident_scope(*, viewer, filters: IncidentFilters | None = None) -> dict:
     """What a bulk export of `incident_list(viewer, filters)` could include, as data: the
     filters' lookups, the reading rule's terms for the viewer now, and the highest incident id
-    now. The audit trail keeps it, so an auditor searching for one record finds the export."""
+    now. The audit trail keeps it, so an auditor searching for one record finds the export. (For
+    `near`, the scope is the square around the circle: what the export could include.)"""
     found = _filter_lookups(filters or IncidentFilters())
     lookups, groups = found if found is not None else ({"pk__in": []}, [])
     terms = access.grant_terms(viewer)
@@ -99,13 +179,47 @@ def incident_scope(*, viewer, filters: IncidentFilters | None = None) -> dict:
     return {"filters": lookups, "groups": groups, "up_to_id": up_to}
 
 
-def incident_filter_options(*, viewer) -> dict[str, list[str]]:
-    """The sources and categories of the incidents the viewer may see (the explorer's choices)."""
-    visible = _visible(viewer).order_by()
+def incident_filter_options(*, viewer) -> dict:
+    """The explorer's choices, from the incidents the viewer may see: their sources, categories,
+    owning organisations (names) and outcomes (texts); and whether partners share records with
+    the viewer's organisation under an agreement in force (`shared`)."""
+    # One pass over the records for every choice: a few dozen sources, categories, owners and
+    # outcomes make a few thousand combinations at most.
+    combinations = _visible(viewer).order_by().values_list(
+        "source", "category_id", "owning_organisation_id", "outcome_id"
+    ).distinct()
+    sources, categories, owner_ids, outcome_ids = set(), set(), set(), set()
+    for source, category, owner_id, outcome_id in combinations:
+        sources.add(source)
+        categories.add(category)
+        owner_ids.add(owner_id)
+        if outcome_id is not None:
+            outcome_ids.add(outcome_id)
+    owners = Organisation.objects.filter(pk__in=owner_ids).order_by("name").values_list("name", flat=True)
+    outcomes = SourceLabel.objects.filter(pk__in=outcome_ids).order_by("text").values_list("text", flat=True)
+    grants = viewer.grants
     return {
-        "sources": sorted(visible.values_list("source", flat=True).distinct()),
-        "categories": sorted(visible.values_list("category_id", flat=True).distinct()),
+        "sources": sorted(sources),
+        "categories": sorted(categories),
+        "owners": list(owners) if owner_ids else [],
+        "outcomes": list(outcomes) if outcome_ids else [],
+        "shared": bool(grants.everything or grants.owners_by_category),
     }
+
+
+def postcode_find(*, text: str) -> PostcodeCentroid | None:
+    """The loaded centre of the postcode `text` (any case and spacing), or None when `text` is
+    not a postcode or the lookup does not have it."""
+    code = postcode_normalised(text)
+    if not code:
+        return None
+    return PostcodeCentroid.objects.filter(postcode=code).first()
+
+
+def postcode_normalised(text: str) -> str:
+    """`text` as a postcode is stored (upper case, no spaces), or "" if it does not look like one."""
+    code = "".join(text.split()).upper()
+    return code if POSTCODE.match(code) else ""
 
 
 @dataclass(frozen=True)
@@ -243,7 +357,8 @@ def incident_top_lsoas(*, viewer, filters: IncidentFilters | None = None, limit:
 
 def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
     """The H3 cells (at the stored resolution) with the most incidents or harm, each with the
-    LSOA most of its incidents are in, so a reader knows where it is."""
+    LSOA most of its incidents are in (`place`), its main street and `where` it is in words
+    (`places.selectors.cells_describe`), so a reader knows where it is without its id."""
     key = "harm" if order_by == "harm" else "count"
     top = sorted(incident_hexagons(viewer=viewer, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
     if not top:
@@ -257,9 +372,14 @@ def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, lim
         best = commonest.get(row["cell"])
         if best is None or (row["count"], row["name"]) > best:
             commonest[row["cell"]] = (row["count"], row["name"])
+    described = cells_describe([row["cell"] for row in top])  # where each is, for people: never the cell id
     for row in top:
         row["place"] = commonest.get(row["cell"], (0, ""))[1]
         row["latitude"], row["longitude"] = (round(value, 5) for value in h3.cell_to_latlng(row["cell"]))
+        names = described.get(row["cell"], {})
+        row["street"] = names.get("street", "")
+        row["area"] = names.get("area", "")
+        row["where"] = names.get("where") or row["place"]
     return top
 
 
@@ -301,17 +421,45 @@ def incident_summary(*, viewer, filters: IncidentFilters | None = None) -> dict:
 
 
 def incident_counts_by_category(*, viewer) -> list[dict]:
-    """How many incidents the viewer may see in each category (the home page's tiles)."""
-    return list(_visible(viewer).order_by().values("category").annotate(count=Count("id")).order_by("-count"))
+    """How many incidents the viewer may see in each category, with the category's name (the
+    home page's tiles), the most first."""
+    return list(
+        _visible(viewer).order_by().values("category", name=F("category__name")).annotate(count=Count("id"))
+        .order_by("-count", "name")
+    )
+
+
+def incident_counts_by_hour_and_weekday(*, viewer, filters: IncidentFilters | None = None) -> dict:
+    """Incidents at each hour of the day on each day of the week (the night-time economy's
+    questions), counted from the records with a time of day and a date to the day: `grid[hour]`
+    is the counts Monday to Sunday; with the total, the busiest hour's count and every hour of
+    the week that had it (Monday first)."""
+    rows = (
+        incident_list(viewer=viewer, filters=filters).order_by()
+        .filter(occurred_time__isnull=False, occurred_precision=DatePrecision.DAY)
+        .annotate(hour=ExtractHour("occurred_time"), weekday=ExtractIsoWeekDay("occurred_on"))
+        .values("hour", "weekday").annotate(count=Count("id"))
+    )
+    grid = [[0] * 7 for _ in range(24)]
+    for row in rows:
+        grid[row["hour"]][row["weekday"] - 1] += row["count"]
+    peak = max(map(max, grid))
+    busiest = [{"hour": hour, "weekday": WEEKDAYS[day + 1]}
+               for day in range(7) for hour in range(24) if peak and grid[hour][day] == peak]
+    return {"grid": grid, "total": sum(map(sum, grid)), "peak": peak, "busiest": busiest,
+            "weekdays": list(WEEKDAYS.values())}
 
 
 def incident_explorer(*, viewer, filters: IncidentFilters | None = None, order_by: str = "count") -> dict:
     """Everything the explorer page shows for one set of filters: the summary, the months, the
-    busiest hexagons and LSOAs, and the list itself (a queryset, for paging; the page of it
+    hours of the week, the busiest hexagons and LSOAs, and the list itself (a queryset, for paging; the page of it
     shown is recorded by `incidents_shown_audit`)."""
+    summary = incident_summary(viewer=viewer, filters=filters)
+    hours = incident_counts_by_hour_and_weekday(viewer=viewer, filters=filters)
     return {
-        "summary": incident_summary(viewer=viewer, filters=filters),
+        "summary": summary,
         "months": incident_counts_by_month(viewer=viewer, filters=filters),
+        "hours": {**hours, "without_time": summary["count"] - hours["total"]},
         "top_hexagons": incident_top_hexagons(viewer=viewer, filters=filters, order_by=order_by),
         "top_lsoas": incident_top_lsoas(viewer=viewer, filters=filters, order_by=order_by),
         "incidents": incident_list(viewer=viewer, filters=filters),
@@ -327,3 +475,10 @@ def incident_source_record(incident: Incident) -> dict[str, str] | None:  # noqa
     if incident.import_run_id is None or incident.source_row is None:
         return None
     return source_record(run_id=incident.import_run_id, row_number=incident.source_row)
+
+
+def incident_history(*, viewer, incident: Incident):
+    """The incident's timeline (each later outcome, with the one before it), oldest first, for a
+    viewer the policy lets see the incident."""
+    access.require(viewer, "incidents.view", incident)
+    return record_timeline(incident)

@@ -9,7 +9,16 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from saferplace.incidents.selectors import CategoryGroupOptions, IncidentFilters, place_find
+from saferplace.incidents.selectors import (
+    RADII,
+    WEEKDAYS,
+    CategoryGroupOptions,
+    IncidentFilters,
+    place_find,
+    postcode_find,
+    postcode_normalised,
+)
+from saferplace.incidents.sources import source_name
 
 PERIODS = [
     ("", "Any time"),
@@ -19,6 +28,20 @@ PERIODS = [
 ]
 MEASURES = [("count", "Number of incidents"), ("harm", "Harm")]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+HOURS = [("", "Any time"), *[(str(hour), f"{hour:02}:00") for hour in range(24)]]
+SORT_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first"), ("category", "Category (A to Z)")]
+DEFAULT_RADIUS = 500
+
+
+def _distance(metres: int) -> str:
+    """ "250 metres", "1 kilometre", "2 kilometres"."""
+    if metres % 1000 == 0:
+        kilometres = metres // 1000
+        return f"{kilometres} kilometre{'' if kilometres == 1 else 's'}"
+    return f"{metres:,} metres"
+
+
+RADIUS_CHOICES = [(str(metres), _distance(metres)) for metres in RADII]
 
 
 def months_back(today: date, months: int) -> date:
@@ -47,15 +70,43 @@ class ExplorerFilterForm(forms.Form):
                               error_messages={"invalid": "Enter the 'to' date as a real date, like 2026-12-31"})
     measure = forms.ChoiceField(required=False, choices=MEASURES, label="Colour the hexagons by",
                                 error_messages={"invalid_choice": "Choose number of incidents or harm"})
+    q = forms.CharField(required=False, max_length=100, label="Search by reference, street or postcode",
+                        help_text="For example FP-CR-1042, High Street or RV1 2AB")
+    owner = forms.ChoiceField(required=False, label="Recorded by",
+                              error_messages={"invalid_choice": "Choose an organisation from the list"})
+    outcome = forms.ChoiceField(required=False, label="Outcome",
+                                error_messages={"invalid_choice": "Choose an outcome from the list"})
+    hour_from = forms.ChoiceField(required=False, choices=HOURS, label="From",
+                                  error_messages={"invalid_choice": "Choose the 'from' time from the list"})
+    hour_to = forms.ChoiceField(required=False, choices=HOURS, label="To",
+                                error_messages={"invalid_choice": "Choose the 'to' time from the list"})
+    weekday = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, label="Days of the week",
+        choices=[(str(number), name) for number, name in WEEKDAYS.items()],
+        error_messages={"invalid_choice": "Choose days of the week from the list"},
+    )
+    # Filled in by "Near me" (frontend/js/explorer.mjs) from the browser's location.
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+    radius = forms.ChoiceField(required=False, choices=RADIUS_CHOICES, label="Distance", initial=str(DEFAULT_RADIUS),
+                               help_text="How far from the postcode, or from you, to look",
+                               error_messages={"invalid_choice": "Choose a distance from the list"})
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by",
+                             error_messages={"invalid_choice": "Choose an order from the list"})
 
-    def __init__(self, *args, sources: list[str], category_groups: list[CategoryGroupOptions], **kwargs):
+    def __init__(self, *args, sources: list[str], category_groups: list[CategoryGroupOptions],
+                 owners: list[str] = (), outcomes: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.category_groups = category_groups
-        self.fields["source"].choices = [("", "Any source"), *[(source, source) for source in sources]]
+        self.fields["source"].choices = [("", "Any source"), *[(source, source_name(source)) for source in sources]]
         self.fields["category"].choices = [
             (option.code, option.name) for group in category_groups for option in group.categories
         ]
+        self.fields["owner"].choices = [("", "Any organisation"), *[(name, name) for name in owners]]
+        self.fields["outcome"].choices = [("", "Any outcome"), *[(text, text) for text in outcomes]]
         self.place = None
+        self.postcode = ""  # the postcode searched near, as the person wrote it
+        self.near = None
 
     def clean_place(self) -> str:
         text = self.cleaned_data["place"].strip()
@@ -70,8 +121,12 @@ class ExplorerFilterForm(forms.Form):
         self.place = place
         return place.code
 
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
     def clean(self):
         data = super().clean()
+        self._clean_near(data)
         period = data.get("period") or ""
         if period in ("3", "12"):
             today = timezone.localdate()
@@ -83,10 +138,39 @@ class ExplorerFilterForm(forms.Form):
             self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date")
         return data
 
+    def _clean_near(self, data: dict) -> None:
+        """A postcode in the search box, or the coordinates "Near me" filled in, as a point to
+        look around (`self.near`); a postcode the lookup does not have is an error."""
+        radius = int(data.get("radius") or DEFAULT_RADIUS)
+        text = data.get("q") or ""
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        # The coordinates are no field anyone sees: a problem with them is the form's.
+        broken = {"latitude", "longitude"} & set(self.errors)
+        for name in broken:
+            del self.errors[name]
+        if broken or (latitude is None) != (longitude is None):
+            self.add_error(None, "Your location could not be used: choose “Near me” again, or search by postcode")
+            latitude = longitude = None
+        has_point = latitude is not None and longitude is not None
+        if postcode_normalised(text):
+            if has_point:
+                self.add_error("q", "Search near a postcode or near your location, not both: remove one of them")
+                return
+            centroid = postcode_find(text=text)
+            if centroid is None:
+                self.add_error("q", f"There is no location for the postcode {text.upper()}: check it, or search by street")
+                return
+            self.postcode = text.upper()
+            data["q"] = ""  # a postcode is a place to look around, not text to look for
+            self.near = (centroid.latitude, centroid.longitude, radius)
+        elif has_point:
+            self.near = (round(latitude, 5), round(longitude, 5), radius)
+
     def filters(self) -> IncidentFilters:
         """The filters the valid fields ask for (a field with an error is left out)."""
         data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
         categories = tuple(data.get("category") or ())
+        hours_valid = not {"hour_from", "hour_to"} & set(self.errors)
         return IncidentFilters(
             source=data.get("source") or "",
             category=categories[0] if len(categories) == 1 else "",
@@ -94,6 +178,14 @@ class ExplorerFilterForm(forms.Form):
             place_code=data.get("place") or "",
             date_from=data.get("date_from") if "date_from" not in self.errors else None,
             date_to=data.get("date_to") if "date_to" not in self.errors else None,
+            owner=data.get("owner") or "",
+            outcome=data.get("outcome") or "",
+            hour_from=int(data["hour_from"]) if hours_valid and data.get("hour_from") else None,
+            hour_to=int(data["hour_to"]) if hours_valid and data.get("hour_to") else None,
+            weekdays=tuple(data.get("weekday") or ()),
+            search=(data.get("q") or "") if "q" not in self.errors else "",
+            near=self.near,
+            sort=data.get("sort") or "",
         )
 
     @property
@@ -113,17 +205,28 @@ def selected_filters(form: ExplorerFilterForm, query: QueryDict) -> list[dict]:
         remaining = query.copy()
         remaining.pop("page", None)
         if value is None:
-            remaining.pop(key, None)
-            if key == "period":
-                remaining.pop("date_from", None)
-                remaining.pop("date_to", None)
+            for name in TOGETHER.get(key, (key,)):
+                remaining.pop(name, None)
         else:
             remaining.setlist(key, [item for item in remaining.getlist(key) if item != value])
         return "?" + remaining.urlencode()
 
     categories = []
+    if data.get("q") and "q" not in form.errors:
+        categories.append({"heading": "Search", "items": [{"text": f"“{data['q']}”", "href": without("q")}]})
+    if form.near is not None:
+        distance = _distance(form.near[2])
+        if form.postcode:
+            item = {"text": f"Within {distance} of {form.postcode}", "href": without("q")}
+        else:
+            item = {"text": f"Within {distance} of your location", "href": without("near")}
+        categories.append({"heading": "Near", "items": [item]})
     if data.get("source"):
-        categories.append({"heading": "Source", "items": [{"text": data["source"], "href": without("source")}]})
+        categories.append({"heading": "Source", "items": [{"text": source_name(data["source"]), "href": without("source")}]})
+    if data.get("owner"):
+        categories.append({"heading": "Recorded by", "items": [{"text": data["owner"], "href": without("owner")}]})
+    if data.get("outcome"):
+        categories.append({"heading": "Outcome", "items": [{"text": data["outcome"], "href": without("outcome")}]})
     if data.get("category"):
         categories.append({"heading": "Categories", "items": [
             {"text": names.get(code, code), "href": without("category", code)} for code in data["category"]
@@ -136,7 +239,27 @@ def selected_filters(form: ExplorerFilterForm, query: QueryDict) -> list[dict]:
         start = _day(data["date_from"]) if data.get("date_from") else "the start"
         end = _day(data["date_to"]) if data.get("date_to") else "now"
         categories.append({"heading": "Period", "items": [{"text": f"{start} to {end}", "href": without("period")}]})
+    filters = form.filters()
+    if filters.hour_from is not None or filters.hour_to is not None:
+        start, end = filters.hour_from or 0, filters.hour_to or 0
+        if start == end:
+            text = "Any hour (a time of day recorded)"
+        else:
+            text = f"{start:02}:00 to {end:02}:00" + (" (past midnight)" if end and start > end else "")
+        categories.append({"heading": "Time of day", "items": [{"text": text, "href": without("hours")}]})
+    if filters.weekdays:
+        categories.append({"heading": "Days of the week", "items": [
+            {"text": WEEKDAYS[day], "href": without("weekday", str(day))} for day in sorted(set(filters.weekdays))
+        ]})
     return categories
+
+
+# A filter made of several fields: its tag removes them together.
+TOGETHER = {
+    "period": ("period", "date_from", "date_to"),
+    "hours": ("hour_from", "hour_to"),
+    "near": ("latitude", "longitude"),
+}
 
 
 def _day(value: date) -> str:

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
 
+from saferplace.incidents.sources import source_name
 from saferplace.partners.access import can
 
 
@@ -86,5 +87,5 @@ def environment(**options) -> Environment:
             },
         }
     )
-    env.filters.update({"datetime": datetime_display, "date": date_display})
+    env.filters.update({"datetime": datetime_display, "date": date_display, "source_name": source_name})
     return env

@@ -5,6 +5,7 @@ would fail if the selector stopped applying the policy (checked here by bypassin
 The selectors and their tests are listed in docs/data-sharing.md."""
 
 from collections import Counter
+from datetime import time
 
 import h3
 import pytest
@@ -36,7 +37,7 @@ def placed_records(records):
         latitude, longitude = 52.441 + number * 0.0035, -0.955  # a cell of its own each
         cell = h3.latlng_to_cell(latitude, longitude, settings.H3_RESOLUTION)
         location = make_location(latitude, longitude, h3_cell=cell)
-        Incident.objects.filter(pk=record.pk).update(location=location, lsoa=lsoa)
+        Incident.objects.filter(pk=record.pk).update(location=location, lsoa=lsoa, occurred_time=time(number, 30))
     return records
 
 
@@ -59,6 +60,17 @@ def _cases():
         "incident_filter_options": (
             lambda v: selectors.incident_filter_options(viewer=v)["categories"],
             lambda incidents: sorted(set(incidents.values_list("category_id", flat=True))),
+        ),
+        "incident_filter_options.owners": (
+            lambda v: selectors.incident_filter_options(viewer=v)["owners"],
+            lambda incidents: sorted(set(incidents.values_list("owning_organisation__name", flat=True))),
+        ),
+        "incident_counts_by_hour_and_weekday": (
+            lambda v: selectors.incident_counts_by_hour_and_weekday(viewer=v, filters=filters)["grid"],
+            lambda incidents: [
+                [incidents.filter(occurred_time__hour=hour, occurred_on__iso_week_day=day).count() for day in range(1, 8)]
+                for hour in range(24)
+            ],
         ),
         "incident_counts_by_category": (
             lambda v: sorted((row["category"], row["count"]) for row in selectors.incident_counts_by_category(viewer=v)),

@@ -125,3 +125,23 @@ def test_two_factor_redirect_keeps_the_whole_address(client, police_officer):
     target = "/incidents/?category=anti-social-behaviour&period=12m"
     response = client.get(target)
     assert response["Location"] == "/sign-in/code/?" + urlencode({"next": target})
+
+
+@pytest.mark.parametrize("password", ["wrong", ""])
+def test_the_sign_in_error_links_to_its_field(client, police_officer, password):
+    import re
+
+    response = client.post(reverse("web:sign-in"), {"username": "police_officer", "password": password})
+    content = response.content.decode()
+    summary = content.split("govuk-error-summary", 1)[1].split("</div>\n", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets
+    for target in targets:
+        assert f'id="{target}"' in content, target  # each link goes to a field on the page
+    assert "<title>Error: Sign in" in content
+
+
+def test_a_refused_sign_in_shows_the_message_at_the_username(client, police_officer):
+    content = client.post(reverse("web:sign-in"), {"username": "police_officer", "password": "wrong"}).content.decode()
+    field = content.split('id="id_username"', 1)[0].rsplit('<div class="govuk-form-group', 1)[1]
+    assert "govuk-form-group--error" in field and "Enter a correct username and password" in field

@@ -7,9 +7,21 @@ from django.http import HttpResponse, JsonResponse
 from saferplace.audit.selectors import audit_entry_count, audit_recent
 from saferplace.incidents.selectors import incident_counts_by_category
 from saferplace.partners.access import can
-from saferplace.partners.selectors import agreements_granting, organisation_list
+from saferplace.partners.selectors import agreements_due, agreements_granting, organisation_list
 from saferplace.places.selectors import place_counts
 from saferplace.web.views.common import page
+
+# Categories the home page lists by name; the rest are added up as "other categories".
+CATEGORIES_SHOWN = 8
+
+
+def top_and_other(rows: list[dict], *, limit: int) -> tuple[list[dict], dict | None]:
+    """The first `limit` rows, and the rest added up (their number and count), or None when
+    there is no rest. Never an "other" of one row: that row is shown instead."""
+    if len(rows) <= limit + 1:
+        return rows, None
+    rest = rows[limit:]
+    return rows[:limit], {"rows": len(rest), "count": sum(row["count"] for row in rest)}
 
 
 @login_required
@@ -19,7 +31,9 @@ def home(request):
     if can(viewer, "incidents.view"):
         by_category = incident_counts_by_category(viewer=viewer)
         context["incident_total"] = sum(row["count"] for row in by_category)
-        context["by_category"] = by_category[:8]
+        context["by_category"], context["other_categories"] = top_and_other(by_category, limit=CATEGORIES_SHOWN)
+    if can(viewer, "agreements.manage"):
+        context["agreements_due"] = agreements_due(viewer=viewer)
     if can(viewer, "partners.manage"):
         context["organisation_count"] = organisation_list(viewer=viewer).count()
     if can(viewer, "audit.read"):

@@ -15,6 +15,7 @@ from saferplace.incidents.selectors import (
     DRILL_DOWN_LEVELS,
     incident_category_groups,
     incident_filter_options,
+    incident_history,
     incident_place_options,
     incident_source_record,
 )
@@ -24,6 +25,7 @@ from saferplace.incidents.services import (
     incident_open,
     incidents_export_csv,
 )
+from saferplace.places.selectors import point_describe
 from saferplace.web.explorer import ExplorerFilterForm, bar_chart, selected_filters
 from saferplace.web.views.common import capability_required, page
 
@@ -37,7 +39,10 @@ def _form(request) -> ExplorerFilterForm:
         request.GET or None,
         sources=options["sources"],
         category_groups=incident_category_groups(codes=options["categories"]),
+        owners=options["owners"],
+        outcomes=options["outcomes"],
     )
+    form.options = options
     if form.is_bound:
         form.is_valid()
     return form
@@ -71,6 +76,7 @@ def incident_list(request):
         request, "incidents/list.html", active="incidents", form=form, incidents=current,
         query=query.urlencode(), filter_query=filter_query, selected=selected_filters(form, request.GET),
         summary=explorer["summary"], months=explorer["months"], chart=bar_chart(explorer["months"]),
+        hours=explorer["hours"], nothing_visible=not form.options["categories"], shared=form.options["shared"],
         top_hexagons=explorer["top_hexagons"], top_lsoas=explorer["top_lsoas"],
         places=incident_place_options(), measure=form.chosen_measure,
         h3_resolution=settings.H3_RESOLUTION, h3_min_resolution=max(0, settings.H3_RESOLUTION - DRILL_DOWN_LEVELS),
@@ -119,6 +125,8 @@ def incident_detail(request, incident_id: int):
     incident = incident_open(viewer=request.viewer, incident_id=incident_id)
     return page(
         request, "incidents/detail.html", active="incidents", incident=incident,
+        where=point_describe(incident.latitude, incident.longitude),
+        events=list(incident_history(viewer=request.viewer, incident=incident)),
         source_rows=[
             {"key": {"text": name}, "value": {"text": value or "(blank)"}}
             for name, value in (incident_source_record(incident) or {}).items()
