@@ -8,7 +8,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from saferplace.env import env_bool, env_choice, env_int, env_keys, env_list, env_str
+from saferplace.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_json_object,
+    env_keys,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENVIRONMENT = env_choice("SAFERPLACE_ENV", "development", ("development", "production"))
@@ -47,6 +55,8 @@ INSTALLED_APPS = [
     "saferplace.web",
     "saferplace.api",
     "saferplace.worker",
+    "saferplace.demo",
+    "saferplace.cli",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +191,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "SaferPlace")
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1, maximum=API_TOKEN_MAX_DAYS)
 
+# Administrators are warned this many days before a sharing agreement ends or is due for review.
+AGREEMENT_WARNING_DAYS = env_int("AGREEMENT_WARNING_DAYS", 30, minimum=1, maximum=366)
+
 # Optional OpenID Connect sign-in (e.g. Microsoft Entra ID); on when a client id is set.
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
@@ -257,9 +270,17 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "saferplace" / "static"]
+# Uploaded files (a file waiting for the worker to import it, kept until it is imported) go
+# through Django's storage API: a folder under DATA_DIR by default, which the web server never
+# serves; with several machines, object storage every web server and worker reaches (e.g.
+# django-storages' S3 backend). See docs/operations.md.
+FILE_STORAGE_BACKEND = env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+FILE_STORAGE_OPTIONS = env_json_object(
+    "FILE_STORAGE_OPTIONS",
+    {"location": str(DATA_DIR / "media")} if FILE_STORAGE_BACKEND.endswith(".FileSystemStorage") else {},
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(DATA_DIR / "media")}},
+    "default": {"BACKEND": FILE_STORAGE_BACKEND, "OPTIONS": FILE_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -300,10 +321,18 @@ TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
+# One handler, on the root logger: every logger's lines (SaferPlace's, Django's, the task
+# worker's) reach it once, by propagation. Django's own "django" logger has a console handler
+# of its own when DEBUG is on, which printed each of its lines (the worker's "Task … state=…")
+# a second time: it is given none here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -40,6 +40,7 @@ from saferplace.partners.models import (
     OrganisationKind,
     Role,
     RoleCapability,
+    SpecialCategoryCondition,
 )
 from saferplace.partners.services import (
     agreement_save,
@@ -145,6 +146,7 @@ def world(db):
             parties=[organisations["police"], organisations["health"]],
             data_categories=[categories["safeguarding"]],
             start_date=today - timedelta(days=30), status=AgreementStatus.ACTIVE,
+            special_category_condition=SpecialCategoryCondition.SAFEGUARDING,
         ),
         "expired": agreement_save(
             viewer=OPERATOR, title="Old crime sharing", reference="ISA-OLD",
@@ -319,3 +321,14 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         connections.close_all()
+
+
+@pytest.fixture
+def stored_uploads(settings):
+    """Uploads kept by Django's InMemoryStorage: a storage with no files on this machine's disk,
+    like object storage, so a test shows the upload works through the storage API alone.
+    Returns the storage."""
+    from django.core.files.storage import default_storage
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    return default_storage

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from saferplace.env import env_bool, env_choice, env_int, env_list, env_str
+from saferplace.env import env_bool, env_choice, env_int, env_json_object, env_list, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,12 +71,33 @@ def test_helpers_parse_good_values(monkeypatch):
     assert env_list("SP_LIST", []) == ["a.example", "b.example"]
 
 
+def test_a_json_object_setting_is_read_strictly(monkeypatch):
+    monkeypatch.setenv("SP_OPTIONS", '{"bucket_name": "uploads"}')
+    assert env_json_object("SP_OPTIONS", {}) == {"bucket_name": "uploads"}
+    for wrong in ("bucket_name=uploads", '["uploads"]'):
+        monkeypatch.setenv("SP_OPTIONS", wrong)
+        with pytest.raises(ImproperlyConfigured, match="SP_OPTIONS must be a JSON object"):
+            env_json_object("SP_OPTIONS", {})
+
+
+def test_uploads_are_kept_in_the_storage_the_environment_names(tmp_path):
+    show = "from django.conf import settings; print(settings.STORAGES['default'])"
+    default = _manage("shell", "-v", "0", "-c", show, SAFERPLACE_DATA_DIR=str(tmp_path))
+    assert default.stdout.strip() == str({"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                          "OPTIONS": {"location": str(tmp_path / "media")}}), default.stderr
+    other = _manage("shell", "-v", "0", "-c", show, SAFERPLACE_DATA_DIR=str(tmp_path),
+                    FILE_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+                    FILE_STORAGE_OPTIONS='{"bucket_name": "riverford-uploads"}')
+    assert other.stdout.strip() == str({"BACKEND": "storages.backends.s3.S3Storage",
+                                        "OPTIONS": {"bucket_name": "riverford-uploads"}}), other.stderr
+
+
 def test_every_setting_read_is_listed_in_env_example():
     import re
 
     read = set()
     for path in (ROOT / "saferplace").rglob("*.py"):
-        read |= set(re.findall(r'env_(?:str|bool|int|list|choice|keys)\(\s*"([A-Z0-9_]+)"', path.read_text()))
+        read |= set(re.findall(r'env_(?:str|bool|int|list|choice|keys|json_object)\(\s*"([A-Z0-9_]+)"', path.read_text()))
     example = (ROOT / ".env.example").read_text()
     missing = sorted(name for name in read if not re.search(rf"^#?\s*(PROD:\s*)?{name}=", example, re.MULTILINE))
     assert not missing, f"not in .env.example: {missing}"

@@ -23,16 +23,6 @@ from saferplace.partners import access
 _CHAIN_LOCK_KEY = 0x5AFE_A0D1
 
 
-def changed_fields(instance, values: dict) -> dict:
-    """What saving `values` onto `instance` would change, as {field: [old, new]} (as text): the
-    `changes` detail of a CHANGE entry. Call it before setting the values."""
-    return {
-        name: [str(getattr(instance, name)), str(new)]
-        for name, new in values.items()
-        if getattr(instance, name) != new
-    }
-
-
 def _record_ids(ids: Iterable) -> str:
     values = [str(value) for value in ids]
     return f",{','.join(values)}," if values else ""

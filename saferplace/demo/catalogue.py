@@ -195,7 +195,8 @@ SOURCES = [
     ),
 ]
 
-# For naming streets by the snapped point they contain.
+# The first words and the kinds of Riverford's street names (see demo/streets.py; the main roads
+# take theirs from here too).
 STREET_NAMES = [
     "Mill", "Church", "Station", "Victoria", "Albert", "Park", "High", "Bridge", "Queen", "King",
     "Orchard", "Meadow", "Willow", "Chestnut", "Oak", "Ash", "Elm", "Cedar", "Riverside", "Wharf",

@@ -11,6 +11,7 @@ from saferplace.partners.models import (
     Organisation,
     OrganisationKind,
     Role,
+    SpecialCategoryCondition,
 )
 from saferplace.partners.services import (
     agreement_save,
@@ -97,6 +98,9 @@ def _agreements(today: date, period_start: date) -> list[dict]:
             "categories": ["safeguarding", "domestic-abuse"],
             "start_date": core_start,
             "status": AgreementStatus.ACTIVE,
+            "special_category_condition": SpecialCategoryCondition.SAFEGUARDING,
+            "review_date": today + timedelta(days=21),  # its administrators see the warning
+            "dpia_reference": "DPIA-RCC-2024-07",
         },
         {
             "reference": "RVF-ISA-003",
@@ -118,6 +122,7 @@ def _agreements(today: date, period_start: date) -> list[dict]:
             "parties": [HEALTH, POLICE, COUNCIL],
             "categories": ["health"],
             "start_date": core_start,
+            "special_category_condition": SpecialCategoryCondition.PREVENTING_CRIME,
             "status": AgreementStatus.ACTIVE,
         },
         {
@@ -172,5 +177,8 @@ def partnership_create(*, viewer, today: date, period_start: date) -> Partnershi
             start_date=agreement["start_date"],
             end_date=agreement.get("end_date"),
             status=agreement["status"],
+            special_category_condition=agreement.get("special_category_condition", ""),
+            review_date=agreement.get("review_date"),
+            dpia_reference=agreement.get("dpia_reference", ""),
         )
     return Partnership(organisations=organisations, categories=categories, agreement_count=len(agreements))

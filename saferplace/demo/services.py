@@ -17,19 +17,21 @@ from saferplace.demo.incident_data import incident_rows, period_bounds
 from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_create
 from saferplace.demo.personas import personas_create
 from saferplace.demo.source_files import ProfileSpec, SourceFile, source_files_write
+from saferplace.demo.streets import STREET_SOURCE, street_plan
 from saferplace.incidents.importers import import_file, import_run_create
 from saferplace.incidents.importers.store import incidents_delete
 from saferplace.incidents.models import ImportRun, ImportStatus, Incident, MappingProfile
 from saferplace.incidents.profiles import mapping_profile_save
 from saferplace.partners.models import Organisation, SharingAgreement, Team, User
 from saferplace.partners.viewer import operator_viewer
-from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
-from saferplace.places.services import place_create_or_update
+from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind, Street
+from saferplace.places.services import place_create_or_update, streets_load
 
 
 @dataclass(frozen=True)
 class DemoCitySummary:
     places: dict[str, int]  # kind → number of places
+    streets: int
     population: int
     organisations: int
     agreements: int
@@ -62,6 +64,11 @@ def geography_create(*, viewer, plan: CityPlan | None = None) -> dict[str, Place
     return created
 
 
+def streets_create(*, viewer) -> int:
+    """Load the city's generated streets (`demo.streets`) through the places service."""
+    return streets_load(viewer=viewer, source=STREET_SOURCE, streets=[street.as_load() for street in street_plan()]).loaded
+
+
 DEMO_FILE_NAMES = r"^([0-9]{4}-[0-9]{2}-fenshire-(street|outcomes)\.csv|dft-road-casualty-statistics-collision-[0-9]{4}\.csv)$"
 
 
@@ -92,6 +99,7 @@ def demo_city_delete() -> None:
         User.objects.filter(is_demo_persona=True).delete()
         Team.objects.filter(organisation__name__in=names).delete()
         Organisation.objects.filter(name__in=names).delete()
+        Street.objects.filter(source=STREET_SOURCE).delete()
         for kind in reversed(PLACE_HIERARCHY):  # children before their parents
             Place.objects.filter(kind=kind, code__in=[area.code for area in plan.areas()]).delete()
     except ProtectedError as error:
@@ -137,8 +145,8 @@ def _import(files: list[SourceFile], *, viewer, partnership, progress: bool) -> 
                                header=source_file.profile.header()) \
                 if source_file.profile else None
             run = import_run_create(viewer=viewer, importer=source_file.importer, file_name=source_file.path.name,
-                                    profile=profile, options=source_file.options, upload_path=source_file.path)
-            run = import_file(viewer=viewer, run=run)
+                                    profile=profile, options=source_file.options)
+            run = import_file(viewer=viewer, run=run, path=source_file.path)
             if run.status != ImportStatus.SUCCEEDED or run.rows_rejected:
                 raise ValidationError(
                     f"The demo file {source_file.path.name} did not import cleanly ({run.get_status_display()}, "
@@ -176,6 +184,7 @@ def demo_city_build(
         else:
             _refuse_if_not_empty()
         places = geography_create(viewer=viewer, plan=plan)
+        streets = streets_create(viewer=viewer)
         partnership = partnership_create(viewer=viewer, today=today, period_start=period_start)
         personas = personas_create(viewer=viewer, partnership=partnership)
         rows = incident_rows(plan=plan, size=size, seed=seed, end=end)
@@ -188,6 +197,7 @@ def demo_city_build(
         by_source = dict(imported.order_by().values_list("source").annotate(total=Count("id")))
     return DemoCitySummary(
         places=dict(Counter(PlaceKind(place.kind).value for place in places.values())),
+        streets=streets,
         population=plan.local_authority.population,
         organisations=len(partnership.organisations),
         agreements=partnership.agreement_count,

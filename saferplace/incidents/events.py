@@ -12,6 +12,7 @@ class ImportRunEventKind(models.TextChoices):
     SUCCEEDED = "succeeded", "Imported"
     UNCHANGED = "unchanged", "Unchanged"
     FAILED = "failed", "Failed"
+    REFUSED = "refused", "Refused"
     RETRIED = "retried", "Queued again"
     STOPPED = "stopped", "Found stopped"
 

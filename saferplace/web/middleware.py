@@ -154,7 +154,8 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith(settings.STATIC_URL):
+        # Reference data that is about no one (the streets for maps) sets its own, private, caching.
+        if not request.path.startswith(settings.STATIC_URL) and not getattr(response, "reference_data", False):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response

@@ -49,7 +49,8 @@ def _pages_for(persona: str, records, world, request) -> list[str]:
                   reverse("web:agreement-list"), reverse("web:role-table"),
                   reverse("web:agreement-detail", args=[agreement.pk]), reverse("web:agreement-edit", args=[agreement.pk]),
                   reverse("web:agreement-detail", args=[world["agreements"]["safeguarding"].pk]),
-                  reverse("web:agreement-create")]
+                  reverse("web:agreement-create"), reverse("web:agreement-suspend", args=[agreement.pk]),
+                  reverse("web:agreement-end", args=[agreement.pk]), reverse("web:agreement-resume", args=[agreement.pk])]
     if persona == "council_auditor":
         pages += [reverse("web:audit-list"), reverse("web:audit-list") + "?action=view&date_from=2020-13-01",
                   reverse("web:audit-list") + f"?record_type=incidents.incident&record_id={records['police_asb'].pk}",

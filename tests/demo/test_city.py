@@ -203,7 +203,7 @@ def test_replace_keeps_real_users_rather_than_deleting_them(city):
 def test_replace_leaves_places_that_are_not_the_demo_cities_alone():
     from saferplace.places.services import place_get_or_create_from_code
 
-    place_get_or_create_from_code(code="E01000001")
+    place_get_or_create_from_code(viewer=OPERATOR, code="E01000001")
     with pytest.raises(ValidationError, match="already has 1 place; the demo city is only built into an empty database"):
         demo_city_build(size=SIZE, end=END, progress=False)
     demo_city_build(size=SIZE, end=END, progress=False, replace=True)

@@ -20,6 +20,8 @@ PERSONAS = ["council_analyst", "police_officer", "police_chair", "fire_officer",
 PAGES = {
     "web:home": set(PERSONAS),
     "web:map": set(PERSONAS),
+    "web:map-streets": set(PERSONAS),  # reference data: streets and place names, no records
+    "web:map-labels": set(PERSONAS),
     "web:account": set(PERSONAS),
     "web:password-change": set(PERSONAS),
     "web:token-create": {"council_analyst", "bid_analyst", "council_admin"},
@@ -164,6 +166,12 @@ def test_only_administrators_manage_their_own_organisation(client, world, person
         reverse("web:agreement-detail", args=[world["agreements"]["csp"].pk]): 200 if admin else 403,
         reverse("web:agreement-edit", args=[world["agreements"]["csp"].pk]): 200 if admin else 403,  # council is a party
         reverse("web:agreement-edit", args=[world["agreements"]["safeguarding"].pk]): 403,  # police and health only
+        reverse("web:agreement-suspend", args=[world["agreements"]["csp"].pk]): 200 if admin else 403,
+        reverse("web:agreement-end", args=[world["agreements"]["csp"].pk]): 200 if admin else 403,
+        reverse("web:agreement-resume", args=[world["agreements"]["csp"].pk]): 200 if admin else 403,
+        reverse("web:agreement-suspend", args=[world["agreements"]["safeguarding"].pk]): 403,
+        reverse("web:agreement-end", args=[world["agreements"]["safeguarding"].pk]): 403,
+        reverse("web:agreement-resume", args=[world["agreements"]["safeguarding"].pk]): 403,
     }
     for path, status in expected.items():
         assert client.get(path).status_code == status, path

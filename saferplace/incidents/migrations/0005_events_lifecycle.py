@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('changes', models.JSONField(blank=True, default=dict, help_text='{field: [before, after]}')),
                 ('note', models.TextField(blank=True, help_text='Why, where the person gave a reason')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('kind', models.CharField(choices=[('queued', 'Queued'), ('started', 'Started'), ('succeeded', 'Imported'), ('unchanged', 'Unchanged'), ('failed', 'Failed'), ('retried', 'Queued again'), ('stopped', 'Found stopped')], max_length=40)),
+                ('kind', models.CharField(choices=[('queued', 'Queued'), ('started', 'Started'), ('succeeded', 'Imported'), ('unchanged', 'Unchanged'), ('failed', 'Failed'), ('refused', 'Refused'), ('retried', 'Queued again'), ('stopped', 'Found stopped')], max_length=40)),
                 ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='incidents.importrun')),
             ],
             options={
