@@ -87,11 +87,12 @@ def main() -> int:
 
         from saferplace.demo.geography import city_plan
         from saferplace.demo.services import geography_create
+        from saferplace.partners.viewer import operator_viewer
         from saferplace.places.geometry import assign_places, h3_cells, place_index
         from saferplace.places.models import Place, PlaceKind
 
         plan = city_plan()
-        geography_create(plan=plan)
+        geography_create(viewer=operator_viewer("benchmark"), plan=plan)
         min_lon, min_lat, max_lon, max_lat = plan.bounds
         generator = np.random.default_rng(arguments.seed)
         lats = generator.uniform(min_lat, max_lat, arguments.points)

@@ -38,3 +38,18 @@ def test_nothing_below_the_interfaces_imports_django_http():
         if any(name == module or name.startswith(module + ".") for name in _imports(path) for module in HTTP):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_no_importer_module_imports_the_registry_above_it():
+    """The package (`importers/__init__.py`) registers the importers with `base`; a module inside
+    it may import its sibling modules but never a name from the package itself."""
+    package = ROOT / "saferplace" / "incidents" / "importers"
+    siblings = {path.stem for path in package.glob("*.py")}
+    offenders = []
+    for path in sorted(package.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "saferplace.incidents.importers":
+                offenders += [f"{path.name}: {alias.name}" for alias in node.names if alias.name not in siblings]
+    assert offenders == []

@@ -12,9 +12,8 @@ import pytest
 from django.conf import settings
 
 from saferplace.incidents import selectors
-from saferplace.incidents.importers.summary import incident_counts_summary
 from saferplace.incidents.models import Incident
-from saferplace.incidents.selectors import IncidentFilters
+from saferplace.incidents.selectors import IncidentFilters, incident_counts_summary
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
 from tests.conftest import OPERATOR, make_location, square, viewer

@@ -10,11 +10,13 @@ options={"organisation": "Fenshire Police"}.
 """
 
 from saferplace.incidents.importers.base import (
+    IMPORTERS,
     FileRefused,
     Importer,
     ImportOptionError,
     import_file,
     import_run_create,
+    importers_register,
     run_viewer,
 )
 from saferplace.incidents.importers.lookups import (
@@ -37,18 +39,17 @@ from saferplace.incidents.importers.runs import (
 )
 from saferplace.incidents.importers.stats19 import Stats19Importer
 
-IMPORTERS: dict[str, Importer] = {
-    importer.name: importer
-    for importer in [
-        PoliceUkImporter(),
-        PoliceUkOutcomesImporter(),
-        Stats19Importer(),
-        ProfileImporter(),
-        PlaceLookupImporter(),
-        PopulationImporter(),
-        PostcodeLookupImporter(),
-    ]
-}
+# The importers, in the order the upload form and the command line list them. They register with
+# `base` (which every importer module builds on), so nothing below this package imports it.
+importers_register(
+    PoliceUkImporter(),
+    PoliceUkOutcomesImporter(),
+    Stats19Importer(),
+    ProfileImporter(),
+    PlaceLookupImporter(),
+    PopulationImporter(),
+    PostcodeLookupImporter(),
+)
 
 __all__ = [
     "IMPORTERS",

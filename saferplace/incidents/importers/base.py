@@ -234,9 +234,17 @@ def data_category_id(code: str, *, viewer) -> int:
     return data_category_ensure(viewer=viewer, code=code, name=name).pk
 
 
-def importer_named(name: str):
-    from saferplace.incidents.importers import IMPORTERS
+# Every importer by its name, filled by the package (`importers/__init__.py`) in the order the
+# upload form lists them.
+IMPORTERS: dict[str, Importer] = {}
 
+
+def importers_register(*importers: Importer) -> None:
+    for importer in importers:
+        IMPORTERS[importer.name] = importer
+
+
+def importer_named(name: str) -> Importer:
     if name not in IMPORTERS:
         raise ImportOptionError(f"No importer called {name!r}; the importers are {', '.join(IMPORTERS)}.")
     return IMPORTERS[name]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from saferplace.incidents.importers.base import Importer
+from saferplace.incidents.importers.base import IMPORTERS, Importer
 from saferplace.incidents.importers.options import ImporterOption
 
 INDEX_PATH = Path(settings.BASE_DIR) / "docs" / "importers" / "README.md"
@@ -38,8 +38,6 @@ def _where(option: ImporterOption) -> str:
 
 def importers_index(importers: dict[str, Importer] | None = None) -> str:
     if importers is None:
-        from saferplace.incidents.importers import IMPORTERS
-
         importers = IMPORTERS
     lines = [
         "# Importers",

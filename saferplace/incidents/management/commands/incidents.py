@@ -6,7 +6,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from saferplace.csv_stream import csv_lines
-from saferplace.incidents.importers.summary import SUMMARY_GROUPS, incident_counts_summary
+from saferplace.incidents.selectors import SUMMARY_GROUPS, incident_counts_summary
 from saferplace.partners.viewer import operator_viewer
 
 
