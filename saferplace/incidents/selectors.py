@@ -254,7 +254,8 @@ def incident_category_groups(*, codes: list[str] | None = None) -> list[Category
 def incident_place_options() -> list[Place]:
     """The places an incident can be filtered by (communities, wards and LSOAs), largest first."""
     order = {kind: position for position, kind in enumerate(INCIDENT_PLACE_KINDS)}
-    places = list(Place.objects.filter(kind__in=INCIDENT_PLACE_KINDS).order_by("name", "code"))
+    # Not the boundaries: a filter's choices need only the names.
+    places = list(Place.objects.filter(kind__in=INCIDENT_PLACE_KINDS).only("kind", "code", "name").order_by("name", "code"))
     return sorted(places, key=lambda place: (order[PlaceKind(place.kind)], place.name, place.code))
 
 
