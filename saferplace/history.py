@@ -117,3 +117,15 @@ def record_change(
 def record_timeline(record) -> models.QuerySet:
     """The record's events, oldest first."""
     return event_model_for(record).objects.filter(record=record).order_by("at", "id")
+
+
+def timeline_for_outsider(events) -> list:
+    """The events as someone outside the record's organisation sees them: which organisation
+    acted, what changed and when, but not the person nor the reason they wrote (a partner may
+    share a record without sharing its staff's names or their internal notes)."""
+    shown = []
+    for event in events:
+        event.actor_name, event.note = event.actor_organisation or "Another organisation", ""
+        event.actor_organisation = ""
+        shown.append(event)
+    return shown

@@ -36,6 +36,14 @@ def shoot(browser, username: str, shots: list[tuple[str, str]], viewport: dict) 
         page.wait_for_load_state("networkidle")
         if name == "explorer":  # the chart and the map, rather than the filters above them
             page.get_by_role("heading", name="Incidents each month").evaluate("heading => heading.scrollIntoView()")
+        if name == "incident":  # the first record of the list, its map and its history
+            page.locator("a[href^='/incidents/']").filter(has_text=" ").first.click()
+            page.wait_for_load_state("networkidle")
+            page.locator("#where").evaluate("heading => heading.scrollIntoView()")
+            page.wait_for_timeout(500)
+        if name == "agreement":  # an agreement's page: its terms, signatures and history
+            page.locator("a[href^='/agreements/']").filter(has_text="RVF").first.click()
+            page.wait_for_load_state("networkidle")
         page.screenshot(path=str(OUT / f"{name}.png"))
     context.close()
 
@@ -49,7 +57,9 @@ with sync_playwright() as playwright:
     shoot(browser, "analyst.council", [("/", "home-analyst"), ("/map/?kind=ward", "map-wards"),
                                        ("/incidents/?category=anti-social-behaviour", "explorer"),
                                        ("/imports/", "imports")], desktop)
-    shoot(browser, "admin.council", [("/agreements/", "agreements")], desktop)
+    shoot(browser, "analyst.council", [("/incidents/?category=anti-social-behaviour&sort=newest", "incident")], desktop)
+    shoot(browser, "admin.council", [("/agreements/", "agreements"), ("/agreements/", "agreement")], desktop)
     shoot(browser, "auditor.council", [("/audit/", "audit")], desktop)
-    shoot(browser, "officer.police", [("/", "phone-home")], {"width": 390, "height": 844})
+    phone = {"width": 390, "height": 844}
+    shoot(browser, "officer.police", [("/", "phone-home"), ("/incidents/?search=Cromwell", "phone-explorer")], phone)
     browser.close()

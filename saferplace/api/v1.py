@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record, audit_refusal
 from saferplace.errors import NotAllowed, NotFound
-from saferplace.incidents.selectors import IncidentFilters
+from saferplace.incidents.selectors import RADII, IncidentFilters
 from saferplace.incidents.services import incident_api_page, incident_open
 from saferplace.interfaces import request_viewer
 from saferplace.partners.services import api_token_authenticate
@@ -196,6 +196,13 @@ CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 NO_NUL = r"^[^\x00]*$"
 
 
+# A point as "latitude,longitude", in range, with at most 6 decimals: every value the schema
+# allows is one the API answers (the fuzz test holds it to that).
+_LATITUDE = r"-?(?:90(?:\.0{1,6})?|[1-8]?\d(?:\.\d{1,6})?)"
+_LONGITUDE = r"-?(?:180(?:\.0{1,6})?|(?:1[0-7]\d|[1-9]?\d)(?:\.\d{1,6})?)"
+NEAR_PATTERN = rf"^(?:{_LATITUDE},{_LONGITUDE})?$"
+
+
 class IncidentQuery(Schema):
     source: str = Field("", max_length=60, pattern=NO_NUL)
     category: str = Field("", max_length=60, pattern=NO_NUL)
@@ -210,6 +217,10 @@ class IncidentQuery(Schema):
     hour_to: int | None = Field(None, ge=0, le=23, description="Up to this hour, not included (0 is midnight)")
     weekday: list[Annotated[int, Field(ge=1, le=7)]] = Field(
         default_factory=list, max_length=7, description="Days of the week, 1 Monday to 7 Sunday (repeat for several)")
+    q: str = Field("", max_length=200, pattern=NO_NUL, description="In the reference or the street (location)")
+    near: str = Field("", pattern=NEAR_PATTERN, description=(
+        "Near a point: latitude,longitude in degrees (e.g. 52.4512,-0.9531), within `radius` metres"))
+    radius: int = Field(500, ge=min(RADII), le=max(RADII), description="Metres from the point")
     sort: Literal["newest", "oldest", "category"] = "newest"
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
@@ -230,12 +241,20 @@ class PlaceOut(Schema):
 ERRORS = {400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
+def _near(query: IncidentQuery) -> tuple[float, float, int] | None:
+    if not query.near:
+        return None
+    latitude, longitude = (float(part) for part in query.near.split(","))
+    return (latitude, longitude, query.radius)
+
+
 @api.get("/incidents", response={200: IncidentPage, **ERRORS}, tags=["incidents"], summary="Incidents you may see")
 def list_incidents(request, query: Query[IncidentQuery]):
     filters = IncidentFilters(
         source=query.source, category=query.category, place_code=query.place,
         date_from=query.date_from, date_to=query.date_to, owner=query.owner, outcome=query.outcome,
         hour_from=query.hour_from, hour_to=query.hour_to, weekdays=tuple(query.weekday), sort=query.sort,
+        search=query.q.strip(), near=_near(query),
     )
     return incident_api_page(viewer=request.viewer, filters=filters, limit=query.limit, offset=query.offset)
 

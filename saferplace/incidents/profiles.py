@@ -44,6 +44,7 @@ from saferplace.incidents.models import (
 )
 from saferplace.partners import access
 from saferplace.partners.models import DataCategory, Organisation
+from saferplace.partners.selectors import data_categories_readable
 
 # In `category_map`, a partner's category mapped to this value is rejected row by row, even when
 # the profile has a default category (which applies only to categories missing from the map).
@@ -194,7 +195,11 @@ def mapping_profile_list(*, viewer) -> QuerySet[MappingProfile]:
     """The viewer's own organisation's profiles (every profile, for the operator)."""
     access.require(viewer, "profiles.manage")
     profiles = MappingProfile.objects.select_related("owning_organisation", "data_category", "created_by")
-    return profiles if viewer.is_operator else profiles.filter(owning_organisation=viewer.organisation_id)
+    if viewer.is_operator:
+        return profiles
+    # A profile of a special category is only for the roles that category allows, like its records.
+    return profiles.filter(owning_organisation=viewer.organisation_id,
+                           data_category__in=data_categories_readable(viewer=viewer))
 
 
 def mapping_profile_get(*, viewer, profile_id: int | None = None, name: str = "",
@@ -268,6 +273,9 @@ def mapping_profile_save(
         owner = viewer.organisation
     if owning_organisation is not None and owning_organisation != owner:
         raise NotAllowed("A profile files records of its own organisation only.", capability="profiles.manage")
+    if not data_categories_readable(viewer=viewer).filter(pk=data_category.pk).exists():
+        raise ValidationError({"data_category": "Choose a data category your role may see: the profile's records "
+                                                "are filed under it."})
     values = {
         "name": name.strip().lower(), "description": description.strip(),
         "owning_organisation": owner, "data_category": data_category,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
 
-from saferplace.history import record_timeline
+from saferplace.history import record_timeline, timeline_for_outsider
 from saferplace.incidents.models import (
     CategoryGroup,
     DatePrecision,
@@ -482,7 +482,10 @@ def incident_history(*, viewer, incident: Incident):
     """The incident's timeline (each later outcome, with the one before it), oldest first, for a
     viewer the policy lets see the incident."""
     access.require(viewer, "incidents.view", incident)
-    return record_timeline(incident)
+    events = record_timeline(incident)
+    if viewer.is_operator or viewer.organisation_id == incident.owning_organisation_id:
+        return list(events)
+    return timeline_for_outsider(events)  # a partner sees the change, not the owner's staff or notes
 
 
 # Counts of incidents, for checking an import at the terminal (`saferplace incidents summary`):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from saferplace.errors import NotFound
-from saferplace.history import record_timeline
+from saferplace.history import record_timeline, timeline_for_outsider
 from saferplace.partners import access
 from saferplace.partners.events import AgreementEvent, UserEvent
 from saferplace.partners.models import (
@@ -27,11 +27,20 @@ from saferplace.partners.models import (
     User,
     UserSession,
 )
+from saferplace.partners.names import name_key
 
 
 def organisation_list(*, viewer) -> QuerySet[Organisation]:
     access.require(viewer, "partners.manage")
     return Organisation.objects.annotate(user_count=Count("users", distinct=True))
+
+
+def organisation_named(name: str, *, kind: str | None = None) -> Organisation | None:
+    """The organisation `name` names (ignoring case, spaces and Unicode form), of `kind` if
+    given: how a file that says whose records it holds finds its owner."""
+    key = name_key(name)
+    candidates = Organisation.objects.all() if kind is None else Organisation.objects.filter(kind=kind)
+    return next((organisation for organisation in candidates if name_key(organisation.name) == key), None)
 
 
 def organisation_get(*, viewer, organisation_id: int) -> Organisation:
@@ -66,10 +75,13 @@ def agreements_granting(*, viewer) -> list[SharingAgreement]:
     return access.agreements_in_force(party_id=viewer.organisation_id)
 
 
-def agreement_history(*, viewer, agreement: SharingAgreement) -> QuerySet[AgreementEvent]:
+def agreement_history(*, viewer, agreement: SharingAgreement) -> list[AgreementEvent]:
     """The agreement's timeline, oldest first, for those who may see the agreement."""
     agreement = agreement_get(viewer=viewer, agreement_id=agreement.pk)
-    return record_timeline(agreement)
+    events = record_timeline(agreement)
+    if viewer.is_operator or viewer.organisation_id in agreement.owner_ids():
+        return list(events)
+    return timeline_for_outsider(events)  # the parties' reasons are theirs
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,13 @@ def agreement_what_stops(*, viewer, agreement: SharingAgreement) -> list[SightLo
         if lost:
             result.append(SightLost(organisation=party, lost=lost))
     return result
+
+
+def data_categories_readable(*, viewer) -> QuerySet[DataCategory]:
+    """The data categories the viewer's role may read (special ones only for the roles they
+    allow): the only ones the viewer may file records under or choose for a profile."""
+    categories = DataCategory.objects.order_by("name")
+    return categories if viewer.is_operator else categories.filter(pk__in=viewer.grants.allowed_category_ids)
 
 
 def data_category_list() -> QuerySet[DataCategory]:

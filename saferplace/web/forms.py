@@ -365,12 +365,12 @@ class ProfileForm(forms.Form):
 
     REJECT_CHOICE = "reject"
 
-    def __init__(self, *args, header: list[str], category_values: list[str],
+    def __init__(self, *args, header: list[str], category_values: list[str], data_categories,
                  date_formats: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         # The ways of writing dates, in words (incidents.profiles.date_format_options); stored as a pattern.
         self.fields["date_format"].choices = date_formats or [(each.code, each.label) for each in DATE_FORMATS]
-        self.fields["data_category"].queryset = DataCategory.objects.order_by("name")
+        self.fields["data_category"].queryset = data_categories  # those the viewer's role may read
         categories = list(IncidentCategory.objects.order_by("group", "name"))
         self.fields["default_category"].queryset = IncidentCategory.objects.order_by("group", "name")
         self.fields["default_category"].to_field_name = "code"

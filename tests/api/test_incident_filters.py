@@ -27,6 +27,9 @@ def _references(client, **params) -> list[str]:
     ({"hour_from": 0, "hour_to": 0}, {"T-POL-1", "T-POL-2", "T-POL-3"}),  # the whole day, with a time recorded
     ({"weekday": [6, 7]}, {"T-POL-1", "T-POL-2", "T-CC-1"}),
     ({"weekday": 1}, {"T-POL-3"}),
+    ({"q": "mill lane"}, {"T-POL-2", "T-CC-1"}),  # the street, whatever the case; not another's
+    ({"q": "T-POL-CRIME"}, set()),
+    ({"q": "NOTHING-MATCHES"}, set()),
 ])
 def test_new_filters(client, council_analyst, night, params, expected):  # noqa: F811
     sign_in(client, council_analyst)
@@ -45,6 +48,9 @@ def test_sort_and_time_of_day(client, council_analyst, night):  # noqa: F811
     "hour_from=24", "hour_from=-1", "hour_from=abc", "hour_to=1.5",
     "weekday=0", "weekday=8", "weekday=Monday", "sort=random", "sort=-id", "owner=a%00b", "outcome=" + "x" * 201,
     "weekday=1&weekday=2&weekday=3&weekday=4&weekday=5&weekday=6&weekday=7&weekday=1",
+    "near=52.45", "near=1e309,0", "near=nan,0", "near=91,0", "near=52,181", "near=52,0&radius=-1",
+    "near=52,0&radius=99999", "near=52.1234567,0",
+    "q=" + "x" * 201, "q=a%00b",
 ])
 def test_bad_values_are_a_400(client, council_analyst, night, query):  # noqa: F811
     sign_in(client, council_analyst)
@@ -57,4 +63,12 @@ def test_the_schema_documents_the_new_filters(client):
     parameters = {
         parameter["name"] for parameter in client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/incidents"]["get"]["parameters"]
     }
-    assert {"owner", "outcome", "hour_from", "hour_to", "weekday", "sort"} <= parameters
+    assert {"owner", "outcome", "hour_from", "hour_to", "weekday", "sort", "q", "near", "radius"} <= parameters
+
+
+def test_near_a_point_through_the_policy(client, council_analyst, night):  # noqa: F811
+    from tests.web.test_explorer_search import POINT_A
+
+    sign_in(client, council_analyst)
+    near = set(_references(client, near=f"{POINT_A[0]},{POINT_A[1]}", radius=250))
+    assert near == {"T-POL-1", "T-POL-3"}  # not the police crime nor the BID's record at the same point

@@ -104,3 +104,19 @@ def test_the_incident_page_shows_the_earlier_outcome_and_another_force_sees_noth
     history = page[page.index('id="history"'):]
     assert "Outcome: Under investigation → Offender given a caution" in history
     assert sign_in(client, bid_analyst).get(f"/incidents/{first.pk}/").status_code == 404
+
+
+def test_a_partner_sees_an_incident_s_changes_but_not_the_owner_s_staff_or_notes(records, police_analyst, council_analyst):
+    from saferplace.history import events_write
+    from saferplace.incidents.selectors import incident_history
+    from tests.conftest import viewer
+
+    incident = records["police_asb"]
+    events_write(viewer=viewer(police_analyst), model=Incident, kind=IncidentEventKind.OUTCOME,
+                 items=[(incident.pk, {"outcome": ["Under investigation", "Local resolution"]})],
+                 note="outcomes file OPERATION-NIGHTJAR.csv")
+    owner = incident_history(viewer=viewer(police_analyst), incident=incident)[-1]
+    assert (owner.actor_name, owner.note) == ("police_analyst", "outcomes file OPERATION-NIGHTJAR.csv")
+    partner = incident_history(viewer=viewer(council_analyst), incident=incident)[-1]
+    assert (partner.actor_name, partner.note, partner.changes) == (
+        "Fenshire Police", "", {"outcome": ["Under investigation", "Local resolution"]})

@@ -338,3 +338,19 @@ def test_a_row_reported_by_another_organisation_is_rejected(squares, world, writ
     assert (rejection.row_number, rejection.field) == (6, "Reported by")
     assert rejection.reason.startswith("Reported by 'Riverford City Council' is another organisation in SaferPlace; "
                                        "this file's records are Fenshire Police's")
+
+
+def test_a_partner_calling_itself_by_the_force_s_name_does_not_get_the_force_s_records(
+        squares, world, write_file, run_import):
+    """Only a police force owns a file its Reported by names; names match ignoring case and spaces."""
+    from saferplace.partners.services import organisation_save
+    from tests.conftest import OPERATOR
+
+    organisation_save(viewer=OPERATOR, organisation=world["organisations"]["bid"], name="Fenshire Constabulary",
+                      kind="other")
+    rows = [reported_by(row, "fenshire  POLICE") for row in may_2026_rows()[:3]]
+    run = run_import("police-uk", write_file("may.csv", csv_text(POLICE_UK_HEADER, rows)))
+    assert run.status == ImportStatus.SUCCEEDED and run.organisation == world["organisations"]["police"]
+    rows = [reported_by(row, "Fenshire Constabulary") for row in may_2026_rows()[:3]]
+    refused = run_import("police-uk", write_file("june.csv", csv_text(POLICE_UK_HEADER, rows)))
+    assert refused.organisation != world["organisations"]["bid"]

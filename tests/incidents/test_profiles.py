@@ -180,3 +180,24 @@ def test_only_people_who_manage_profiles_upload_samples(police_officer, world, s
         profile_sample_create(viewer=viewer(police_officer), file_name="calls.csv", content=ContentFile(b"a,b\n1,2\n"))
     assert not ProfileSample.objects.exists()
     assert not stored_uploads.listdir("")[1]  # nothing stored
+
+
+def test_a_special_category_profile_is_only_for_the_roles_its_category_allows(world, police_analyst, client):
+    """An analyst may not see, use or re-file a safeguarding profile of their own force (analysts
+    are not among the roles safeguarding allows), nor make one."""
+    from saferplace.incidents.profiles import mapping_profile_get
+    from tests.conftest import OPERATOR, sign_in
+
+    fields = {
+        "header": HEADER, "name": "concerns", "source": "concerns", "date_column": "Date", "date_format": "%d/%m/%Y",
+        "category_column": "Type", "location_kind": "none", "category_map": {"Concern": "child-concern"},
+    }
+    profile = mapping_profile_save(viewer=OPERATOR, data_category=world["categories"]["safeguarding"],
+                                   owning_organisation=world["organisations"]["police"], **fields)
+    with pytest.raises(NotFound):
+        mapping_profile_get(viewer=viewer(police_analyst), profile_id=profile.pk)
+    assert sign_in(client, police_analyst).get(f"/profiles/{profile.pk}/edit/").status_code == 404
+    with pytest.raises(ValidationError, match="data category your role may see"):
+        save(police_analyst, world, name="concerns two", data_category=world["categories"]["safeguarding"])
+    profile.refresh_from_db()
+    assert profile.data_category == world["categories"]["safeguarding"]

@@ -129,3 +129,16 @@ def test_a_hostile_file_name_stays_inside_the_uploads(world, police_analyst, sto
     assert run.upload.name.startswith("uploads/") and ".." not in run.upload.name.split("/")
     assert "/" not in run.upload.name.removeprefix("uploads/").split("/", 2)[-1]
     assert stored_uploads.open(run.upload.name).read() == MAY
+
+
+@pytest.mark.parametrize("name", ["x" * 251 + ".csv", "é" * 200 + ".csv", "a" * 300, "b.csv" + "c" * 300])
+def test_a_long_file_name_is_cut_to_fit_any_file_system_twice_over(tmp_path, name):
+    from django.core.files.storage import FileSystemStorage
+
+    from saferplace.incidents.importers.uploads import STORED_NAME_BYTES, safe_file_name
+
+    safe = safe_file_name(name)
+    assert len(safe.encode()) <= STORED_NAME_BYTES and safe.endswith(".csv") == name.endswith(".csv")
+    storage = FileSystemStorage(location=tmp_path)
+    first, second = (storage.save(f"uploads/2026/11/{safe}", ContentFile(MAY)) for _ in range(2))
+    assert first != second and storage.open(second).read() == MAY

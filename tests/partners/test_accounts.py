@@ -110,3 +110,22 @@ def test_passwords_are_changed_by_their_person_through_the_password_rules(world,
     assert council_analyst.check_password("a-good-long-passphrase-9") and not council_analyst.must_change_password
     entry = AuditEntry.objects.latest("sequence")
     assert "a-good-long-passphrase-9" not in str(entry.details) and entry.details["changes"]["password"][1] == "(not recorded)"
+
+
+@pytest.mark.parametrize("name", ["Fenshire\u00a0Police", "fenshire  police", "\u200b", "Riverford City Council\u200b",
+                                  "   ", "a\x00b", "Line\nBreak", "x" * 201])
+def test_an_organisation_cannot_take_a_name_that_looks_like_another_or_cannot_be_seen(world, name):
+    from saferplace.partners.services import organisation_save
+
+    bid = world["organisations"]["bid"]
+    with pytest.raises(ValidationError):
+        organisation_save(viewer=OPERATOR, organisation=bid, name=name, kind=bid.kind)
+    bid.refresh_from_db()
+    assert bid.name == "Riverford Business Improvement District"
+
+
+def test_an_organisation_name_is_kept_in_one_written_form(world):
+    from saferplace.partners.services import organisation_save
+
+    made = organisation_save(viewer=OPERATOR, name="  Riverford   Youth\u00a0Trust ", kind="voluntary")
+    assert made.name == "Riverford Youth Trust"

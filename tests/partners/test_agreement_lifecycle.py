@@ -366,3 +366,19 @@ def test_the_command_lists_the_agreements_due(world, settings):
     call_command("agreements", "due", stdout=out)
     assert out.getvalue().startswith("ISA-CSP was due for review on ")
     assert "parties: Fenshire Police, Riverford City Council" in out.getvalue()
+
+
+def test_an_administrator_of_another_organisation_sees_what_happened_but_not_why(world, council_admin):
+    agreement = world["agreements"]["csp"]
+    agreement_suspend(viewer=viewer(council_admin), agreement=agreement, reason="An officer is suspected of misuse")
+    bid_admin = _persona(world, "bid_admin", "bid", Role.ADMINISTRATOR)
+    seen = agreement_history(viewer=viewer(bid_admin), agreement=agreement)[-1]
+    assert (seen.kind, seen.note, seen.actor_name) == (AgreementEventKind.SUSPENDED, "", "Riverford City Council")
+    party = agreement_history(viewer=viewer(council_admin), agreement=agreement)[-1]
+    assert (party.note, party.actor_name) == ("An officer is suspected of misuse", "council_admin")
+
+
+def test_a_document_link_written_in_capitals_is_kept_as_the_page_links_it(world, council_admin):
+    agreement = agreement_save(viewer=viewer(council_admin),
+                               **_terms(world, document_url="HTTPS://documents.example.org/ISA.pdf"))
+    assert agreement.document_url == "https://documents.example.org/ISA.pdf"

@@ -57,6 +57,7 @@ from saferplace.incidents.models import (
 from saferplace.incidents.source_blocks import source_blocks_save
 from saferplace.partners import access
 from saferplace.partners.models import DataCategory, Organisation
+from saferplace.partners.selectors import organisation_named
 from saferplace.partners.services import data_category_ensure
 from saferplace.partners.viewer import TASK, AuditContext, operator_viewer, viewer_for
 
@@ -154,6 +155,7 @@ class Importer:
     # A column whose first value may name the organisation whose records the file holds
     # (police.uk: "Reported by"); see `file_owner_name`.
     owner_column = ""
+    owner_kind = ""  # the kind of organisation `owner_column` names (police.uk: a police force)
     inserts_incidents = False  # whether `write` may bulk-load the incident table
     capability = "imports.run"  # what the viewer's role must hold to run it
 
@@ -428,7 +430,7 @@ def _import_checked(viewer, run: ImportRun, path: Path, progress) -> None:
 
 def _owner_from_file(viewer, run: ImportRun, path: Path) -> None:
     """For a file that says whose records it holds (police.uk's "Reported by"): when an
-    organisation has exactly that name, the records are that organisation's, if the viewer may
+    organisation of the right kind has that name (ignoring case and spaces), the records are that organisation's, if the viewer may
     import for it — the operator may import for any; a person only for their own, so another
     organisation's file is refused, naming the column and the value. When no organisation has
     that name, the records are the run's organisation's (the person's own, or the one the
@@ -436,7 +438,9 @@ def _owner_from_file(viewer, run: ImportRun, path: Path) -> None:
     importer = importer_named(run.importer)
     named = importer.file_owner_name(path) if importer.owner_column else ""
     column = importer.owner_column
-    organisation = Organisation.objects.filter(name=named).first() if named else None
+    # Only an organisation of the kind the column names (a police force), so that no partner can
+    # take a force's records by calling itself by the force's name.
+    organisation = organisation_named(named, kind=importer.owner_kind or None) if named else None
     if organisation is None:
         if run.organisation_id is None and importer.needs_organisation:
             found = f"{column} is {named!r}, which is not the name of an organisation in SaferPlace" if named \

@@ -40,7 +40,8 @@ from saferplace.incidents.importers.rows import (
 )
 from saferplace.incidents.models import EXTERNAL_ID_LENGTH, DatePrecision, LocationPrecision
 from saferplace.incidents.taxonomy import POLICE_UK_CRIME_TYPES
-from saferplace.partners.models import Organisation
+from saferplace.partners.models import Organisation, OrganisationKind
+from saferplace.partners.names import name_key
 
 COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -80,6 +81,7 @@ class PoliceUkImporter(Importer):
     source = SOURCE
     needs_organisation = True
     owner_column = OWNER_COLUMN
+    owner_kind = OrganisationKind.POLICE
     inserts_incidents = True
 
     def file_owner_name(self, path: Path) -> str:
@@ -100,7 +102,8 @@ class PoliceUkImporter(Importer):
         prepared = PreparedFile(lsoa=LsoaCodes("LSOA code"))
         locator = PointLocator(latitude_field="Latitude", longitude_field="Longitude")
         # A row reported by another organisation in SaferPlace is not this file's owner's record.
-        others = set(Organisation.objects.exclude(pk=context.organisation.pk).values_list("name", flat=True))
+        others = {name_key(name) for name in Organisation.objects.exclude(pk=context.organisation.pk)
+                  .values_list("name", flat=True)}
         return prepare_csv_chunks(
             context, what=WHAT, header=header, prepared=prepared,
             prepare_chunk=lambda chunk: self._prepare_chunk(context, chunk, locator, prepared, others),
@@ -115,7 +118,7 @@ class PoliceUkImporter(Importer):
         owner = context.organisation.name
         reported_by = map_distinct(column_values(frame, OWNER_COLUMN), lambda text: (
             f"{OWNER_COLUMN} {text.strip()!r} is another organisation in SaferPlace; this file's records are {owner}'s "
-            "(import that organisation's rows in a file of their own)" if text.strip() in others else ""
+            "(import that organisation's rows in a file of their own)" if name_key(text) in others else ""
         ))
         checks.fail(reported_by != "", OWNER_COLUMN, reported_by)
 

@@ -35,13 +35,24 @@ def upload_save(run: ImportRun, content: File, *, file_name: str) -> None:
     ImportRun.objects.filter(pk=run.pk).update(upload=run.upload.name)
 
 
+# The most bytes of a stored name, well under a file system's 255, leaving room for the
+# storage's "_abc1234" when a name is taken.
+STORED_NAME_BYTES = 120
+
+
 def safe_file_name(file_name: str) -> str:
-    """The base name, with only letters, digits, "-", "_" and "." ("upload" if none is left):
-    never a path a person chose."""
+    """The base name, with only letters, digits, "-", "_" and "." ("upload" if none is left),
+    cut to STORED_NAME_BYTES (keeping its extension): never a path a person chose."""
     try:
-        return get_valid_filename(Path(str(file_name)).name)
+        name = get_valid_filename(Path(str(file_name)).name)
     except SuspiciousFileOperation:  # "..", "" and the like
         return "upload"
+    path = Path(name)
+    suffix = path.suffix if len(path.suffix.encode()) <= 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while stem and len((stem + suffix).encode()) > STORED_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem or "upload") + suffix
 
 
 def upload_kept(run: ImportRun) -> bool:

@@ -204,6 +204,8 @@ def agreement_save(
     condition = str(special_category_condition or "")
     dpia_reference = (dpia_reference or "").strip()
     document_url = (document_url or "").strip()
+    if document_url[:8].lower() == "https://":
+        document_url = "https://" + document_url[8:]  # one spelling of the scheme, as the page links it
     errors = {}
     if len(parties) < 2:
         errors["parties"] = "An agreement needs at least two parties."

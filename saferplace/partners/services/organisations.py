@@ -11,6 +11,7 @@ from saferplace.history import changes_between, record_change
 from saferplace.partners import access
 from saferplace.partners.events import DataCategoryEventKind, OrganisationEventKind
 from saferplace.partners.models import DataCategory, Organisation, OrganisationKind, Role, Team
+from saferplace.partners.names import name_clean, name_key
 
 
 @transaction.atomic
@@ -25,8 +26,11 @@ def organisation_save(
     """Add a partner organisation (anyone with `partners.manage`: a new organisation owns no
     records and is party to no agreement), or change the viewer's own one."""
     access.require(viewer, "partners.manage", organisation)
-    values = {"name": name.strip(), "kind": OrganisationKind(kind), "short_name": short_name.strip()}
-    if Organisation.objects.filter(name__iexact=values["name"]).exclude(pk=getattr(organisation, "pk", None)).exists():
+    values = {"name": name_clean(name), "kind": OrganisationKind(kind),
+              "short_name": name_clean(short_name, field="short_name", length=40) if short_name.strip() else ""}
+    key = name_key(values["name"])
+    others = Organisation.objects.exclude(pk=getattr(organisation, "pk", None)).values_list("name", flat=True)
+    if any(name_key(other) == key for other in others):
         raise ValidationError({"name": f"An organisation called “{values['name']}” already exists."})
     if organisation is None:
         organisation = Organisation(**values)

@@ -32,6 +32,7 @@ from saferplace.incidents.profiles import (
     sample_is_spreadsheet,
 )
 from saferplace.incidents.tasks import profile_sample_task
+from saferplace.partners.selectors import data_categories_readable
 from saferplace.web.forms import ProfileForm, ProfileSampleForm
 from saferplace.web.views.common import capability_required, page
 
@@ -228,14 +229,16 @@ def profile_edit(request, profile_id: int | None = None):
         entered = posted.dict()
         if dates_read != date_column and picked not in dates.fitting:
             entered["date_format"] = dates.chosen
-        form = ProfileForm(initial=entered, header=header, category_values=values, date_formats=dates.choices)
+        form = ProfileForm(initial=entered, header=header, category_values=values, date_formats=dates.choices,
+                           data_categories=data_categories_readable(viewer=viewer))
         _map_initial(form, profile.category_map if profile else {})
         if column_changed:
             messages.info(request, f"Choose how each category in the column “{column}” maps to the taxonomy, then save.")
         if dates_changed:
             messages.info(request, f"Check how the dates in the column “{date_column}” are written, then save.")
     elif action == "save":
-        form = ProfileForm(posted, header=header, category_values=values, date_formats=dates.choices)
+        form = ProfileForm(posted, header=header, category_values=values, date_formats=dates.choices,
+                           data_categories=data_categories_readable(viewer=viewer))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -256,7 +259,8 @@ def profile_edit(request, profile_id: int | None = None):
                 return redirect("web:profile-list")
     else:
         form = ProfileForm(initial=initial | {"date_format": dates.chosen}, header=header, category_values=values,
-                           date_formats=dates.choices)
+                           date_formats=dates.choices,
+                           data_categories=data_categories_readable(viewer=viewer))
         _map_initial(form, initial["mapping"])
 
     return page(request, "profiles/edit.html", active="imports", status=400 if form.errors or sample_form.errors else 200,
