@@ -41,6 +41,11 @@ def _add_records(world, count: int, start: int) -> None:
                                  started_by_name="operator:test-suite")
 
 
+def _budget(page: str) -> int:
+    # PostgreSQL takes an advisory lock before appending to the audit trail: one query more.
+    return BUDGETS[page] + (1 if connection.vendor == "postgresql" else 0)
+
+
 def _queries(client, path: str, **kwargs) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path, **kwargs)
@@ -72,18 +77,18 @@ def _measure(world, client, path_for, **kwargs) -> tuple[int, int]:
 def test_a_page_s_queries_do_not_grow_with_its_records(world, signed_in, page, path):
     few, many = _measure(world, signed_in, lambda: path)
     assert few == many, f"{page}: {few} queries with a few records, {many} with many"
-    assert many <= BUDGETS[page], f"{page}: {many} queries, budget {BUDGETS[page]}"
+    assert many <= _budget(page), f"{page}: {many} queries, budget {_budget(page)}"
 
 
 def test_the_incident_page_s_queries_are_within_budget(world, signed_in):
     from saferplace.incidents.models import Incident
 
     few, many = _measure(world, signed_in, lambda: f"/incidents/{Incident.objects.order_by('pk').first().pk}/")
-    assert few == many and many <= BUDGETS["incident"], (few, many)
+    assert few == many and many <= _budget("incident"), (few, many)
 
 
 def test_the_api_list_s_queries_do_not_grow_with_its_records(world, client, police_analyst):
     _, token = api_token_create(viewer=OPERATOR, user=police_analyst, name="budget")
     headers = {"Authorization": f"Bearer {token}"}
     few, many = _measure(world, client, lambda: "/api/v1/incidents", headers=headers)
-    assert few == many and many <= BUDGETS["api"], (few, many)
+    assert few == many and many <= _budget("api"), (few, many)
