@@ -12,10 +12,14 @@ what; the events are the record's own timeline, shown on its page). `record_time
 """
 
 from collections.abc import Iterable
+from datetime import date, datetime
+from enum import Enum
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
@@ -32,13 +36,52 @@ def _as_text(value) -> str | list | None:
     return str(value)
 
 
+def _changed(record, values: dict) -> dict[str, tuple]:
+    """What setting `values` on `record` would change, as {field: (before, after)}, the values as they are."""
+    return {name: (getattr(record, name), new) for name, new in values.items() if getattr(record, name) != new}
+
+
 def changes_between(record, values: dict) -> dict[str, list]:
     """What setting `values` on `record` would change, as {field: [before, after]} in text."""
-    return {
-        name: [_as_text(getattr(record, name)), _as_text(new)]
-        for name, new in values.items()
-        if getattr(record, name) != new
-    }
+    return {name: [_as_text(before), _as_text(after)] for name, (before, after) in _changed(record, values).items()}
+
+
+def value_in_words(value, field=None) -> str | list:
+    """A value as a person reads it on a timeline: a choice's label ("Active", not "active"), a
+    date as "20 November 2026", a moment as "20 November 2026, 14:05" (local time), "Yes" or
+    "No", "none" for nothing; anything else as text."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (list, tuple, set)):
+        return [str(value_in_words(item, field)) for item in value]
+    if field is not None and getattr(field, "choices", None):
+        key = value.value if isinstance(value, Enum) else value
+        labels = dict(field.flatchoices)
+        if isinstance(key, (str, int)) and key in labels:
+            return str(labels[key])
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "j F Y, H:i")
+    if isinstance(value, date):
+        return date_format(value, "j F Y")
+    return _as_text(value)
+
+
+def changes_in_words(record, changes: dict) -> dict:
+    """`changes` ({field: [before, after]}) as a person reads them (`value_in_words`), each value
+    read by the record's field of that name where it has one: what a record's event stores."""
+    shown = {}
+    for name, change in changes.items():
+        try:
+            field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            shown[name] = [value_in_words(change[0], field), value_in_words(change[1], field)]
+        else:
+            shown[name] = value_in_words(change, field)
+    return shown
 
 
 def event_model_for(record_or_model) -> type[Event]:
@@ -92,17 +135,23 @@ def record_change(
     """Set `values` on `record` and save it, then write its event and its audit entry, all in
     one transaction. `changes` adds what `values` cannot show (a list of parties); `details`
     adds to the audit entry. A change that changes nothing writes nothing, unless `always`.
-    Returns the changes."""
+
+    The event, which people read on the record's page, has the changes in words
+    (`changes_in_words`: "Active" → "Ended", "20 November 2026", "Yes"/"No", "none"); the audit
+    entry keeps the values as stored ("active" → "ended", "2026-11-20"), as `changes_between`
+    gives them. Returns those."""
     values = values or {}
-    found = {} if created else changes_between(record, values)
+    changed = {} if created else _changed(record, values)
+    found = {name: [_as_text(before), _as_text(after)] for name, (before, after) in changed.items()}
     found.update(changes or {})
+    shown = changes_in_words(record, {**changed, **(changes or {})})
     for name, value in values.items():
         setattr(record, name, value)
     if created or found or record.pk is None:
         record.save()
     if not (created or found or always):
         return found
-    event_write(viewer=viewer, record=record, kind=kind, changes=found, note=note)
+    event_write(viewer=viewer, record=record, kind=kind, changes=shown, note=note)
     audit_details = {**({"changes": found} if found and not created else {}), **(details or {})}
     audit_record(
         viewer=viewer,

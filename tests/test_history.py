@@ -66,8 +66,34 @@ def test_a_person_s_timeline_shows_their_role_and_their_account_switched_off(wor
     user_set_active(viewer=viewer(council_admin), user=council_analyst, active=False)
     events = list(record_timeline(council_analyst))[-2:]
     assert [event.kind for event in events] == [UserEventKind.ROLE_CHANGED, UserEventKind.DEACTIVATED]
-    assert events[0].changes == {"role": ["analyst", "volunteer"]} and events[0].note == "now volunteers"
+    # In words on the timeline, like the "Role: none → Analyst" of the account's creation…
+    assert events[0].changes == {"role": ["Analyst", "Volunteer"]} and events[0].note == "now volunteers"
+    assert record_timeline(council_analyst).first().changes["role"] == ["none", "Analyst"]
+    assert events[1].changes == {"is_active": ["Yes", "No"]}
     assert events[1].actor_organisation == "Riverford City Council"
+    # …while the audit trail keeps the values as stored.
+    entries = AuditEntry.objects.filter(object_type="partners.user", object_id=str(council_analyst.pk)).order_by("sequence")
+    assert [entry.details["changes"] for entry in entries if "changes" in entry.details][-2:] == [
+        {"role": ["analyst", "volunteer"]}, {"is_active": ["True", "False"]}]
+
+
+def test_an_event_has_labels_dates_and_yes_or_no_where_the_audit_entry_has_codes(world):
+    from datetime import date
+
+    from saferplace.history import changes_in_words, value_in_words
+    from saferplace.partners.models import AgreementStatus, SharingAgreement
+
+    agreement = world["agreements"]["csp"]
+    record_change(viewer=OPERATOR, record=agreement, kind="ended",
+                  values={"status": AgreementStatus.ENDED, "end_date": date(2026, 11, 20)}, note="replaced")
+    event = record_timeline(agreement).last()
+    assert event.changes == {"status": ["Active", "Ended"], "end_date": ["none", "20 November 2026"]}
+    entry = AuditEntry.objects.latest("sequence")
+    assert entry.details["changes"] == {"status": ["active", "ended"], "end_date": [None, "2026-11-20"]}
+    # Changes a service describes itself are read the same way where a field has choices.
+    assert changes_in_words(SharingAgreement(), {"status": ["draft", "active"], "parties": [None, ["A", "B"]]}) == {
+        "status": ["Draft", "Active"], "parties": ["none", ["A", "B"]]}
+    assert value_in_words("not a status") == "not a status" and value_in_words(False) == "No"
 
 
 def test_a_place_s_history_says_its_boundary_changed_without_copying_it(world):

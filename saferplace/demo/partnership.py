@@ -53,6 +53,7 @@ ORGANISATIONS = [
     ]),
     (POLICE, "Police", OrganisationKind.POLICE, [
         "Riverford Neighbourhood Policing Team", "Safeguarding Hub", "Roads Policing Unit",
+        "Analysis and Intelligence Unit",
     ]),
     (FIRE, "Fire", OrganisationKind.FIRE, ["Prevention and Protection", "Riverford Fire Station"]),
     (HEALTH, "NHS", OrganisationKind.HEALTH, ["Emergency Department", "Safeguarding Adults and Children"]),

@@ -75,6 +75,34 @@ class ProfileSpec:
         return row["occurred_on"].strftime("%d/%m/%Y")
 
 
+@dataclass(frozen=True)
+class DemoUpload:
+    """Files `saferplace demo` writes that a demo persona may upload again in the browser (the
+    Imports page): the persona's organisation owns their records and the persona's role imports."""
+
+    persona: str
+    files: str  # a pattern under the demo's source directory (DATA_DIR/demo-sources)
+    importer: str
+    what: str
+    profile: str = ""  # a partner's file: the mapping profile that reads it
+
+
+DEMO_UPLOADS = [
+    DemoUpload("analyst.police", "police-uk/*-fenshire-street.csv", "police-uk", "police.uk street-level crime, a month a file"),
+    DemoUpload("analyst.police", "police-uk/*-fenshire-outcomes.csv", "police-uk-outcomes", "police.uk outcomes"),
+    DemoUpload("analyst.police", "stats19/*.csv", "stats19", "STATS19 road collisions, a year a file"),
+    DemoUpload("analyst.police", "partners/riverford-police-calls.csv", "profile", "calls for service",
+               "riverford-police-calls"),
+    DemoUpload("analyst.council", "partners/riverford-council-environmental.csv", "profile", "environmental reports",
+               "riverford-council-environmental"),
+    DemoUpload("analyst.council", "partners/riverford-youth-contacts.csv", "profile", "youth service contacts",
+               "riverford-youth-contacts"),
+]
+# The other files in partners/ are the fire service's, the CVS's and the health trust's (no demo
+# persona of theirs imports), and the police's domestic abuse and safeguarding records (special
+# categories, which no role that imports may open): the command line imports them, as the operator.
+
+
 @dataclass
 class SourceFile:
     importer: str

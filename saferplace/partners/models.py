@@ -58,6 +58,12 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", "Volunteer"
     AUDITOR = "auditor", "Auditor"
 
+    @property
+    def with_article(self) -> str:
+        """The role as a sentence says it: "an analyst", "a chair"."""
+        name = str(self.label).lower()
+        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
 
 class User(AbstractUser):
     """A person who signs in. Each belongs to one organisation and has one role there."""

@@ -75,6 +75,63 @@ def agreements_granting(*, viewer) -> list[SharingAgreement]:
     return access.agreements_in_force(party_id=viewer.organisation_id)
 
 
+def _in_words(items: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+@dataclass(frozen=True)
+class CategoriesWithheld:
+    """Special categories the viewer's organisation's agreements share, which the viewer's role
+    does not open: with which partners, and which roles do see them."""
+
+    categories: list[str]  # their names
+    partners: list[str]  # the other parties sharing them
+    roles: list[str]  # the roles that open them
+
+    @property
+    def sentence(self) -> str:
+        shared = (f"are shared with {_in_words(self.partners)}" if self.partners
+                  else "are covered by your organisation's agreements")
+        seen = (f"only {_in_words([f'{role}s' for role in self.roles])} see them" if self.roles
+                else "no role sees them")
+        return f"{_in_words(self.categories)} records {shared}, but {seen}."
+
+
+def special_categories_withheld(*, viewer, agreements: list[SharingAgreement] | None = None) -> list[CategoriesWithheld]:
+    """The special categories (safeguarding, health…) that the agreements in force of the
+    viewer's organisation share but the viewer's role does not open (by the viewer's grants and
+    each category's `special_roles`), grouped by the partners sharing them and the roles that do
+    open them: why an analyst sees none of the records an agreement on their home page covers.
+    `agreements`: those `agreements_granting` gave, to read them once."""
+    if viewer.grants.everything or viewer.organisation_id is None:
+        return []
+    if agreements is None:
+        agreements = agreements_granting(viewer=viewer)
+    allowed = viewer.grants.allowed_category_ids
+    withheld: dict[int, DataCategory] = {}
+    partners: dict[int, set[str]] = {}
+    for agreement in agreements:
+        others = {party.name for party in agreement.parties.all() if party.pk != viewer.organisation_id}
+        for category in agreement.data_categories.all():
+            if category.is_special and category.pk not in allowed:
+                withheld[category.pk] = category
+                partners.setdefault(category.pk, set()).update(others)
+    order = {role.value: position for position, role in enumerate(Role)}
+    groups: dict[tuple, list[str]] = {}
+    for category in sorted(withheld.values(), key=lambda category: category.name):
+        roles = sorted(set(category.special_roles or []), key=lambda role: (order.get(role, len(order)), role))
+        key = (tuple(sorted(partners[category.pk])), tuple(roles))
+        groups.setdefault(key, []).append(category.name)
+    return [
+        CategoriesWithheld(
+            categories=names, partners=list(others),
+            roles=[str(Role(role).label).lower() if role in order else role for role in roles],
+        )
+        for (others, roles), names in groups.items()
+    ]
+
+
 def agreement_history(*, viewer, agreement: SharingAgreement) -> list[AgreementEvent]:
     """The agreement's timeline, oldest first, for those who may see the agreement."""
     agreement = agreement_get(viewer=viewer, agreement_id=agreement.pk)

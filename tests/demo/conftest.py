@@ -16,5 +16,5 @@ def city(db):
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Ten personas with Argon2 take seconds per build; a cheap hasher keeps these tests quick."""
+    """Twelve personas with Argon2 take seconds per build; a cheap hasher keeps these tests quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,5 +1,6 @@
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 import shapely
@@ -78,7 +79,7 @@ def test_the_partnership_has_its_organisations_and_agreements(city):
 def test_each_persona_can_sign_in_with_the_demo_password_and_code(city):
     assert city.personas == [persona.username for persona in PERSONAS]
     users = User.objects.filter(is_demo_persona=True).select_related("organisation")
-    assert users.count() == 10
+    assert users.count() == len(PERSONAS) == 12
     expected = {persona.username: (persona.role, persona.organisation) for persona in PERSONAS}
     for user in users:
         assert (user.role, user.organisation.name) == expected[user.username]
@@ -87,6 +88,70 @@ def test_each_persona_can_sign_in_with_the_demo_password_and_code(city):
         device = TOTPDevice.objects.get(user=user, confirmed=True)
         assert device.verify_token(demo_totp_code())
     assert User.objects.get(username="analyst.bid").organisation.kind == "other"
+
+
+def test_a_police_analyst_and_a_second_council_administrator_are_among_them(city):
+    police_analyst = User.objects.get(username="analyst.police")
+    assert (police_analyst.role, police_analyst.organisation.name) == ("analyst", "Fenshire Police")
+    administrators = User.objects.filter(is_demo_persona=True, role="administrator", organisation__name="Riverford City Council")
+    assert sorted(administrators.values_list("username", flat=True)) == ["admin.council", "admin2.council"]
+
+
+def test_a_role_one_administrator_gives_a_second_one_approves(city):
+    """The two-administrator approval can be tried in the demo: admin.council gives a role that
+    opens a special category, it waits, and admin2.council approves it."""
+    from saferplace.partners.models import RoleRequestStatus
+    from saferplace.partners.services import role_request_decide, user_role_change
+    from tests.conftest import viewer
+
+    first, second = User.objects.get(username="admin.council"), User.objects.get(username="admin2.council")
+    analyst = User.objects.get(username="analyst.council")
+    request = user_role_change(viewer=viewer(first), user=analyst, role="practitioner", reason="joins the ASB team")
+    assert request.status == RoleRequestStatus.PENDING
+    role_request_decide(viewer=viewer(second), request=request, approve=True)
+    analyst.refresh_from_db()
+    assert analyst.role == "practitioner"
+
+
+def _first_file(upload) -> Path:
+    from django.conf import settings
+
+    found = sorted((settings.DATA_DIR / "demo-sources").glob(upload.files))
+    assert found, f"no demo file matches {upload.files}"
+    return found[0]
+
+
+def _upload(persona: str, upload, path: Path):
+    from saferplace.incidents.importers import import_file, import_run_create
+    from saferplace.incidents.models import MappingProfile
+    from tests.conftest import viewer
+
+    person = viewer(User.objects.get(username=persona))
+    profile = MappingProfile.objects.get(name=upload.profile) if upload.profile else None
+    run = import_run_create(viewer=person, importer=upload.importer, file_name=path.name, profile=profile)
+    return import_file(viewer=person, run=run, path=path)
+
+
+def test_each_demo_file_the_command_names_its_persona_may_upload(city):
+    """What `saferplace demo` and the README say: each of these files, uploaded by the persona
+    named, is imported (or found already imported), not refused."""
+    from saferplace.demo.source_files import DEMO_UPLOADS
+    from saferplace.incidents.models import ImportStatus
+
+    assert {upload.persona for upload in DEMO_UPLOADS} <= {persona.username for persona in PERSONAS}
+    for upload in DEMO_UPLOADS:
+        run = _upload(upload.persona, upload, _first_file(upload))
+        assert run.status in (ImportStatus.SUCCEEDED, ImportStatus.UNCHANGED), (upload.files, run.message)
+        assert run.organisation.name == User.objects.get(username=upload.persona).organisation.name
+
+
+def test_the_council_analyst_is_refused_the_police_s_own_file(city):
+    from saferplace.demo.source_files import DEMO_UPLOADS
+    from saferplace.incidents.models import ImportStatus
+
+    street = next(upload for upload in DEMO_UPLOADS if upload.importer == "police-uk")
+    run = _upload("analyst.council", street, _first_file(street))
+    assert run.status == ImportStatus.REFUSED and "Fenshire Police's records" in run.message
 
 
 def test_incidents_come_from_each_partner_with_their_category(city):
@@ -171,7 +236,7 @@ def test_the_same_seed_gives_the_same_city(city):
     rebuilt = demo_city_build(size=SIZE, seed=2026, end=END, progress=False, replace=True)
     assert rebuilt == city
     assert snapshot() == first
-    assert Organisation.objects.count() == 9 and User.objects.filter(is_demo_persona=True).count() == 10
+    assert Organisation.objects.count() == 9 and User.objects.filter(is_demo_persona=True).count() == len(PERSONAS)
 
 
 def test_the_generator_is_deterministic_and_scales_with_size():
@@ -196,7 +261,7 @@ def test_replace_keeps_real_users_rather_than_deleting_them(city):
     user_create(viewer=OPERATOR, username="real.person", password="x", organisation=council, role="analyst", validate=False)
     with pytest.raises(ValidationError, match="users who are not demo personas belong to its organisations \\(real.person\\)"):
         demo_city_build(size=SIZE, end=END, progress=False, replace=True)
-    assert User.objects.filter(is_demo_persona=True).count() == 10
+    assert User.objects.filter(is_demo_persona=True).count() == len(PERSONAS)
 
 
 @pytest.mark.django_db

@@ -20,9 +20,12 @@ def run(*args: str) -> str:
 def test_demo_builds_once_and_shows_the_personas():
     output = run("demo", "--no-serve", "--size", "0.02", "--seed", "3")
     assert "Built Riverford" in output
-    for username in ("admin.council", "officer.police", "analyst.bid", "firefighter.fire"):
+    for username in ("admin.council", "admin2.council", "analyst.police", "officer.police", "analyst.bid", "firefighter.fire"):
         assert username in output
     assert DEMO_PASSWORD in output and "saferplace demo-code" in output
+    # Where the demo's own files are, and who may upload which.
+    assert "demo-sources" in output and "police-uk/*-fenshire-street.csv" in output
+    assert "sign in as admin2.council to approve it" in " ".join(output.split())  # however the console wraps it
     count = Incident.objects.count()
     again = run("demo", "--no-serve", "--size", "0.02")
     assert "already in this database; keeping it" in again

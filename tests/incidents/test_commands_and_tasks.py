@@ -176,6 +176,12 @@ def test_a_run_s_timeline_records_each_attempt_and_the_retry(squares, world, wri
     events = list(record_timeline(run))
     assert [event.kind for event in events] == ["queued", "retried", "started", "succeeded"]
     assert events[0].actor_name == "police_analyst" and events[1].actor_name.startswith("operator:")
-    assert events[3].changes == {"status": ["running", "succeeded"]} and "11 imported" in events[3].note
+    # In words: whose records, the statuses by their names, the attempt (not the worker's process).
+    assert events[0].changes == {"for": "Fenshire Police"}
+    assert events[1].changes == {"status": ["Failed", "Queued"]}
+    assert (events[2].changes, events[2].note) == ({"status": ["Queued", "Running"], "attempt": "1"}, "")
+    assert events[3].changes == {"status": ["Running", "Imported"]} and "11 imported" in events[3].note
     page = sign_in(client, police_analyst).get(f"/imports/{run.pk}/").content.decode()
     assert "What happened to this import" in page and "Queued again" in page and "Imported" in page
+    assert "Status: Queued → Running" in page and "Attempt: 1" in page and "For: Fenshire Police" in page
+    assert "pid " not in page[page.index("What happened to this import"):]

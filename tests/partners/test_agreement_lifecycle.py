@@ -130,7 +130,7 @@ def test_a_party_suspends_an_agreement_with_a_reason(records, world, council_adm
     assert csp.signatures.count() == 2  # narrowing keeps every signature
     event = AgreementEvent.objects.filter(record=csp).last()
     assert (event.kind, event.note, event.changes) == ("suspended", "Data breach under investigation",
-                                                       {"status": ["active", "suspended"]})
+                                                       {"status": ["Active", "Suspended"]})  # in words
     entry = AuditEntry.objects.order_by("-sequence").first()
     assert (entry.action, entry.object_id, entry.reason, entry.actor_username) == (
         "change", str(csp.pk), "Data breach under investigation", "council_admin")
@@ -143,7 +143,8 @@ def test_a_party_ends_an_agreement_and_its_end_date_is_recorded(world, council_a
     today = timezone.localdate()
     assert (csp.status, csp.end_date) == (AgreementStatus.ENDED, today)
     event = AgreementEvent.objects.filter(record=csp).last()
-    assert event.kind == "ended" and event.changes["end_date"] == [None, today.isoformat()]
+    assert event.kind == "ended" and event.changes["end_date"] == ["none", f"{today.day} {today:%B %Y}"]
+    assert AuditEntry.objects.order_by("-sequence").first().details["changes"]["end_date"] == [None, today.isoformat()]
     with pytest.raises(ValidationError, match="already ended"):
         agreement_end(viewer=viewer(council_admin), agreement=csp, reason="Again")
 
@@ -336,13 +337,24 @@ def test_the_daily_warning_writes_one_event_per_date_and_does_not_repeat(world, 
     assert agreement_warnings_write(viewer=worker) == []  # the next run
     assert agreement_warnings_write(viewer=worker, on=today + timedelta(days=1)) == []  # the next day
     warnings = AgreementEvent.objects.filter(record=agreement, kind=AgreementEventKind.REVIEW_DUE)
-    assert [event.changes for event in warnings] == [{"ends_on": (today + timedelta(days=20)).isoformat()}]
+    ends = today + timedelta(days=20)
+    assert [event.changes for event in warnings] == [{"ends_on": f"{ends.day} {ends:%B %Y}"}]
     # A review date coming into the window is a new date: one more warning, about it alone.
     agreement.review_date = today + timedelta(days=10)
     agreement.save()
     agreement_warnings_write(viewer=worker)
-    assert [event.changes for event in warnings.order_by("id")][-1] == {"review_due_on": (today + timedelta(days=10)).isoformat()}
+    review = today + timedelta(days=10)
+    assert [event.changes for event in warnings.order_by("id")][-1] == {"review_due_on": f"{review.day} {review:%B %Y}"}
     assert warnings.all().count() == 2
+
+
+def test_a_date_warned_of_before_dates_were_in_words_is_not_warned_of_again(world, settings):
+    settings.AGREEMENT_WARNING_DAYS = 30
+    today = timezone.localdate()
+    agreement = agreement_save(viewer=OPERATOR, **_terms(world, end_date=today + timedelta(days=20)))
+    AgreementEvent.objects.create(record=agreement, kind=AgreementEventKind.REVIEW_DUE, actor_name="operator:worker",
+                                  changes={"ends_on": (today + timedelta(days=20)).isoformat()})
+    assert agreement_warnings_write(viewer=OPERATOR) == []
 
 
 def test_the_warning_needs_agreements_manage(world, council_analyst):

@@ -72,3 +72,50 @@ def test_home_counts_of_one_read_as_one(client, world, council_admin, council_au
     content = client.get(reverse("web:home")).content.decode()
     assert " entries." in content or " entry." in content
     assert "1 entries" not in content
+
+
+def test_home_says_which_shared_special_categories_the_viewer_s_role_does_not_open(client, world, police_analyst,
+                                                                                   police_officer):
+    page = sign_in(client, police_analyst).get(reverse("web:home")).content.decode()
+    agreements = page[page.index("Agreements your organisation is party to"):]
+    assert ("Safeguarding records are shared with Riverford Health and Care NHS Trust, but only chairs and "
+            "practitioners see them.") in agreements
+    # A practitioner opens it: nothing to explain.
+    page = sign_in(client, police_officer).get(reverse("web:home")).content.decode()
+    assert "but only" not in page
+
+
+def test_the_categories_withheld_are_grouped_by_partners_and_roles(world, police_analyst, council_analyst):
+    from datetime import date, timedelta
+
+    from saferplace.partners.models import (
+        AgreementStatus,
+        LawfulBasis,
+        Role,
+        SpecialCategoryCondition,
+    )
+    from saferplace.partners.selectors import special_categories_withheld
+    from saferplace.partners.services import agreement_save, data_category_ensure
+    from tests.conftest import viewer
+
+    categories = {
+        code: data_category_ensure(viewer=OPERATOR, code=code, name=name, is_special=True, special_roles=roles)
+        for code, name, roles in [("domestic-abuse", "Domestic abuse", [Role.PRACTITIONER, Role.CHAIR]),
+                                  ("health", "Health", [Role.PRACTITIONER]), ("secret", "Secret", [])]
+    }
+    organisations = world["organisations"]
+    agreement_save(
+        viewer=OPERATOR, title="Violence", reference="ISA-VR", purpose="Violence reduction",
+        lawful_basis=LawfulBasis.PUBLIC_TASK, parties=[organisations["police"], organisations["health"]],
+        data_categories=list(categories.values()), start_date=date.today() - timedelta(days=1),
+        status=AgreementStatus.ACTIVE, special_category_condition=SpecialCategoryCondition.SAFEGUARDING,
+    )
+    sentences = [item.sentence for item in special_categories_withheld(viewer=viewer(police_analyst))]
+    assert sentences == [
+        "Domestic abuse and Safeguarding records are shared with Riverford Health and Care NHS Trust, but only "
+        "chairs and practitioners see them.",
+        "Health records are shared with Riverford Health and Care NHS Trust, but only practitioners see them.",
+        "Secret records are shared with Riverford Health and Care NHS Trust, but no role sees them.",
+    ]
+    assert special_categories_withheld(viewer=viewer(council_analyst)) == []  # not a party
+    assert special_categories_withheld(viewer=OPERATOR) == []

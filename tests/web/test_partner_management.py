@@ -1,6 +1,8 @@
 """Administrators manage partners and sharing agreements in the UI; changes are audited and bad
 input is named field by field without changing what is stored."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -174,4 +176,16 @@ def test_a_person_s_page_shows_their_account_s_history(client, council_admin, co
     page = sign_in(client, council_admin).get(reverse("web:user-detail", args=[council_analyst.pk])).content.decode()
     history = page[page.index('id="history"'):]
     assert "Account switched off" in history and "council_admin (Riverford City Council)" in history
-    assert "Is active: True → False" in history
+    assert "Can sign in: Yes → No" in history
+
+
+def test_a_role_change_reads_as_english_in_the_banner_and_the_history(client, council_admin, council_volunteer):
+    url = reverse("web:user-detail", args=[council_volunteer.pk])
+    sign_in(client, council_admin)
+    page = client.post(url, {"role": "analyst", "reason": "joins the hub"}, follow=True).content.decode()
+    assert f"{council_volunteer.display_name} is now an analyst." in page
+    history = page[page.index('id="history"'):]
+    assert "Role: none → Volunteer" in history and "Role: Volunteer → Analyst" in history  # labels, never codes
+    assert "volunteer → analyst" not in history
+    page = client.post(url, {"role": "analyst"}).content.decode()
+    assert f"{council_volunteer.display_name} is already an analyst." in html.unescape(page)

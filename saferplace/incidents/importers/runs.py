@@ -108,7 +108,8 @@ def import_runs_expire(*, viewer) -> list[ImportRun]:
             if changed:
                 run.refresh_from_db()
                 event_write(viewer=viewer, record=run, kind=ImportRunEventKind.STOPPED,
-                            changes={"status": ["running", "failed"]}, note=run.message)
+                            changes={"status": [ImportStatus.RUNNING.label, ImportStatus.FAILED.label]},
+                            note=run.message)
                 audit_record(viewer=viewer, action=AuditAction.CHANGE, obj=run,
                              details={"changes": {"status": ["running", "failed"]}, "because": "lease expired"})
                 stopped.append(run)

@@ -112,7 +112,7 @@ def user_role_change(*, viewer, user: User, role: Role | str, reason: str = "") 
     access.require(viewer, "users.manage", user)
     role = Role(role)
     if role == user.role:
-        raise ValidationError({"role": f"{user.display_name} is already {role.label.lower()}."})
+        raise ValidationError({"role": f"{user.display_name} is already {role.with_article}."})
     RoleRequest.objects.filter(user=user, status=RoleRequestStatus.PENDING).update(
         status=RoleRequestStatus.REFUSED, decided_by=viewer.name, decided_at=timezone.now(),
         reason="replaced by a later request",

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saferplace.errors import NotAllowed
-from saferplace.history import changes_between, event_write, record_change
+from saferplace.history import changes_between, event_write, record_change, value_in_words
 from saferplace.partners import access
 from saferplace.partners.events import AgreementEvent, AgreementEventKind
 from saferplace.partners.models import (
@@ -363,12 +363,14 @@ def agreement_warnings_write(*, viewer, on: date | None = None) -> list[SharingA
     warned = []
     for due in agreements_due(viewer=viewer, on=on):
         dates = {"ends_on": due.ends_on, "review_due_on": due.review_on}
-        dates = {name: day.isoformat() for name, day in dates.items() if day is not None}
+        dates = {name: day for name, day in dates.items() if day is not None}
         earlier = AgreementEvent.objects.filter(record=due.agreement, kind=AgreementEventKind.REVIEW_DUE)
-        for event in earlier:
-            dates = {name: day for name, day in dates.items() if event.changes.get(name) != day}
+        for event in earlier:  # a date already warned of, in words (or as earlier events wrote it, ISO)
+            dates = {name: day for name, day in dates.items()
+                     if event.changes.get(name) not in (value_in_words(day), day.isoformat())}
         if not dates:
             continue
-        event_write(viewer=viewer, record=due.agreement, kind=AgreementEventKind.REVIEW_DUE, changes=dates)
+        event_write(viewer=viewer, record=due.agreement, kind=AgreementEventKind.REVIEW_DUE,
+                    changes={name: value_in_words(day) for name, day in dates.items()})
         warned.append(due.agreement)
     return warned

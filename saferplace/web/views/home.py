@@ -7,7 +7,12 @@ from django.http import HttpResponse, JsonResponse
 from saferplace.audit.selectors import audit_entry_count, audit_recent
 from saferplace.incidents.selectors import incident_counts_by_category
 from saferplace.partners.access import can
-from saferplace.partners.selectors import agreements_due, agreements_granting, organisation_list
+from saferplace.partners.selectors import (
+    agreements_due,
+    agreements_granting,
+    organisation_list,
+    special_categories_withheld,
+)
 from saferplace.places.selectors import place_counts
 from saferplace.web.views.common import page
 
@@ -27,7 +32,13 @@ def top_and_other(rows: list[dict], *, limit: int) -> tuple[list[dict], dict | N
 @login_required
 def home(request):
     viewer = request.viewer
-    context = {"place_counts": place_counts(), "my_agreements": agreements_granting(viewer=viewer)}
+    agreements = agreements_granting(viewer=viewer)
+    context = {
+        "place_counts": place_counts(),
+        "my_agreements": agreements,
+        # What those agreements share that the viewer's role does not open, and who does see it.
+        "categories_withheld": special_categories_withheld(viewer=viewer, agreements=agreements),
+    }
     if can(viewer, "incidents.view"):
         by_category = incident_counts_by_category(viewer=viewer)
         context["incident_total"] = sum(row["count"] for row in by_category)

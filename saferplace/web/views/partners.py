@@ -133,7 +133,7 @@ def user_detail(request, user_id: int):
                 messages.success(request, f"{person.display_name}'s new role opens a special category: it waits for "
                                           "a second administrator of your organisation to approve it.")
             else:
-                messages.success(request, f"{person.display_name} is now {Role(change.role).label.lower()}.")
+                messages.success(request, f"{person.display_name} is now {Role(change.role).with_article}.")
             return redirect("web:user-detail", user_id=person.pk)
     return page(request, "partners/user_detail.html", active="partners", person=person, form=form,
                 history=role_history(viewer=viewer, user=person), events=user_history(viewer=viewer, user=person),
@@ -153,7 +153,7 @@ def role_request_decision(request, request_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{'Approved' if approve else 'Refused'}: {role_request.user.display_name} as "
-                                  f"{Role(role_request.role).label.lower()}.")
+                                  f"{Role(role_request.role).with_article}.")
     return redirect("web:organisation-detail", organisation_id=role_request.user.organisation_id)
 
 

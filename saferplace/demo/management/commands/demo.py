@@ -1,11 +1,13 @@
 """`saferplace demo [--size N] [--seed N] [--replace] [--no-serve] [--port N]`: migrate, build
-the demo city of Riverford if this database has none, show how to sign in as its personas,
+the demo city of Riverford if this database has none, show how to sign in as its personas and
+which of them uploads which of its source files (DATA_DIR/demo-sources),
 and run the site: the web server (`saferplace serve`) and the background worker (`saferplace
 worker`, which runs the imports uploaded in the browser) together, as child processes of this
 one. Ctrl-C stops both; if either stops, so does the other (saferplace/cli/processes.py)."""
 
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from rich.table import Table
 from saferplace.cli.processes import run_together, saferplace_command
 from saferplace.demo import demo_city_build, demo_city_exists
 from saferplace.demo.personas import DEMO_PASSWORD, DEMO_TOTP_BASE32, PERSONAS
+from saferplace.demo.source_files import DEMO_UPLOADS
 from saferplace.partners.models import User
 
 
@@ -59,7 +62,16 @@ class Command(BaseCommand):
         console.print(
             f"Every persona's password is [bold]{DEMO_PASSWORD}[/bold]. For the two-factor code run "
             f"[bold]saferplace demo-code[/bold], or add the key {DEMO_TOTP_BASE32} to an authenticator app.\n"
+            "A role that opens a special category (practitioner, chair) given by admin.council waits for a second "
+            "administrator: sign in as admin2.council to approve it.\n"
             "Everything in the demo is made up: no real person, place or record."
+        )
+        console.print(uploads_table(settings.DATA_DIR / "demo-sources"))
+        console.print(
+            "Upload one on the Imports page as the persona named (a partner's file with its mapping profile). "
+            "The other files in partners/ are the fire service's, the CVS's, the health trust's and the police's "
+            "domestic abuse and safeguarding records, which no demo persona may import: "
+            "[bold]saferplace import profile PROFILE FILE[/bold] imports them as the operator."
         )
         if not no_serve:
             console.print("Starting the web server and the background worker…")
@@ -71,6 +83,17 @@ class Command(BaseCommand):
             )
             if status:
                 sys.exit(status)
+
+
+def uploads_table(directory: Path) -> Table:
+    """Where the partners' files the demo imported are, and which persona may upload which."""
+    table = Table(title=f"The demo's source files, in {directory}")
+    for column in ("Files", "What they are", "Upload as"):
+        table.add_column(column, no_wrap=column == "Files")
+    for upload in DEMO_UPLOADS:
+        what = f"{upload.what} (profile {upload.profile})" if upload.profile else upload.what
+        table.add_row(upload.files, what, upload.persona)
+    return table
 
 
 def personas_table() -> Table:
