@@ -58,6 +58,21 @@ function colourOf(index, classes) {
   return COLOURS[Math.round((index * (COLOURS.length - 1)) / (classes - 1))];
 }
 
+// "1 incident", "2 hexagons", "1,204 incidents": the same words as count_of on the server.
+export function countOf(number, singular, plural = `${singular}s`) {
+  return `${number.toLocaleString("en-GB")} ${number === 1 ? singular : plural}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// An ISO date as the pages write dates: "5 Jul 2026", or "Jul 2026" for a date known to the
+// month only. Read from the text, so no time zone can move it to another day.
+export function dateText(iso, precision) {
+  const [year, month, day] = iso.split("-").map(Number);
+  const monthYear = `${MONTHS[month - 1]} ${year}`;
+  return precision === "month" ? monthYear : `${day} ${monthYear}`;
+}
+
 function formatValue(value, measure) {
   return measure === "harm"
     ? value.toLocaleString("en-GB", { maximumFractionDigits: 1 })
@@ -113,7 +128,7 @@ function pointPopup(properties) {
   const box = element("div");
   const link = element("a", "govuk-link", properties.reference);
   link.href = localHref(properties.url);
-  const when = properties.occurred_precision === "month" ? properties.occurred_on.slice(0, 7) : properties.occurred_on;
+  const when = dateText(properties.occurred_on, properties.occurred_precision);
   box.append(element("strong", "", properties.category), document.createElement("br"),
     document.createTextNode(`${when} `), link);
   return box;
@@ -129,6 +144,7 @@ class HexagonMap {
     this.status = document.getElementById(root.dataset.status);
     this.cache = new Map();
     this.resolution = null;
+    this.refreshing = null; // the redraw a zoom started, while it runs
   }
 
   say(text) {
@@ -145,7 +161,7 @@ class HexagonMap {
       onEachFeature: (feature, layer) => {
         const p = feature.properties;
         const where = p.where ? `${p.where}: ` : ""; // named by street and place, never by the cell id
-        layer.bindTooltip(element("span", "", `${where}${p.count.toLocaleString("en-GB")} incident${p.count === 1 ? "" : "s"}, harm ${formatValue(p.harm, "harm")}`));
+        layer.bindTooltip(element("span", "", `${where}${countOf(p.count, "incident")}, harm ${formatValue(p.harm, "harm")}`));
         layer.on("click", () => this.showPoints(p.cell, layer));
       },
     }).addTo(this.map);
@@ -165,7 +181,9 @@ class HexagonMap {
     } else {
       this.map.setView([52.5, -1.5], 6);
     }
-    this.map.on("zoomend", () => this.refresh());
+    this.map.on("zoomend", () => {
+      this.refreshing = this.refresh();
+    });
     await this.refresh();
   }
 
@@ -198,7 +216,7 @@ class HexagonMap {
     drawLegend(this.legend, this.measure, this.breaks);
     const { hexagons, incidents } = collection.metadata;
     this.say(hexagons
-      ? `${incidents.toLocaleString("en-GB")} incidents with a location, in ${hexagons.toLocaleString("en-GB")} hexagons.`
+      ? `${countOf(incidents, "incident")} with a location, in ${countOf(hexagons, "hexagon")}.`
       : "No incidents with a location match these filters.");
   }
 
@@ -253,8 +271,10 @@ class HexagonMap {
       onEachFeature: (feature, pointLayer) => pointLayer.bindPopup(pointPopup(feature.properties)),
     }).eachLayer((pointLayer) => this.points.addLayer(pointLayer));
     this.root.dataset.points = String(collection.features.length);
-    this.say(collection.metadata.message);
     if (layer && layer.getBounds) this.map.fitBounds(layer.getBounds(), { maxZoom: 17, animate: false });
+    // Zooming in may redraw the hexagons, whose summary would replace this message: it waits.
+    if (this.refreshing) await this.refreshing;
+    this.say(collection.metadata.message);
   }
 }
 

@@ -21,8 +21,13 @@ from saferplace.incidents.selectors import (
     incident_list,
     incident_points,
 )
-from saferplace.incidents.services import incidents_export_audit, incidents_shown_audit
+from saferplace.incidents.services import (
+    export_names,
+    incidents_export_audit,
+    incidents_shown_audit,
+)
 from saferplace.places.selectors import cells_describe
+from saferplace.words import count_of
 
 MEASURES = {"count": "Number of incidents", "harm": "Harm (the sum of the categories' harm weights)"}
 
@@ -72,8 +77,10 @@ def incident_points_open(*, viewer, filters: IncidentFilters, cell: str, limit: 
     if points["capped"]:
         message = (f"Showing the newest {len(rows):,} of the {points['total']:,} incidents in this hexagon. "
                    "Narrow the filters, or export them, to see them all.")
+    elif len(rows) == 1:
+        message = "Showing the only incident in this hexagon."
     else:
-        message = f"Showing all {len(rows):,} incident{'s' if len(rows) != 1 else ''} in this hexagon."
+        message = f"Showing all {count_of(len(rows), 'incident')} in this hexagon."
     features = [
         {
             "type": "Feature",
@@ -118,6 +125,8 @@ def _feature(incident: Incident) -> dict:
             "community": incident.community.code if incident.community else None,
             "h3_cell": incident.h3_cell or None,
             "outcome": incident.outcome_text,
+            # The names and words the CSV export adds too (category_name was here first).
+            **{name: value or None for name, value in export_names(incident).items()},
         },
     }
 
@@ -131,7 +140,7 @@ def incidents_export_geojson(*, viewer, filters: IncidentFilters) -> Iterator[st
     rows = located.count()
     omitted = incidents.count() - rows
     incidents_export_audit(
-        viewer=viewer, description=f"{rows} incidents as GeoJSON", filters=filters, rows=rows,
+        viewer=viewer, description=f"{count_of(rows, 'incident')} as GeoJSON", filters=filters, rows=rows,
         export_format="geojson", omitted_without_location=omitted,
     )
     metadata = {

@@ -19,7 +19,9 @@ from saferplace.incidents.selectors import (
     incident_list,
     incident_scope,
 )
+from saferplace.incidents.sources import source_name
 from saferplace.partners import access
+from saferplace.words import count_of
 
 OBJECT_TYPE = "incidents.incident"
 
@@ -47,7 +49,7 @@ def incidents_shown_audit(*, viewer, incidents: Iterable[Incident], filters: Inc
     shown = list(incidents)
     audit_record(
         viewer=viewer, action=action, object_type=OBJECT_TYPE,
-        object_repr=f"{len(shown)} incident{'s' if len(shown) != 1 else ''} {where}"[:300],
+        object_repr=f"{count_of(len(shown), 'incident')} {where}"[:300],
         details={"filters": filters.as_dict(), "rows": len(shown), **details},
         record_ids=[incident.pk if isinstance(incident, Incident) else incident["id"] for incident in shown],
     )
@@ -66,10 +68,29 @@ def incidents_export_audit(*, viewer, description: str, filters: IncidentFilters
     )
 
 
+def export_names(incident: Incident) -> dict[str, str]:
+    """What an export's codes stand for, in words, and what the codes leave out (the time of
+    day as HH:MM, the location as the street it was given): the columns added after the first
+    ones, which stay as they were for the analysts' files and scripts that read them."""
+    return {
+        "source_name": source_name(incident.source),
+        "category_name": incident.category.name,
+        "data_category_name": incident.data_category.name,
+        "occurred_time": incident.occurred_time.strftime("%H:%M") if incident.occurred_time else "",
+        "location_description": incident.location_description,
+        "lsoa_name": incident.lsoa.name if incident.lsoa else "",
+        "ward_name": incident.ward.name if incident.ward else "",
+        "community_name": incident.community.name if incident.community else "",
+    }
+
+
 EXPORT_COLUMNS = [
     "id", "source", "owning_organisation", "data_category", "external_id", "occurred_on",
     "occurred_precision", "category", "source_category", "latitude", "longitude",
     "location_precision", "lsoa", "ward", "community", "h3_cell", "outcome",
+    # Added later, at the end: the names beside the codes (export_names).
+    "source_name", "category_name", "data_category_name", "occurred_time", "location_description",
+    "lsoa_name", "ward_name", "community_name",
 ]
 
 
@@ -80,7 +101,7 @@ def _export_row(incident: Incident) -> list:
         incident.category_id, incident.source_category_text, incident.latitude, incident.longitude,
         incident.location_precision, incident.lsoa.code if incident.lsoa else "",
         incident.ward.code if incident.ward else "", incident.community.code if incident.community else "",
-        incident.h3_cell, incident.outcome_text,
+        incident.h3_cell, incident.outcome_text, *export_names(incident).values(),
     ]
 
 
@@ -89,7 +110,7 @@ def incidents_export_csv(*, viewer, filters: IncidentFilters) -> Iterator[str]:
     values neutralised); the export is audited first, with its scope and number of rows."""
     incidents = incident_list(viewer=viewer, filters=filters)
     count = incidents.count()
-    incidents_export_audit(viewer=viewer, description=f"{count} incidents as CSV", filters=filters, rows=count,
+    incidents_export_audit(viewer=viewer, description=f"{count_of(count, 'incident')} as CSV", filters=filters, rows=count,
                            export_format="csv")
     return csv_lines(EXPORT_COLUMNS, (_export_row(incident) for incident in incidents.iterator(chunk_size=2000)))
 

@@ -2,6 +2,7 @@
 filters it shows as removable tags, and the geometry of its monthly bar chart (an SVG drawn on
 the server, so the chart needs no script)."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +32,8 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 HOURS = [("", "Any time"), *[(str(hour), f"{hour:02}:00") for hour in range(24)]]
 SORT_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first"), ("category", "Category (A to Z)")]
 DEFAULT_RADIUS = 500
+# A road number in brackets at the end of a search: "(A615)", "(B1234)", "(M1)", "(A1(M))".
+ROAD_NUMBER = re.compile(r"\s*\(\s*[ABM]\d{1,4}(?:\s*\(M\))?\s*\)$", re.IGNORECASE)
 
 
 def _distance(metres: int) -> str:
@@ -122,7 +125,10 @@ class ExplorerFilterForm(forms.Form):
         return place.code
 
     def clean_q(self) -> str:
-        return " ".join(self.cleaned_data["q"].split())
+        """The search in single spaces, without a road number in brackets after a street's name:
+        pages write a street with its number ("Lincoln Road (A615)"), the records have the name."""
+        text = " ".join(self.cleaned_data["q"].split())
+        return ROAD_NUMBER.sub("", text) or text
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 
 from saferplace.incidents.sources import source_name
 from saferplace.partners.access import can
+from saferplace.words import count_of
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -57,11 +58,6 @@ def datetime_display(value) -> str:
 
 def date_display(value) -> str:
     return date_format(value, "j M Y") if value else ""
-
-
-def count_of(number: int, singular: str, plural: str | None = None) -> str:
-    """"1 community", "2 communities", "1,204 incidents"."""
-    return f"{number:,} {singular if number == 1 else (plural or singular + 's')}"
 
 
 def environment(**options) -> Environment:

@@ -2,6 +2,8 @@
 count/harm toggle recolours it and changes the legend, a hexagon opens its points, and the page
 passes axe and fits a phone."""
 
+import re
+
 import pytest
 
 from tests.browser.conftest import (
@@ -70,6 +72,9 @@ def test_choosing_a_hexagon_shows_its_incidents_as_points(page, live_server, cou
     popup_link = page.locator(".leaflet-popup-content a")
     popup_link.wait_for()
     assert popup_link.get_attribute("href").startswith("/incidents/")
+    # The date as the pages write it ("5 Jan 2026"), not as the data carries it (2026-01-05).
+    assert re.search(r"\b\d{1,2} (Jan|Feb|Mar) 2026\b", page.locator(".leaflet-popup-content").inner_text())
+    assert not re.search(r"\d{4}-\d{2}", page.locator(".leaflet-popup-content").inner_text())
     assert not page.csp_errors, page.csp_errors
 
 

@@ -2,6 +2,9 @@
 behind MoJ Frontend's toggle, the charts and the map follow the records; on a desktop the
 filters sit beside the list. Both pass axe, and "Near me" uses the browser's location."""
 
+import re
+from datetime import date, time
+
 import pytest
 
 from tests.browser.conftest import (
@@ -12,16 +15,25 @@ from tests.browser.conftest import (
     overflows_horizontally,
     serious_axe_violations,
 )
-from tests.web.test_explorer_search import POINT_B, night  # noqa: F401 - the fixture
+from tests.web.test_explorer_search import POINT_B, add, night  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SMALL_PHONE = {"width": 360, "height": 640}
+
+
+@pytest.fixture
+def long_outcome(world, night):  # noqa: F811
+    """A police.uk outcome as long as they come: the widest choice in the filter panel."""
+    add(world, "T-POL-4", "police", "asb", "anti-social-behaviour", date(2026, 1, 6), time(9, 0), None, "",
+        "Investigation complete; no suspect identified", "police-asb")
 
 
 def _top(page, selector: str) -> float:
     return page.locator(selector).first.bounding_box()["y"]
 
 
-def test_on_a_phone_the_records_come_before_the_filters(page, live_server, council_analyst, night):  # noqa: F811
+def test_on_a_phone_the_records_come_before_the_filters(page, live_server, council_analyst, night, long_outcome):  # noqa: F811
     browser_sign_in(page, live_server, "council_analyst")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/incidents/")
@@ -38,7 +50,16 @@ def test_on_a_phone_the_records_come_before_the_filters(page, live_server, counc
     assert search.is_visible()
     for heading in ("#months", "#hours", "#map"):
         assert _top(page, heading) > records.bounding_box()["y"], heading  # chart, hours and map after the records
-    assert "23:15, Saturday" in records.inner_text()
+    assert "11:15pm, Saturday" in records.inner_text()  # as the incident page says it
+    # Three columns fit a phone: where it happened is under when, and nothing scrolls sideways.
+    row = records.locator("tr", has=page.get_by_role("link", name="T-POL-1"))
+    assert "High Street" in row.inner_text()
+    where_column = page.locator(".app-incident-table th", has_text=re.compile("^Where$"))
+    assert where_column.count() == 1 and where_column.is_hidden()
+    region = page.locator(".app-table-scroll").first
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
+    caption = records.locator("caption").bounding_box()
+    assert caption["x"] >= 0 and caption["x"] + caption["width"] <= PHONE["width"]
 
     problems = []
     violations = serious_axe_violations(page)
@@ -56,6 +77,18 @@ def test_on_a_phone_the_records_come_before_the_filters(page, live_server, counc
     if violations:
         problems.append(f"filters shown: {violations}")
     page.screenshot(path=str(RESULTS / "explorer-phone-filters.png"))
+
+    # On a small phone the open panel fits the screen, the days of the week too.
+    page.set_viewport_size(SMALL_PHONE)
+    panel = page.locator(".moj-filter-layout__filter").bounding_box()
+    assert panel["x"] >= 0 and panel["y"] >= 0, panel
+    assert panel["x"] + panel["width"] <= SMALL_PHONE["width"], panel
+    assert panel["y"] + panel["height"] <= SMALL_PHONE["height"], panel
+    saturday = page.get_by_label("Saturday")
+    saturday.scroll_into_view_if_needed()
+    box = saturday.bounding_box()
+    assert saturday.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= SMALL_PHONE["width"]
+    page.set_viewport_size(PHONE)
 
     page.get_by_label("Outcome").select_option("No further action")
     page.get_by_role("button", name="Apply filters").click()
@@ -79,8 +112,20 @@ def test_on_a_desktop_the_filters_sit_beside_the_records(page, live_server, coun
     assert [link.inner_text() for link in records.locator("a").all()] == ["T-POL-1", "T-POL-2"]
     assert page.locator(".moj-filter__tag", has_text="22:00 to 04:00 (past midnight)").is_visible()
     assert not page.locator(".app-explorer__in-use").is_visible()  # the tags say it, beside the list
+    region = page.locator(".app-table-scroll").first
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth")  # the list fits
+    assert page.get_by_role("columnheader", name="Where", exact=True).is_visible()
     assert serious_axe_violations(page) == []
     page.screenshot(path=str(RESULTS / "explorer-desktop-night.png"), full_page=True)
+
+    # Hiding the filters leaves no empty column: the list takes the whole width.
+    page.get_by_role("button", name="Hide filters").click()
+    assert not page.locator(".moj-filter-layout__filter").is_visible()
+    content = page.locator(".moj-filter-layout__content").bounding_box()
+    assert content["x"] == page.locator(".app-explorer").bounding_box()["x"]
+    assert content["width"] == page.locator(".app-explorer").bounding_box()["width"]
+    page.get_by_role("button", name="Show filters").click()
+    assert filters.is_visible()
 
     # The search box and the sort order, outside the filter panel, submit with its filters.
     page.get_by_label("Search by reference, street or postcode").fill("High Street")

@@ -109,13 +109,16 @@ def test_explorer_popups_status_and_pages_show_names_as_text(page, live_server, 
     assert "1 incident, harm 1" in hover_for_tooltip(page, "path.app-hexagon")
     assert named("Tiles") in page.locator(".leaflet-control-attribution").inner_text()
 
+    assert page.locator("#hex-status").inner_text() == "1 incident with a location, in 1 hexagon."
+
     page.locator("path.app-hexagon").first.click(force=True)
     page.locator("path.app-point").first.wait_for()
-    assert "Showing all 1 incident in this hexagon." in page.locator("#hex-status").inner_text()
+    assert "Showing the only incident in this hexagon." in page.locator("#hex-status").inner_text()
     page.locator("path.app-point").first.click(force=True)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert CATEGORY in popup.inner_text()
+    assert "5 Jan 2026" in popup.inner_text() and "2026-01-05" not in popup.inner_text()  # as the pages write dates
     link = popup.get_by_role("link", name=REFERENCE)
     assert link.get_attribute("href") == f"/incidents/{hostile_names['incident'].pk}/"
     assert_nothing_ran(page)

@@ -2,10 +2,12 @@
 agree with the database and with the access policy, drilling down and exporting are audited, and
 bad filters get a clear message naming the field."""
 
+import csv
 import html
+import io
 import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import h3
 import pytest
@@ -227,6 +229,12 @@ def test_points_of_a_hexagon_are_the_visible_ones_and_audited(client, council_an
     assert entries[0].details["cell"] == cell
     assert entries[0].details["filters"] == {"source": "test"}
     assert {int(each) for each in entries[0].record_ids.strip(",").split(",")} == ids
+    assert collection["metadata"]["message"] == "Showing all 3 incidents in this hexagon."
+    assert entries[0].object_repr.startswith("3 incidents on the map")
+
+    one = client.get(reverse("web:incident-points") + f"?cell={cell}&q=EX-POL-ASB-1").json()
+    assert one["metadata"]["message"] == "Showing the only incident in this hexagon."
+    assert AuditEntry.objects.order_by("-sequence").first().object_repr.startswith("1 incident on the map")
 
 
 def test_points_of_a_coarser_hexagon_include_its_children(client, police_officer, explorer_data):
@@ -306,6 +314,82 @@ def test_geojson_export_is_valid_audited_and_only_visible_rows(client, request, 
     assert entries[0].details == {"filters": {"source": "test"}, "rows": len(located),
                                   "omitted_without_location": len(visible) - len(located), "format": "geojson"}
     assert scope["filters"] == {"source": "test"} and scope["up_to_id"] >= max(f["properties"]["id"] for f in collection["features"])
+
+
+# --- what the exports say: names beside the codes ----------------------------------------------
+
+# The columns the CSV export had first, in their order: analysts' files and scripts read them.
+FIRST_COLUMNS = [
+    "id", "source", "owning_organisation", "data_category", "external_id", "occurred_on",
+    "occurred_precision", "category", "source_category", "latitude", "longitude",
+    "location_precision", "lsoa", "ward", "community", "h3_cell", "outcome",
+]
+NAMED_COLUMNS = [
+    "source_name", "category_name", "data_category_name", "occurred_time", "location_description",
+    "lsoa_name", "ward_name", "community_name",
+]
+
+
+def _with_time_and_street(explorer_data) -> Incident:
+    incident = explorer_data["incidents"]["EX-POL-ASB-1"]
+    incident.occurred_time = time(1, 43)
+    incident.location = make_location(*POINT_A, precision=LocationPrecision.EXACT, description="On or near Lincoln Road",
+                                      h3_cell=h3.latlng_to_cell(*POINT_A, settings.H3_RESOLUTION))
+    incident.save()
+    return incident
+
+
+def test_the_csv_export_keeps_its_columns_and_adds_the_names(client, council_analyst, explorer_data, world):
+    incident = _with_time_and_street(explorer_data)
+    sign_in(client, council_analyst)
+    response = client.get(reverse("web:incident-export") + "?source=test")
+    assert response.status_code == 200 and response.streaming  # streamed, never built whole
+    text = b"".join(response.streaming_content).decode()
+    assert next(csv.reader(io.StringIO(text))) == FIRST_COLUMNS + NAMED_COLUMNS
+    rows = {row["external_id"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert set(rows) == VISIBLE["council_analyst"]
+
+    row = rows["EX-POL-ASB-1"]
+    assert (row["id"], row["category"], row["data_category"], row["lsoa"]) == (
+        str(incident.pk), "anti-social-behaviour", "asb", "E01900001")  # the codes, as before
+    assert {name: row[name] for name in NAMED_COLUMNS} == {
+        "source_name": "Test",
+        "category_name": "Anti-social behaviour",
+        "data_category_name": world["categories"]["asb"].name,
+        "occurred_time": "01:43",
+        "location_description": "On or near Lincoln Road",
+        "lsoa_name": "Northgate 001A",
+        "ward_name": "Northgate",
+        "community_name": "Riverford Central",
+    }
+    unknown = rows["EX-CC-ENV-2"]  # no time of day, no location
+    assert unknown["category_name"] == "Fly-tipping" and unknown["data_category_name"] == world["categories"]["environmental"].name
+    assert [unknown[name] for name in ("occurred_time", "location_description", "lsoa_name", "ward_name", "community_name")] == [""] * 5
+
+    assert AuditEntry.objects.order_by("-sequence").first().object_repr == "5 incidents as CSV"
+    b"".join(client.get(reverse("web:incident-export") + "?q=EX-POL-ASB-1").streaming_content)
+    assert AuditEntry.objects.order_by("-sequence").first().object_repr == "1 incident as CSV"
+
+
+def test_the_geojson_export_adds_the_names_too(client, council_analyst, explorer_data, world):
+    _with_time_and_street(explorer_data)
+    sign_in(client, council_analyst)
+    collection = json.loads(b"".join(client.get(reverse("web:incident-export-geojson") + "?q=EX-POL-ASB-1").streaming_content))
+    [feature] = collection["features"]
+    properties = feature["properties"]
+    assert (properties["category"], properties["lsoa"], properties["h3_cell"]) == (
+        "anti-social-behaviour", "E01900001", h3.latlng_to_cell(*POINT_A, settings.H3_RESOLUTION))  # kept, for GIS
+    assert {name: properties[name] for name in NAMED_COLUMNS} == {
+        "source_name": "Test",
+        "category_name": "Anti-social behaviour",
+        "data_category_name": world["categories"]["asb"].name,
+        "occurred_time": "01:43",
+        "location_description": "On or near Lincoln Road",
+        "lsoa_name": "Northgate 001A",
+        "ward_name": "Northgate",
+        "community_name": "Riverford Central",
+    }
+    assert AuditEntry.objects.order_by("-sequence").first().object_repr == "1 incident as GeoJSON"
 
 
 def test_exports_refuse_bad_filters_and_audit_nothing(client, council_analyst, explorer_data):

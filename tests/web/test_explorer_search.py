@@ -14,6 +14,7 @@ import h3
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -101,7 +102,10 @@ def test_the_list_shows_the_time_and_day_where_there_is_one(client, council_anal
     sign_in(client, council_analyst)
     content = client.get(reverse("web:incident-list")).content.decode()
     row = content.split(">T-POL-1<", 1)[1].split("</tr>", 1)[0]
-    assert "3 Jan 2026" in row and "23:15, Saturday" in row
+    assert "3 Jan 2026" in row and "11:15pm, Saturday" in row  # as the incident page writes it
+    assert "23:15" not in row
+    row = content.split(">T-POL-2<", 1)[1].split("</tr>", 1)[0]
+    assert "2:30am, Sunday" in row
     row = content.split(">T-CC-2<", 1)[1].split("</tr>", 1)[0]
     assert "Feb 2026" in row and "month only" in row
 
@@ -181,6 +185,13 @@ def test_outcome_filter(client, council_analyst, night):
     ("?q=t-pol-2", {"T-POL-2"}),
     ("?q=high+street", {"T-POL-1", "T-POL-3"}),  # not the crime or the BID's record on the same street
     ("?q=Mill+Lane", {"T-POL-2", "T-CC-1"}),
+    # A street as the pages write it, with its road number: the number is no part of the search.
+    ("?q=High+Street+%28A1%29", {"T-POL-1", "T-POL-3"}),
+    ("?q=mill+lane+(b1234)", {"T-POL-2", "T-CC-1"}),
+    ("?q=High+Street+(M1)", {"T-POL-1", "T-POL-3"}),
+    ("?q=High+Street+(A1(M))", {"T-POL-1", "T-POL-3"}),
+    ("?q=High+Street+(A615)+", {"T-POL-1", "T-POL-3"}),
+    ("?q=(A615)", set()),  # nothing but a number: searched as it is
     ("?q=100%25", set()),  # a wildcard is only a character
     ("?q=_", set()),
 ])
@@ -332,10 +343,35 @@ def test_sources_and_filters_are_shown_by_name(client, police_officer, night):
     assert "police-uk<" not in content and ">burglary<" not in content
 
 
+def test_the_search_tag_names_the_street_without_its_road_number(client, council_analyst, night):
+    sign_in(client, council_analyst)
+    content = html.unescape(client.get(reverse("web:incident-list") + "?q=High+Street+(A1)").content.decode())
+    selected = content.split("Selected filters", 1)[1].split("moj-filter__options", 1)[0]
+    assert "“High Street”" in selected
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    (255454.0, "255,454"), (12.5, "12.5"), (0, "0"), (2.96, "3"), (1234.04, "1,234"), (None, "0"),
+])
+def test_harm_is_written_with_no_pointless_decimal(value, written):
+    formats = engines["jinja2"].env.get_template("incidents/_formats.html").module
+    assert str(formats.harm(value)) == written
+
+
+@pytest.mark.parametrize(("at", "written"), [
+    (time(1, 43), "1:43am"), (time(23, 15), "11:15pm"), (time(0, 0), "Midnight"), (time(12, 0), "Midday"),
+    (time(12, 5), "12:05pm"), (time(0, 30), "12:30am"),
+])
+def test_a_time_of_day_is_written_the_same_on_every_page(at, written):
+    formats = engines["jinja2"].env.get_template("incidents/_formats.html").module
+    assert str(formats.time_of_day(at)) == written
+
+
 def test_counts_read_as_english(client, council_analyst, night):
     sign_in(client, council_analyst)
     content = client.get(reverse("web:incident-list") + "?q=T-POL-2").content.decode()
     assert ">1 incident<" in content and "1 incidents" not in content
+    assert re.search(r"total harm [\d,]+(\.[1-9])?\.", content) and not re.search(r"total harm [\d,]+\.0\.", content)
     content = client.get(reverse("web:incident-list") + "?category=fly-tipping").content.decode()
     assert "1 incident has no location" in content
 

@@ -131,6 +131,7 @@ def test_the_upload_form_offers_no_choice_of_owner(client, council_analyst, worl
     assert 'name="organisation"' not in page
     assert "The records will belong to your organisation, Riverford City Council." in page
     assert "Place lookup" not in page  # places.manage is an administrator's
+    assert "Options for a partner&#39;s file" in page and "Options for A " not in page  # a sentence, in lower case
 
 
 @pytest.mark.django_db

@@ -60,6 +60,7 @@ from saferplace.partners.models import DataCategory, Organisation
 from saferplace.partners.selectors import organisation_named
 from saferplace.partners.services import data_category_ensure
 from saferplace.partners.viewer import TASK, AuditContext, operator_viewer, viewer_for
+from saferplace.words import count_of
 
 logger = logging.getLogger(__name__)
 
@@ -309,8 +310,11 @@ def import_run_create(
     )
     if upload is not None:
         upload_save(run, upload, file_name=run.file_name)
-    event_write(viewer=viewer, record=run, kind=ImportRunEventKind.QUEUED,
-                changes={"organisation": [None, organisation.name if organisation else ""]})
+    # Whose records it files, in words: the organisation, or (the operator's run of a file that
+    # names its owner) the one the file names, found when it is read.
+    owner = organisation.name if organisation else (
+        f"the organisation its “{chosen.owner_column}” column names" if chosen.owner_column else "")
+    event_write(viewer=viewer, record=run, kind=ImportRunEventKind.QUEUED, changes={"for": owner} if owner else {})
     return run
 
 
@@ -344,7 +348,8 @@ FINAL_EVENTS = {
 def _audit(viewer, run: ImportRun) -> None:
     """The run's last event and its audit entry, in the transaction that recorded its end."""
     event_write(viewer=viewer, record=run, kind=FINAL_EVENTS[ImportStatus(run.status)],
-                changes={"status": ["running", run.status]}, note=run.message[:1000])
+                changes={"status": [ImportStatus.RUNNING.label, ImportStatus(run.status).label]},
+                note=run.message[:1000])
     audit_record(
         viewer=viewer,
         action=AuditAction.CREATE,
@@ -395,7 +400,7 @@ def import_file(
     run.lease_expires_at = timezone.now() + timedelta(seconds=settings.TASK_LEASE_SECONDS)
     run.save()
     event_write(viewer=viewer, record=run, kind=ImportRunEventKind.STARTED,
-                changes={"status": ["queued", "running"]}, note=f"attempt {run.attempts}, {run.worker}")
+                changes={"status": [ImportStatus.QUEUED.label, ImportStatus.RUNNING.label], "attempt": str(run.attempts)})
     try:
         with nullcontext(Path(path)) if path is not None else upload_as_path(run.upload) as local:
             _import_checked(viewer, run, local, progress)
@@ -498,7 +503,7 @@ def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, prog
     context.total = context.rows_read or context.total  # the progress total was an estimate
     run.file_hash = fingerprint.sha256
     # The write is one transaction, so nothing of it shows until it commits: say so now.
-    run.message = f"All {context.rows_read:,} rows read and checked; storing them now."
+    run.message = f"{count_of(context.rows_read, 'row')} read and checked; storing them now."
     context.report(context.total // 2, force=True)
     ImportRun.objects.filter(pk=run.pk).update(message=run.message)
     context.bulk_load = (
@@ -539,9 +544,10 @@ def _again(runs: list[int]) -> str:
 
 
 def _summary(run: ImportRun) -> str:
-    parts = [f"{run.rows_read:,} rows read", f"{run.rows_imported:,} imported"]
+    """The run's outcome in words: "1 row read, 1 imported, 0 rejected."."""
+    parts = [f"{count_of(run.rows_read, 'row')} read", f"{run.rows_imported:,} imported"]
     if run.rows_replaced:
-        parts.append(f"{run.rows_replaced:,} earlier records replaced")
+        parts.append(f"{count_of(run.rows_replaced, 'earlier record')} replaced")
     if run.rows_updated:
         parts.append(f"{run.rows_updated:,} updated")
     parts.append(f"{run.rows_rejected:,} rejected")
