@@ -3,6 +3,7 @@
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -12,9 +13,21 @@ import django  # noqa: E402
 
 django.setup()
 from saferplace.demo.personas import DEMO_PASSWORD, demo_totp_code  # noqa: E402
+from saferplace.incidents.models import Incident  # noqa: E402
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+USED_CODES: dict[str, set[str]] = {}
+
+
+def fresh_code(username: str) -> str:
+    """A one-time code this persona has not used yet (a code works once: wait for the next)."""
+    while (code := demo_totp_code()) in USED_CODES.setdefault(username, set()):
+        time.sleep(2)
+    USED_CODES[username].add(code)
+    return code
 
 
 def sign_in(page, username: str) -> None:
@@ -22,7 +35,7 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code from your authenticator app").fill(demo_totp_code())
+    page.get_by_label("Code from your authenticator app").fill(fresh_code(username))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{BASE}/")
 
@@ -34,19 +47,20 @@ def shoot(browser, username: str, shots: list[tuple[str, str]], viewport: dict) 
     for path, name in shots:
         page.goto(f"{BASE}{path}")
         page.wait_for_load_state("networkidle")
-        if name == "explorer":  # the chart and the map, rather than the filters above them
-            page.get_by_role("heading", name="Incidents each month").evaluate("heading => heading.scrollIntoView()")
-        if name == "incident":  # the first record of the list, its map and its history
-            page.locator("a[href^='/incidents/']").filter(has_text=" ").first.click()
-            page.wait_for_load_state("networkidle")
+        if name == "explorer":  # the hexagon map with its streets, labels and key
+            page.get_by_role("heading", name="Map", exact=True).evaluate("heading => heading.scrollIntoView()")
+            page.wait_for_timeout(1500)
+        if name == "incident":  # its place, time of day and small map
             page.locator("#where").evaluate("heading => heading.scrollIntoView()")
-            page.wait_for_timeout(500)
-        if name == "agreement":  # an agreement's page: its terms, signatures and history
-            page.locator("a[href^='/agreements/']").filter(has_text="RVF").first.click()
-            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)
         page.screenshot(path=str(OUT / f"{name}.png"))
     context.close()
 
+
+# A record of the council's own with a time and a place (read before
+# Playwright starts its event loop, where the database may not be used).
+incident = Incident.objects.filter(owning_organisation__name="Riverford City Council", location__isnull=False,
+                                   occurred_time__isnull=False).order_by("-occurred_on").first()
 
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(
@@ -57,8 +71,8 @@ with sync_playwright() as playwright:
     shoot(browser, "analyst.council", [("/", "home-analyst"), ("/map/?kind=ward", "map-wards"),
                                        ("/incidents/?category=anti-social-behaviour", "explorer"),
                                        ("/imports/", "imports")], desktop)
-    shoot(browser, "analyst.council", [("/incidents/?category=anti-social-behaviour&sort=newest", "incident")], desktop)
-    shoot(browser, "admin.council", [("/agreements/", "agreements"), ("/agreements/", "agreement")], desktop)
+    shoot(browser, "analyst.council", [(f"/incidents/{incident.pk}/", "incident")], desktop)
+    shoot(browser, "admin.council", [("/agreements/", "agreements")], desktop)
     shoot(browser, "auditor.council", [("/audit/", "audit")], desktop)
     phone = {"width": 390, "height": 844}
     shoot(browser, "officer.police", [("/", "phone-home"), ("/incidents/?search=Cromwell", "phone-explorer")], phone)
