@@ -131,10 +131,12 @@ def record_change(
     created: bool = False,
     details: dict | None = None,
     always: bool = False,
+    shown: dict | None = None,
 ) -> dict:
     """Set `values` on `record` and save it, then write its event and its audit entry, all in
     one transaction. `changes` adds what `values` cannot show (a list of parties); `details`
-    adds to the audit entry. A change that changes nothing writes nothing, unless `always`.
+    adds to the audit entry; `shown` replaces some of the event's changes with what a person
+    reads better (names for codes). A change that changes nothing writes nothing, unless `always`.
 
     The event, which people read on the record's page, has the changes in words
     (`changes_in_words`: "Active" → "Ended", "20 November 2026", "Yes"/"No", "none"); the audit
@@ -144,14 +146,14 @@ def record_change(
     changed = {} if created else _changed(record, values)
     found = {name: [_as_text(before), _as_text(after)] for name, (before, after) in changed.items()}
     found.update(changes or {})
-    shown = changes_in_words(record, {**changed, **(changes or {})})
+    in_words = changes_in_words(record, {**changed, **(changes or {}), **(shown or {})})
     for name, value in values.items():
         setattr(record, name, value)
     if created or found or record.pk is None:
         record.save()
     if not (created or found or always):
         return found
-    event_write(viewer=viewer, record=record, kind=kind, changes=shown, note=note)
+    event_write(viewer=viewer, record=record, kind=kind, changes=in_words, note=note)
     audit_details = {**({"changes": found} if found and not created else {}), **(details or {})}
     audit_record(
         viewer=viewer,

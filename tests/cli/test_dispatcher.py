@@ -63,3 +63,16 @@ def test_the_verbs_are_the_commands_of_saferplaces_apps_only():
 def test_the_console_script_is_this_dispatcher():
     script = next(point for point in entry_points(group="console_scripts") if point.name == "saferplace")
     assert script.value == "saferplace.cli:main" and script.load() is main
+
+
+def test_the_readme_lists_every_verb_and_no_other():
+    """The README's table of the `saferplace` command names each verb `saferplace --help` lists."""
+    import re
+    from pathlib import Path
+
+    from saferplace.cli import saferplace_verbs
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The `saferplace` command", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\| `saferplace ([a-z][a-z0-9-]*)", table, flags=re.MULTILINE)) - {"django"}
+    assert named == set(saferplace_verbs())

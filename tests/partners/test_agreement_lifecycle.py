@@ -89,7 +89,7 @@ def test_proposing_changing_and_signing_write_the_timeline_with_the_audit(world,
                    **_terms(world, data_categories=[world["categories"]["crime"], world["categories"]["asb"]]))
     assert _kinds(agreement)[-2:] == ["changed", "signatures_removed"]
     changed, removed = AgreementEvent.objects.filter(record=agreement).order_by("-id")[:2][::-1]
-    assert changed.changes == {"data_categories": [["crime"], ["asb", "crime"]]}
+    assert changed.changes == {"data_categories": [["Crime"], ["Anti-social behaviour", "Crime"]]}  # names, for people
     assert removed.changes == {"signatures": ["Fenshire Police, Riverford City Council", "Fenshire Police"]}
     audit = _entries(agreement, "change").order_by("-sequence").first()
     assert audit.details["signatures_removed"] == ["Riverford City Council"]

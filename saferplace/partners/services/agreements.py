@@ -238,20 +238,22 @@ def agreement_save(
         "special_category_condition": condition,
     }
     creating = agreement is None
-    changes = {}
+    changes, shown = {}, {}
     if creating:
         agreement = SharingAgreement()
         widened = False
     else:
         widened = _widens(agreement, values, {party.pk for party in parties}, {c.pk for c in data_categories})
         old_parties = sorted(agreement.parties.values_list("name", flat=True))
-        old_categories = sorted(agreement.data_categories.values_list("code", flat=True))
+        old_categories = dict(agreement.data_categories.values_list("code", "name"))
+        new_categories = {category.code: category.name for category in data_categories}
         new_parties = sorted(party.name for party in parties)
-        new_categories = sorted(category.code for category in data_categories)
         if old_parties != new_parties:
             changes["parties"] = [old_parties, new_parties]
-        if old_categories != new_categories:
-            changes["data_categories"] = [old_categories, new_categories]
+        if sorted(old_categories) != sorted(new_categories):
+            # The audit keeps the codes; the agreement's history says the categories' names.
+            changes["data_categories"] = [sorted(old_categories), sorted(new_categories)]
+            shown["data_categories"] = [sorted(old_categories.values()), sorted(new_categories.values())]
     signatures = _Signatures(viewer, agreement, parties, widened)
     if creating:
         kind = AgreementEventKind.PROPOSED
@@ -261,7 +263,7 @@ def agreement_save(
         kind = AgreementEventKind.SIGNED
         changes = {"signatures": signatures.signed_change()}
     record_change(viewer=viewer, record=agreement, kind=kind, values=values, changes=changes, created=creating,
-                  details=signatures.details, always=bool(signatures.to_sign or signatures.removed))
+                  shown=shown, details=signatures.details, always=bool(signatures.to_sign or signatures.removed))
     agreement.parties.set(parties)
     agreement.data_categories.set(data_categories)
     signatures.apply(agreement, write_signed_event=kind != AgreementEventKind.SIGNED)
