@@ -42,7 +42,25 @@ def main(argv: list[str] | None = None) -> None:
     if verb not in verbs:
         sys.stderr.write(unknown(verb))
         sys.exit(2)
+    if verb not in MIGRATE_THEMSELVES and "--help" not in arguments and database_behind():
+        sys.stderr.write(f"saferplace: the database is not set up, or is behind this version of SaferPlace: "
+                         f"run saferplace {DJANGO} migrate first.\n")
+        sys.exit(1)
     execute_from_command_line(["saferplace", *arguments])
+
+
+# Verbs that bring the database up to date themselves (or need none).
+MIGRATE_THEMSELVES = {"demo", "demo-code", "serve"}
+
+
+def database_behind() -> bool:
+    """Whether any migration is still to be applied to the database (a verb would fail on a
+    missing table with a traceback)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def saferplace_verbs() -> dict[str, str]:

@@ -76,3 +76,15 @@ def test_the_readme_lists_every_verb_and_no_other():
     table = readme.split("## The `saferplace` command", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"^\| `saferplace ([a-z][a-z0-9-]*)", table, flags=re.MULTILINE)) - {"django"}
     assert named == set(saferplace_verbs())
+
+
+@pytest.mark.django_db
+def test_a_verb_on_a_database_not_set_up_says_to_migrate_first(capsys, monkeypatch):
+    import saferplace.cli
+
+    assert not saferplace.cli.database_behind()  # the test database is set up
+    monkeypatch.setattr(saferplace.cli, "database_behind", lambda: True)
+    with pytest.raises(SystemExit) as stopped:
+        main(["organisation", "list"])
+    assert stopped.value.code == 1
+    assert "run saferplace django migrate first" in capsys.readouterr().err
