@@ -1,9 +1,11 @@
 """Stream rows as CSV text, a line at a time, so an export of any size uses little memory.
 
-Every CSV SaferPlace writes goes through `csv_lines`, which neutralises values a spreadsheet
-would run as a formula (OWASP's CSV injection guidance): a text starting with =, +, -, @, a tab
-or a carriage return is given a leading apostrophe, unless it is simply a number such as
-"-0.95". Numbers themselves are written as they are."""
+Every CSV SaferPlace writes neutralises values a spreadsheet would run as a formula (OWASP's CSV
+injection guidance) with `neutralise`: a text starting with =, +, -, @, a tab or a carriage
+return is given a leading apostrophe, unless it is simply a number such as "-0.95". Numbers
+themselves are written as they are. `csv_lines` does it for every cell; the incident export
+(`saferplace/incidents/exports.py`), built for a million rows, does it once for each distinct
+value it writes, and for each partner's reference that could need it."""
 
 import csv
 import io

@@ -1,31 +1,22 @@
-"""Incidents as GeoJSON for maps and exports.
+"""Incidents as GeoJSON for the explorer's map.
 
 * `hexagon_feature_collection`: H3 cells with their counts and harm, as polygons (aggregates:
   not audited, they carry no record about a person).
 * `incident_points_open`: the individual incidents of one hexagon, for drilling down on the
   explorer's map. Record-level data, so every call is audited with the ids it shows.
-* `incidents_export_geojson`: the whole filtered set as a FeatureCollection of points, streamed,
-  audited first with the filters and the number of rows. Incidents with no location cannot be
-  drawn: they are left out, and the `metadata` member says how many.
-"""
 
-import json
-from collections.abc import Iterator
+The GeoJSON export of the whole filtered set, streamed, is `incidents_export_geojson` in
+`saferplace.incidents.exports`, beside the CSV export.
+"""
 
 import h3
 
-from saferplace.incidents.models import Incident
 from saferplace.incidents.selectors import (
     POINTS_LIMIT,
     IncidentFilters,
-    incident_list,
     incident_points,
 )
-from saferplace.incidents.services import (
-    export_names,
-    incidents_export_audit,
-    incidents_shown_audit,
-)
+from saferplace.incidents.services import incidents_shown_audit
 from saferplace.places.selectors import cells_describe
 from saferplace.words import count_of
 
@@ -102,62 +93,3 @@ def incident_points_open(*, viewer, filters: IncidentFilters, cell: str, limit: 
         "metadata": {"cell": cell, "total": points["total"], "shown": len(rows), "capped": points["capped"],
                      "limit": limit, "message": message},
     }
-
-
-def _feature(incident: Incident) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [incident.longitude, incident.latitude]},
-        "properties": {
-            "id": incident.pk,
-            "source": incident.source,
-            "owning_organisation": incident.owning_organisation.name,
-            "data_category": incident.data_category.code,
-            "external_id": incident.external_id,
-            "occurred_on": incident.occurred_on.isoformat(),
-            "occurred_precision": incident.occurred_precision,
-            "category": incident.category_id,
-            "category_name": incident.category.name,
-            "source_category": incident.source_category_text,
-            "location_precision": incident.location_precision,
-            "lsoa": incident.lsoa.code if incident.lsoa else None,
-            "ward": incident.ward.code if incident.ward else None,
-            "community": incident.community.code if incident.community else None,
-            "h3_cell": incident.h3_cell or None,
-            "outcome": incident.outcome_text,
-            # The names and words the CSV export adds too (category_name was here first).
-            **{name: value or None for name, value in export_names(incident).items()},
-        },
-    }
-
-
-def incidents_export_geojson(*, viewer, filters: IncidentFilters) -> Iterator[str]:
-    """Stream the incidents the viewer may see that match the filters as a GeoJSON
-    FeatureCollection of points. The export is audited first, with its scope, the rows written
-    and the rows left out for having no location."""
-    incidents = incident_list(viewer=viewer, filters=filters).order_by("-occurred_on", "-id")
-    located = incidents.exclude(location__latitude=None).exclude(location__longitude=None)
-    rows = located.count()
-    omitted = incidents.count() - rows
-    incidents_export_audit(
-        viewer=viewer, description=f"{count_of(rows, 'incident')} as GeoJSON", filters=filters, rows=rows,
-        export_format="geojson", omitted_without_location=omitted,
-    )
-    metadata = {
-        "title": "SaferPlace incidents",
-        "filters": filters.as_dict(),
-        "features": rows,
-        "omitted_without_location": omitted,
-        "note": f"{omitted} matching incident{'s have' if omitted != 1 else ' has'} no location and "
-                f"{'are' if omitted != 1 else 'is'} not included.",
-    }
-    return _stream(metadata, located.iterator(chunk_size=2000))
-
-
-def _stream(metadata: dict, incidents: Iterator[Incident]) -> Iterator[str]:
-    yield '{"type": "FeatureCollection", "metadata": ' + json.dumps(metadata) + ', "features": ['
-    separator = "\n"
-    for incident in incidents:
-        yield separator + json.dumps(_feature(incident))
-        separator = ",\n"
-    yield "\n]}\n"

@@ -6,11 +6,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 
-from saferplace.incidents.geojson import (
-    hexagon_feature_collection,
-    incident_points_open,
-    incidents_export_geojson,
-)
+from saferplace.incidents.exports import incidents_export_csv, incidents_export_geojson
+from saferplace.incidents.geojson import hexagon_feature_collection, incident_points_open
 from saferplace.incidents.selectors import (
     DRILL_DOWN_LEVELS,
     incident_category_groups,
@@ -20,11 +17,7 @@ from saferplace.incidents.selectors import (
     incident_source_record,
 )
 from saferplace.incidents.selectors import incident_hexagons as select_hexagons
-from saferplace.incidents.services import (
-    incident_explorer_open,
-    incident_open,
-    incidents_export_csv,
-)
+from saferplace.incidents.services import incident_explorer_open, incident_open
 from saferplace.places.selectors import point_describe
 from saferplace.web.explorer import ExplorerFilterForm, bar_chart, selected_filters
 from saferplace.web.views.common import capability_required, page
