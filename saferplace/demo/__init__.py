@@ -4,7 +4,7 @@ partnership, personas and a year of synthetic incident records (`saferplace demo
 
 Every person, place and record here is made up."""
 
-__all__ = ["DemoCitySummary", "demo_city_build", "demo_city_delete", "demo_city_exists"]
+__all__ = ["DemoCitySummary", "demo_city_build", "demo_city_delete", "demo_city_exists", "demo_city_unfinished"]
 
 
 def __getattr__(name: str):

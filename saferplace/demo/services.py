@@ -8,12 +8,20 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, ProtectedError, Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from saferplace.demo.geography import LOCAL_AUTHORITY, CityPlan, city_plan
-from saferplace.demo.incident_data import incident_rows, period_bounds
+from saferplace.demo.incident_data import IncidentGenerator, period_bounds
 from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_create
 from saferplace.demo.personas import personas_create
 from saferplace.demo.source_files import ProfileSpec, SourceFile, source_files_write
@@ -45,6 +53,12 @@ class DemoCitySummary:
 
 def demo_city_exists() -> bool:
     return Place.objects.filter(code=LOCAL_AUTHORITY[0]).exists() or User.objects.filter(is_demo_persona=True).exists()
+
+
+def demo_city_unfinished() -> bool:
+    """Whether a build of the demo city stopped part-way: its places are here but not its
+    personas, which a build makes last."""
+    return Place.objects.filter(code=LOCAL_AUTHORITY[0]).exists() and not User.objects.filter(is_demo_persona=True).exists()
 
 
 def geography_create(*, viewer, plan: CityPlan | None = None) -> dict[str, Place]:
@@ -127,34 +141,69 @@ def _profile(spec: ProfileSpec, *, viewer, partnership, header: list[str]) -> Ma
     )
 
 
-def _import(files: list[SourceFile], *, viewer, partnership, progress: bool) -> list[ImportRun]:
-    """Bring every file in through its importer; a run that does not succeed stops the build."""
-    runs = []
-    with Progress(
-        TextColumn("Importing {task.fields[file]}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=not progress,
-        transient=False,
-    ) as bar:
-        task = bar.add_task("files", total=len(files), file="")
-        for source_file in files:
-            bar.update(task, file=source_file.path.name)
-            profile = _profile(source_file.profile, viewer=viewer, partnership=partnership,
-                               header=source_file.profile.header()) \
-                if source_file.profile else None
-            run = import_run_create(viewer=viewer, importer=source_file.importer, file_name=source_file.path.name,
-                                    profile=profile, options=source_file.options)
-            run = import_file(viewer=viewer, run=run, path=source_file.path)
-            if run.status != ImportStatus.SUCCEEDED or run.rows_rejected:
-                raise ValidationError(
-                    f"The demo file {source_file.path.name} did not import cleanly ({run.get_status_display()}, "
-                    f"{run.rows_rejected} rows rejected): {run.message}"
-                )
-            runs.append(run)
-            bar.advance(task)
-    return runs
+class _BuildProgress:
+    """One view of the whole build: the records written to the partners' files and the records
+    imported from them, each out of all the city's records, with the file being imported."""
+
+    def __init__(self, *, total: int, enabled: bool):
+        console = Console()
+        if not console.is_terminal:  # a log: wide enough for ten million and a file's name
+            console.width = 140
+        self.bar = Progress(
+            TextColumn("{task.description:<16}"), BarColumn(bar_width=30), MofNCompleteColumn(), TimeElapsedColumn(),
+            TimeRemainingColumn(), TextColumn("{task.fields[file]}"), console=console, disable=not enabled,
+            transient=False,
+        )
+        self.writing = self.bar.add_task("Records written", total=total, file="")
+        self.importing = self.bar.add_task("Records imported", total=total, file="")
+        self.imported = 0
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exception):
+        return self.bar.__exit__(*exception)
+
+    def written(self, records: int) -> None:
+        self.bar.advance(self.writing, records)
+
+    def importer_progress(self, source_file: SourceFile):
+        """A callback for `import_file`: how far it is through the file, as records imported."""
+        self.bar.update(self.importing, file=source_file.path.name)
+
+        def report(done: int, total: int) -> None:
+            share = done / total if total else 0
+            self.bar.update(self.importing, completed=self.imported + int(source_file.records * share))
+
+        return report
+
+    def file_done(self, source_file: SourceFile) -> None:
+        self.imported += source_file.records
+        self.bar.update(self.importing, completed=self.imported, file="")
+
+
+def _import(source_file: SourceFile, *, viewer, partnership, profiles: dict[str, MappingProfile],
+            progress: _BuildProgress) -> ImportRun:
+    """Bring one file in through its importer (in its own transaction), with its mapping profile
+    (saved with the first file that needs it); a run that does not succeed stops the build."""
+    profile = None
+    if source_file.profile:
+        spec = source_file.profile
+        if spec.name not in profiles:
+            profiles[spec.name] = _profile(spec, viewer=viewer, partnership=partnership, header=spec.header())
+        profile = profiles[spec.name]
+    run = import_run_create(viewer=viewer, importer=source_file.importer, file_name=source_file.path.name,
+                            profile=profile, options=source_file.options)
+    run = import_file(viewer=viewer, run=run, path=source_file.path, progress=progress.importer_progress(source_file))
+    if run.status != ImportStatus.SUCCEEDED or run.rows_rejected:
+        raise ValidationError(
+            f"The demo file {source_file.path.name} did not import cleanly ({run.get_status_display()}, "
+            f"{run.rows_rejected} rows rejected): {run.message} The demo city is incomplete: "
+            "build it again with saferplace demo --replace."
+        )
+    progress.file_done(source_file)
+    return run
 
 
 def demo_city_build(
@@ -166,11 +215,16 @@ def demo_city_build(
     replace: bool = False,
     directory: Path | None = None,
 ) -> DemoCitySummary:
-    """Build Riverford: places, partnership, personas and 12 months of incidents ending with the
-    last complete month before `end` (default: today). `size` scales the incidents only. The
-    incidents are written as each partner's files into `directory` (default
-    DATA_DIR/demo-sources) and brought in by the importers, as an analyst would. Everything is
-    done as the operator, and audited as such."""
+    """Build Riverford: places, partnership, 12 months of incidents ending with the last
+    complete month before `end` (default: today), and the personas. `size` scales the incidents
+    only (1: about 36,800; 272: about ten million). The incidents are written as each partner's
+    files into `directory` (default DATA_DIR/demo-sources) and brought in by the importers, as
+    an analyst would, a file at a time: each file is imported (and committed, in its import's
+    own transaction) before the next is written, so time and memory do not grow with the
+    whole city but with one file. The places and the partnership are made in one transaction
+    first and the personas in one last, so a build that stops part-way leaves a city without
+    personas, which `demo_city_unfinished` finds and `replace=True` removes (see
+    docs/decisions.md). Everything is done as the operator, and audited as such."""
     if size <= 0:
         raise ValidationError(f"The size must be more than 0, not {size}.")
     today = timezone.localdate()
@@ -186,15 +240,19 @@ def demo_city_build(
         places = geography_create(viewer=viewer, plan=plan)
         streets = streets_create(viewer=viewer)
         partnership = partnership_create(viewer=viewer, today=today, period_start=period_start)
-        personas = personas_create(viewer=viewer, partnership=partnership)
-        rows = incident_rows(plan=plan, size=size, seed=seed, end=end)
+    generator = IncidentGenerator(plan=plan, size=size, seed=seed, end=end)
+    by_source: Counter[str] = Counter()
+    with _BuildProgress(total=generator.count(), enabled=progress) as bar:
         files = source_files_write(
-            rows=rows, directory=directory or settings.DATA_DIR / "demo-sources", force=POLICE,
-            district=LOCAL_AUTHORITY[0],
+            generator=generator, directory=directory or settings.DATA_DIR / "demo-sources", force=POLICE,
+            district=LOCAL_AUTHORITY[0], written=bar.written,
         )
-        runs = _import(files, viewer=viewer, partnership=partnership, progress=progress)
-        imported = Incident.objects.filter(import_run__in=runs)
-        by_source = dict(imported.order_by().values_list("source").annotate(total=Count("id")))
+        profiles: dict[str, MappingProfile] = {}
+        for source_file in files:
+            run = _import(source_file, viewer=viewer, partnership=partnership, profiles=profiles, progress=bar)
+            by_source[source_file.source] += run.rows_imported
+    with transaction.atomic():
+        personas = personas_create(viewer=viewer, partnership=partnership)
     return DemoCitySummary(
         places=dict(Counter(PlaceKind(place.kind).value for place in places.values())),
         streets=streets,
@@ -203,7 +261,7 @@ def demo_city_build(
         agreements=partnership.agreement_count,
         personas=[user.username for user in personas],
         incidents=sum(by_source.values()),
-        incidents_by_source=by_source,
+        incidents_by_source={source: count for source, count in by_source.items() if count},
         period_start=period_start,
         period_end=period_end,
         hotspot_lsoas=dict(plan.hotspot_lsoas),

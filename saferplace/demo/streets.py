@@ -279,13 +279,20 @@ def street_plan() -> list[PlanStreet]:
 
 @cache
 def _named_index() -> tuple[shapely.STRtree, list[str]]:
-    streets = street_plan()
-    lines = [_to_metres(street.line) for street in streets]
-    return shapely.STRtree(lines), [street.name for street in streets]
+    """A tree of the streets' straight pieces, each named by its street: the nearest piece is on
+    the nearest street, and small pieces make a tighter tree than whole streets (twice as fast)."""
+    pieces, names = [], []
+    for street in street_plan():
+        coordinates = np.asarray(_to_metres(street.line).coords)
+        pieces += shapely.linestrings(np.stack([coordinates[:-1], coordinates[1:]], axis=1)).tolist()
+        names += [street.name] * (len(coordinates) - 1)
+    return shapely.STRtree(pieces), names
 
 
 def street_names_at(latitudes, longitudes) -> list[str]:
-    """The name of the street nearest each point ('' for a missing point)."""
+    """The name of the street nearest each point ('' for a missing point). Each distinct point
+    is looked up once: police points are snapped to a grid, so a month of a big city's crimes
+    has a few thousand distinct points, not hundreds of thousands."""
     latitudes = np.asarray(latitudes, dtype=np.float64)
     longitudes = np.asarray(longitudes, dtype=np.float64)
     tree, names = _named_index()
@@ -293,9 +300,12 @@ def street_names_at(latitudes, longitudes) -> list[str]:
     valid = np.flatnonzero(np.isfinite(latitudes) & np.isfinite(longitudes))
     if not len(valid):
         return result
-    points = shapely.points((longitudes[valid] - CENTRE_LONGITUDE) * METRES_PER_DEGREE_LONGITUDE,
-                            (latitudes[valid] - CENTRE_LATITUDE) * METRES_PER_DEGREE_LATITUDE)
+    distinct, each = np.unique(np.column_stack([latitudes[valid], longitudes[valid]]), axis=0, return_inverse=True)
+    points = shapely.points((distinct[:, 1] - CENTRE_LONGITUDE) * METRES_PER_DEGREE_LONGITUDE,
+                            (distinct[:, 0] - CENTRE_LATITUDE) * METRES_PER_DEGREE_LATITUDE)
     point_index, street_index = tree.query_nearest(points, all_matches=False)
-    for point, street in zip(point_index.tolist(), street_index.tolist(), strict=True):
-        result[int(valid[point])] = names[street]
+    nearest = np.empty(len(distinct), dtype=np.int64)
+    nearest[point_index] = street_index  # one street per point (all_matches=False)
+    for position, street in zip(valid.tolist(), nearest[each.ravel()].tolist(), strict=True):
+        result[position] = names[street]
     return result

@@ -1,5 +1,7 @@
 """`saferplace demo [--size N] [--seed N] [--replace] [--no-serve] [--port N]`: migrate, build
-the demo city of Riverford if this database has none, show how to sign in as its personas and
+the demo city of Riverford if this database has none (`--size 272` is ten million incidents: the
+build's time grows with the size, its memory does not; a build that stopped part-way is found,
+and replaced with --replace), show how to sign in as its personas and
 which of them uploads which of its source files (DATA_DIR/demo-sources),
 and run the site: the web server (`saferplace serve`) and the background worker (`saferplace
 worker`, which runs the imports uploaded in the browser) together, as child processes of this
@@ -17,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from saferplace.cli.processes import run_together, saferplace_command
-from saferplace.demo import demo_city_build, demo_city_exists
+from saferplace.demo import demo_city_build, demo_city_exists, demo_city_unfinished
 from saferplace.demo.personas import DEMO_PASSWORD, DEMO_TOTP_BASE32, PERSONAS
 from saferplace.demo.source_files import DEMO_UPLOADS
 from saferplace.partners.models import User
@@ -27,7 +29,7 @@ class Command(BaseCommand):
     help = "Build the demo city of Riverford (synthetic data only) and run SaferPlace: web server and worker."
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", type=float, default=1.0, help="scale of the incident data (1: about 37,000 records)")
+        parser.add_argument("--size", type=float, default=1.0, help="scale of the incident data (1: about 37,000 records; 272: about ten million)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed of the incident data")
         parser.add_argument("--replace", action="store_true", help="delete the demo city already here and build it again")
         parser.add_argument("--no-serve", action="store_true",
@@ -42,6 +44,9 @@ class Command(BaseCommand):
         if not console.is_terminal:
             console.width = 140
         call_command("migrate", interactive=False, verbosity=0)
+        if demo_city_unfinished() and not replace:
+            raise CommandError("A build of the demo city stopped part-way in this database (its places are here, "
+                               "its personas are not): run saferplace demo --replace to build it again.")
         if demo_city_exists() and not replace:
             console.print("The demo city of Riverford is already in this database; keeping it "
                           "(use [bold]--replace[/bold] to build it again).")
