@@ -1,29 +1,34 @@
-"""police.uk import: SaferPlace's full import against the baseline `pandas.read_csv` +
-`DataFrame.to_sql` into SQLite, side by side in one run, on the same synthetic file.
+"""police.uk import: SaferPlace's whole `saferplace import police-uk` command against a baseline
+that loads the same synthetic file, side by side in one run, on SQLite or PostgreSQL.
 
     .venv/bin/python benchmarks/police_uk_import.py [--rows 1000000] [--repeat 5]
+    .venv/bin/python benchmarks/police_uk_import.py --database-url postgres://USER:PASSWORD@HOST:5432/NAME
 
 The file is a realistic police.uk street-level crime CSV for one force and twelve months:
 points snapped to a ~100 m grid over the demo city of Riverford (so a few thousand distinct
 map points), ~30% anti-social behaviour with blank Crime IDs, 1% of rows with no location,
-2% exact duplicate rows. Each side runs in its own child process, into a fresh SQLite file,
-so the peak memory figures (`ru_maxrss`) are separate:
+2% exact duplicate rows. Each side is a process of its own, timed from its start to its end
+(what someone running it waits for), with its peak memory (`ru_maxrss`):
 
-  (a) baseline: `pandas.read_csv(file)` then `DataFrame.to_sql` into a fresh SQLite table;
-  (b) SaferPlace: `import_file` (what `saferplace import police-uk` runs) into a fresh
-      database with migrations applied and the demo geography loaded: hashing, header and
-      row validation, taxonomy, LSOA/ward/community and H3 assignment, partition replacement,
-      one transaction; then the same file again (recorded as unchanged).
+  baseline, SQLite: a Python process running `pandas.read_csv(file)` then `DataFrame.to_sql`
+      into a fresh SQLite file (its own timing of those two calls is reported too);
+  baseline, PostgreSQL: `psql -c "\\copy crimes FROM file (FORMAT csv, HEADER)"` into an
+      unindexed table of the file's twelve columns as text, in a fresh database;
+  SaferPlace: `saferplace import police-uk FILE --organisation "Fenshire Police"` into a fresh
+      database (a new SQLite file, or NAME dropped and created again) with migrations applied,
+      the demo geography loaded and the force created beforehand (not timed): Django's start-up,
+      hashing, header and row validation, taxonomy, LSOA/ward/community and H3 assignment,
+      partition replacement, one transaction; the run's own start-to-finish time is reported
+      too. Then the same command again (recorded as unchanged).
 
-Only the import itself is timed (not Django start-up, migrations or the geography). The two
-sides alternate, `--repeat` times, with the disk flushed (`sync`) before each, and the medians
-are compared. Results are printed and written to benchmarks/results/police_uk_import.md."""
+The sides alternate, `--repeat` times, with the disk flushed (`sync`) before each, and the
+medians are compared. Results are printed and written to benchmarks/results/police_uk_import.md
+(SQLite) or police_uk_import-postgresql.md."""
 
 import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,6 +36,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,8 +60,8 @@ COLUMNS = [
 ]
 
 
-def django_setup(directory: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory}/saferplace.sqlite3"
+def django_setup(database_url: str, directory: Path) -> None:
+    os.environ["DATABASE_URL"] = database_url
     os.environ["SAFERPLACE_DATA_DIR"] = str(directory)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saferplace.settings")
     import django
@@ -121,11 +127,22 @@ def generate(path: Path, rows: int, seed: int) -> None:
     frame.to_csv(path, index=False)
 
 
-def peak_memory_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+# The child steps: each in its own process, printing one line of JSON ------------------------------
+
+
+def child_generate(file: Path, directory: Path, rows: int, seed: int) -> dict:
+    import pandas as pd
+
+    django_setup(f"sqlite:///{directory}/generator.sqlite3", directory)
+    start = time.perf_counter()
+    generate(file, rows, seed)
+    seconds = time.perf_counter() - start
+    expected = pd.read_csv(file, dtype=str, keep_default_na=False)["Crime type"].value_counts().to_dict()
+    return {"seconds": seconds, "by_type": expected}
 
 
 def child_baseline(file: Path, directory: Path) -> dict:
+    """The SQLite baseline: read the file with pandas, write it with `to_sql`."""
     import sqlite3
 
     import pandas as pd
@@ -136,86 +153,170 @@ def child_baseline(file: Path, directory: Path) -> dict:
     frame.to_sql("crimes", connection, index=False)
     connection.commit()
     connection.close()
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": len(frame), "peak_mib": peak_memory_mib()}
+    return {"seconds": time.perf_counter() - start, "rows": len(frame)}
 
 
-def child_saferplace(file: Path, directory: Path) -> dict:
-    django_setup(directory)
+def child_setup(database_url: str, directory: Path) -> dict:
+    """What the database holds before the command runs: migrations, the demo geography, the force."""
+    django_setup(database_url, directory)
     from django.core.management import call_command
-    from django.db.models import Count
 
     call_command("migrate", interactive=False, verbosity=0)
     from saferplace.demo.services import geography_create
-    from saferplace.incidents.importers import import_file, import_run_create
-    from saferplace.incidents.models import Incident
     from saferplace.partners.models import OrganisationKind
     from saferplace.partners.services import organisation_save
     from saferplace.partners.viewer import operator_viewer
 
-    # As `saferplace import police-uk FILE --organisation "Fenshire Police"` runs it: the operator,
-    # naming the organisation whose records the file brings in.
     viewer = operator_viewer("benchmark")
     geography_create(viewer=viewer)
     organisation_save(viewer=viewer, name=FORCE, kind=OrganisationKind.POLICE)
-    options = {"organisation": FORCE}
-    setup_peak = peak_memory_mib()
+    return {}
 
-    def import_once():
-        run = import_run_create(viewer=viewer, importer="police-uk", file_name=file.name, options=options)
-        return import_file(viewer=viewer, run=run, path=file)
 
-    start = time.perf_counter()
-    run = import_once()
-    seconds = time.perf_counter() - start
-    if run.status != "succeeded":
-        raise SystemExit(f"import {run.status}: {run.message}")
-    start = time.perf_counter()
-    again = import_once()
-    again_seconds = time.perf_counter() - start
-    by_type = dict(Incident.objects.values_list("source_category__text").annotate(count=Count("id")).order_by())
+def child_verify(database_url: str, directory: Path) -> dict:
+    """What the command stored, and how long its runs took from start to finish."""
+    django_setup(database_url, directory)
+    from django.db.models import Count
+
+    from saferplace.incidents.models import ImportRun, Incident
+
+    runs = list(ImportRun.objects.order_by("id"))
+    first = runs[0]
     return {
-        "seconds": seconds,
-        "again_seconds": again_seconds,
-        "again_status": again.status,
-        "rows_read": run.rows_read,
-        "rows_imported": run.rows_imported,
-        "rows_rejected": run.rows_rejected,
+        "import_seconds": (first.finished_at - first.started_at).total_seconds(),
+        "statuses": [run.status for run in runs],
+        "rows_read": first.rows_read,
+        "rows_imported": first.rows_imported,
+        "rows_rejected": first.rows_rejected,
         "stored": Incident.objects.count(),
-        "by_type": by_type,
+        "by_type": dict(Incident.objects.values_list("source_category__text").annotate(count=Count("id")).order_by()),
         "with_lsoa": Incident.objects.filter(lsoa__isnull=False).count(),
         "with_h3": Incident.objects.exclude(location__h3_cell="").exclude(location=None).count(),
-        "setup_peak_mib": setup_peak,
-        "peak_mib": peak_memory_mib(),
     }
 
 
-def child_generate(file: Path, directory: Path, rows: int, seed: int) -> dict:
-    import pandas as pd
+CHILDREN = {"generate": child_generate, "baseline": child_baseline, "setup": child_setup, "verify": child_verify}
 
-    django_setup(directory / "generator")
-    start = time.perf_counter()
-    generate(file, rows, seed)
-    seconds = time.perf_counter() - start
-    expected = pd.read_csv(file, dtype=str, keep_default_na=False)["Crime type"].value_counts().to_dict()
-    return {"seconds": seconds, "by_type": expected}
+
+# The parent: stays small (no pandas, no Django), runs and times the processes ---------------------
+
+
+def timed(command: list[str], *, env: dict | None = None) -> tuple[dict, str]:
+    """Run a process to its end: seconds from start to end, its CPU seconds (user and system)
+    and peak memory in MiB (from the wait that reaps it); and its output."""
+    os.sync()  # each side starts with the disk idle: the previous side's writes are flushed first
+    with tempfile.TemporaryFile("w+") as output, tempfile.TemporaryFile("w+") as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=output, stderr=errors, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        errors.seek(0)
+        if process.returncode:
+            raise SystemExit(f"{' '.join(command[:4])}… failed:\n{errors.read()[-3000:]}")
+        figures = {"whole_seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                   "peak_mib": usage.ru_maxrss / 1024}  # kilobytes on Linux
+        return figures, output.read()
+
+
+def run_child(kind: str, file: Path, directory: Path, *extra: str, env: dict | None = None) -> dict:
+    _, output = timed([sys.executable, __file__, "--child", kind, "--file", str(file), "--directory", str(directory),
+                          *extra], env=env)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+class Postgres:
+    """The PostgreSQL server of `--database-url`, reached with psql; fresh databases named after
+    the URL's (NAME for SaferPlace, NAME_baseline for the baseline)."""
+
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        self.url, self.name = url, parts.path.lstrip("/")
+        self.env = {**os.environ, "PGPASSWORD": unquote(parts.password or ""), "PGHOST": parts.hostname or "localhost",
+                    "PGPORT": str(parts.port or 5432), "PGUSER": unquote(parts.username or "")}
+
+    def psql(self, database: str, *commands: str) -> list[str]:
+        command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database]
+        for each in commands:
+            command += ["-c", each]
+        return command
+
+    def fresh(self, database: str) -> None:
+        subprocess.run(self.psql("postgres", f'DROP DATABASE IF EXISTS "{database}"', f'CREATE DATABASE "{database}"'),
+                       env=self.env, check=True, capture_output=True)
+
+    def drop(self, database: str) -> None:
+        subprocess.run(self.psql("postgres", f'DROP DATABASE IF EXISTS "{database}"'), env=self.env, check=True,
+                       capture_output=True)
+
+    def baseline(self, file: Path) -> dict:
+        database = f"{self.name}_baseline"
+        self.fresh(database)
+        columns = ", ".join(f'"{name}" text' for name in COLUMNS)
+        subprocess.run(self.psql(database, f"CREATE TABLE crimes ({columns})"), env=self.env, check=True, capture_output=True)
+        figures, _ = timed(self.psql(database, f"\\copy crimes FROM '{file}' WITH (FORMAT csv, HEADER true)"),
+                           env=self.env)
+        return figures
+
+
+def saferplace_side(file: Path, here: Path, database_url: str) -> dict:
+    """Prepare a fresh database, then time the whole command, twice (the second: unchanged)."""
+    run_child("setup", file, here, "--database-url", database_url)
+    command = [str(Path(sys.executable).with_name("saferplace")), "import", "police-uk", str(file), "--organisation", FORCE]
+    env = {**os.environ, "DATABASE_URL": database_url, "SAFERPLACE_DATA_DIR": str(here)}
+    figures, _ = timed(command, env=env)
+    again, _ = timed(command, env=env)
+    result = run_child("verify", file, here, "--database-url", database_url)
+    return {**result, **figures, "again_seconds": again["whole_seconds"]}
 
 
 def median_run(runs: list[dict]) -> dict:
     """The run with the median time (the middle one of an odd number)."""
-    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+    return sorted(runs, key=lambda run: run["whole_seconds"])[(len(runs) - 1) // 2]
 
 
-def run_child(kind: str, file: Path, directory: Path, *extra: str) -> dict:
-    """Each step in its own process. The parent stays small (no pandas, no Django) because Linux
-    carries a process's peak memory across exec into its child's `ru_maxrss`."""
-    completed = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--file", str(file), "--directory", str(directory), *extra],
-        capture_output=True, text=True,
-    )
-    if completed.returncode:
-        raise SystemExit(f"The {kind} step failed:\n{completed.stderr}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+def report(arguments, postgres: Postgres | None, baselines: list[dict], saferplaces: list[dict], size_mib: float) -> list[str]:
+    baseline, saferplace = median_run(baselines), median_run(saferplaces)
+    rows = arguments.rows
+    ratio = saferplace["whole_seconds"] / baseline["whole_seconds"]
+    database = "PostgreSQL" if postgres else "SQLite"
+    if postgres:
+        name = "Baseline: `psql \\copy` into an unindexed table of 12 text columns (PostgreSQL)"
+        inner, cpu_ratio = "n/a", "n/a"
+    else:
+        name = "Baseline: a Python process, `pandas.read_csv` + `DataFrame.to_sql` (SQLite)"
+        inner, cpu_ratio = f"{baseline['seconds']:.2f}", f"{saferplace['cpu_seconds'] / baseline['cpu_seconds']:.2f}"
+    runs = "; ".join(f"{b['whole_seconds']:.2f} / {s['whole_seconds']:.2f}" for b, s in zip(baselines, saferplaces, strict=True))
+    return [
+        f"# police.uk import benchmark, {database} ({datetime.now(UTC):%d %B %Y})",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}.",
+        f"File: {rows:,} rows, {size_mib:.0f} MiB (seed {arguments.seed}).",
+        "",
+        f"Each side ran {arguments.repeat} times, alternately, each a process of its own into a fresh database; the "
+        f"medians are compared. Whole processes (baseline / SaferPlace seconds): {runs}.",
+        "",
+        "| method | whole process, s (median) | the load itself, s | CPU s of the process | rows per second (whole) "
+        "| peak memory (MiB) | × baseline (whole) | × baseline (CPU) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {name} | {baseline['whole_seconds']:.2f} | {inner} | {baseline['cpu_seconds']:.2f} | "
+        f"{rows / baseline['whole_seconds']:,.0f} | {baseline['peak_mib']:.0f} | 1.00 | {'n/a' if postgres else '1.00'} |",
+        f"| SaferPlace: `saferplace import police-uk FILE --organisation \"{FORCE}\"` ({database}) | "
+        f"{saferplace['whole_seconds']:.2f} | {saferplace['import_seconds']:.2f} | {saferplace['cpu_seconds']:.2f} | "
+        f"{rows / saferplace['whole_seconds']:,.0f} | {saferplace['peak_mib']:.0f} | {ratio:.2f} | {cpu_ratio} |",
+        f"| SaferPlace, the same command again (unchanged) | {saferplace['again_seconds']:.2f} | n/a | n/a | n/a | n/a | n/a "
+        "| n/a |",
+        "",
+        "\"The load itself\": " + ("" if postgres else "the baseline's own timing of `read_csv` + `to_sql`; ")
+        + "SaferPlace's run, from its start to its finish (recorded on the run): the command less Django's start-up. "
+        + ("CPU seconds are the client process's only (psql's, SaferPlace's): the server's work is not in them."
+           if postgres else "CPU seconds: user and system time of the process, steadier than the clock on a busy machine."),
+        "",
+        f"Stored {saferplace['stored']:,} incidents ({saferplace['rows_rejected']} rejected); "
+        f"{saferplace['with_lsoa']:,} with an LSOA, {saferplace['with_h3']:,} with an H3 cell. "
+        "Counts by crime type equal the file's.",
+    ]
 
 
 def main() -> int:
@@ -223,75 +324,64 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each side; the medians are compared")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "police_uk_import.md")
-    parser.add_argument("--child", choices=["generate", "baseline", "saferplace"], help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", default="", help="postgres://…/NAME: measure on PostgreSQL (NAME is dropped "
+                        "and created again for each run; the role must be able to create databases)")
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--child", choices=list(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--directory", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.child == "generate":
-        print(json.dumps(child_generate(arguments.file, arguments.directory, arguments.rows, arguments.seed)))
-        return 0
     if arguments.child:
-        child = child_baseline if arguments.child == "baseline" else child_saferplace
-        print(json.dumps(child(arguments.file, arguments.directory)))
+        if arguments.child == "generate":
+            result = child_generate(arguments.file, arguments.directory, arguments.rows, arguments.seed)
+        elif arguments.child == "baseline":
+            result = child_baseline(arguments.file, arguments.directory)
+        else:
+            result = CHILDREN[arguments.child](arguments.database_url, arguments.directory)
+        print(json.dumps(result))
         return 0
 
+    postgres = Postgres(arguments.database_url) if arguments.database_url else None
+    output = arguments.output or ROOT / "benchmarks" / "results" / (
+        "police_uk_import-postgresql.md" if postgres else "police_uk_import.md")
     with tempfile.TemporaryDirectory(prefix="saferplace-bench-") as directory:
         directory = Path(directory)
         file = directory / "police-uk-street.csv"
         generated = run_child("generate", file, directory, "--rows", str(arguments.rows), "--seed", str(arguments.seed))
         expected = generated["by_type"]
-        print(f"Generated {arguments.rows:,} rows ({file.stat().st_size / 2**20:.0f} MiB) in {generated['seconds']:.1f} s")
+        size_mib = file.stat().st_size / 2**20
+        print(f"Generated {arguments.rows:,} rows ({size_mib:.0f} MiB) in {generated['seconds']:.1f} s")
         baselines, saferplaces = [], []
         for repeat in range(1, arguments.repeat + 1):
-            # Each side starts with the disk idle: the other side's writes are flushed first.
             here = directory / f"run-{repeat}"
             here.mkdir()
-            os.sync()
-            baselines.append(run_child("baseline", file, here))
-            os.sync()
-            saferplaces.append(run_child("saferplace", file, here))
+            if postgres:
+                baselines.append(postgres.baseline(file))
+                postgres.drop(f"{postgres.name}_baseline")
+                postgres.fresh(postgres.name)
+                saferplaces.append(saferplace_side(file, here, postgres.url))
+            else:
+                figures, output_text = timed([sys.executable, __file__, "--child", "baseline", "--file", str(file),
+                                              "--directory", str(here)])
+                baselines.append({**json.loads(output_text.strip().splitlines()[-1]), **figures})
+                saferplaces.append(saferplace_side(file, here, f"sqlite:///{here}/saferplace.sqlite3"))
             shutil.rmtree(here)
-            print(f"Run {repeat}: baseline read_csv + to_sql {baselines[-1]['seconds']:.2f} s "
-                  f"(peak {baselines[-1]['peak_mib']:.0f} MiB); SaferPlace import {saferplaces[-1]['seconds']:.2f} s "
-                  f"(peak {saferplaces[-1]['peak_mib']:.0f} MiB), again (unchanged) {saferplaces[-1]['again_seconds']:.2f} s")
-        baseline = median_run(baselines)
-        saferplace = median_run(saferplaces)
-        size_mib = file.stat().st_size / 2**20
+            print(f"Run {repeat}: baseline {baselines[-1]['whole_seconds']:.2f} s (peak {baselines[-1]['peak_mib']:.0f} MiB); "
+                  f"saferplace import {saferplaces[-1]['whole_seconds']:.2f} s, the run {saferplaces[-1]['import_seconds']:.2f} s "
+                  f"(peak {saferplaces[-1]['peak_mib']:.0f} MiB); again (unchanged) {saferplaces[-1]['again_seconds']:.2f} s")
+        if postgres:
+            postgres.drop(postgres.name)
     if any(run["by_type"] != expected or run["stored"] != arguments.rows for run in saferplaces):
-        print(f"Counts differ from the file: {saferplace['by_type']} vs {expected}")
+        print(f"Counts differ from the file: {saferplaces[0]['by_type']} vs {expected}")
         return 1
-    if any(run["again_status"] != "unchanged" for run in saferplaces):
-        print(f"The same file again was not recorded as unchanged: {[run['again_status'] for run in saferplaces]}")
+    if any(run["statuses"] != ["succeeded", "unchanged"] for run in saferplaces):
+        print(f"The runs were not succeeded, then unchanged: {[run['statuses'] for run in saferplaces]}")
         return 1
-    ratio = saferplace["seconds"] / baseline["seconds"]
-    print(f"Ratio: {ratio:.2f}× the baseline")
-    lines = [
-        f"# police.uk import benchmark ({datetime.now(UTC):%d %B %Y})",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}.",
-        f"File: {arguments.rows:,} rows, {size_mib:.0f} MiB (seed {arguments.seed}).",
-        "",
-        f"Each side ran {arguments.repeat} times, alternately, each in a fresh process and database; the "
-        "medians are compared. Runs (baseline / SaferPlace seconds): "
-        + "; ".join(f"{b['seconds']:.2f} / {s['seconds']:.2f}" for b, s in zip(baselines, saferplaces, strict=True)) + ".",
-        "",
-        "| method | seconds (median) | rows per second | peak memory (MiB) | × baseline |",
-        "|---|---:|---:|---:|---:|",
-        f"| Baseline: `pandas.read_csv` + `DataFrame.to_sql` (SQLite) | {baseline['seconds']:.2f} | "
-        f"{arguments.rows / baseline['seconds']:,.0f} | {baseline['peak_mib']:.0f} | 1.00 |",
-        f"| SaferPlace `import_file` (police-uk, SQLite) | {saferplace['seconds']:.2f} | "
-        f"{arguments.rows / saferplace['seconds']:,.0f} | {saferplace['peak_mib']:.0f} | {ratio:.2f} |",
-        f"| SaferPlace, the same file again (unchanged) | {saferplace['again_seconds']:.2f} | n/a | n/a | n/a |",
-        "",
-        f"Stored {saferplace['stored']:,} incidents ({saferplace['rows_rejected']} rejected); "
-        f"{saferplace['with_lsoa']:,} with an LSOA, {saferplace['with_h3']:,} with an H3 cell. "
-        f"Counts by crime type equal the file's. Peak memory of the SaferPlace process before the import "
-        f"(Django, migrations, geography): {saferplace['setup_peak_mib']:.0f} MiB.",
-    ]
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"Written to {arguments.output}")
+    lines = report(arguments, postgres, baselines, saferplaces, size_mib)
+    print("\n".join(lines))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"Written to {output}")
     return 0
 
 

@@ -203,7 +203,7 @@ def main() -> int:
         environment |= {"SAFERPLACE_DATA_DIR": str(directory), "DJANGO_SETTINGS_MODULE": "saferplace.settings"}
         if arguments.busy_timeout is not None:
             environment["SQLITE_BUSY_TIMEOUT_SECONDS"] = str(arguments.busy_timeout)
-        busy_timeout = run([SAFERPLACE, "shell", "-c", "from django.conf import settings; print(settings.SQLITE_BUSY_TIMEOUT_SECONDS)"],
+        busy_timeout = run([SAFERPLACE, "django", "shell", "-c", "from django.conf import settings; print(settings.SQLITE_BUSY_TIMEOUT_SECONDS)"],
                            environment, "reading the settings").strip().splitlines()[-1]
 
         start = time.perf_counter()

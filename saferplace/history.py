@@ -14,16 +14,19 @@ what; the events are the record's own timeline, shown on its page). `record_time
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
+from itertools import batched
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.events import Event
+
+EVENTS_PER_STATEMENT = 1000
 
 
 def _as_text(value) -> str | list | None:
@@ -107,16 +110,38 @@ def event_write(*, viewer, record, kind: str, changes: dict | None = None, note:
 
 
 def events_write(*, viewer, model, kind: str, items: Iterable[tuple[int, dict]], note: str = "") -> int:
-    """Write one event per (record id, changes) in bulk: an import's outcome changes."""
-    event_model = event_model_for(model)
-    now = timezone.now()
-    rows = [
-        event_model(record_id=record_id, kind=str(kind), actor_id=viewer.user_id, actor_name=viewer.name[:150],
-                    actor_organisation=viewer.organisation_name[:200], changes=changes, note=note, at=now)
-        for record_id, changes in items
-    ]
-    event_model.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    """Write one event per (record id, changes) in bulk: an import's outcome changes, a lookup's
+    places. 1,000 events per INSERT statement, each event's values adapted by its fields as the
+    ORM would: the ORM's `bulk_create` costs several times more per event (a model instance and
+    an SQL fragment per value), which an import of a million outcomes pays a million times. The
+    full statements go through one `executemany`, so the driver reads the statement once."""
+    meta = event_model_for(model)._meta
+    same = {"kind": str(kind), "actor_id": viewer.user_id, "actor_name": viewer.name[:150],
+            "actor_organisation": viewer.organisation_name[:200], "note": note, "at": timezone.now()}
+    same_values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in same.items()]
+    changes_field = meta.get_field("changes")
+    quote = connection.ops.quote_name
+    names = [meta.get_field("record").column, changes_field.column, *(meta.get_field(name).column for name in same)]
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(name) for name in names)}) VALUES "  # noqa: S608 (names from the model)
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    written, last = 0, []
+
+    def full_statements():
+        nonlocal written
+        for batch in batched(items, EVENTS_PER_STATEMENT):
+            values = [value for record_id, changes in batch
+                      for value in (record_id, changes_field.get_db_prep_save(changes, connection), *same_values)]
+            written += len(batch)
+            if len(batch) == EVENTS_PER_STATEMENT:
+                yield values
+            else:
+                last.append((len(batch), values))  # the last batch, part-full
+
+    with connection.cursor() as cursor:
+        cursor.executemany(head + ", ".join([one] * EVENTS_PER_STATEMENT), full_statements())
+        for count, values in last:
+            cursor.execute(head + ", ".join([one] * count), values)
+    return written
 
 
 @transaction.atomic

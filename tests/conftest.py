@@ -31,6 +31,7 @@ from saferplace.incidents.models import (
     LocationPrecision,
     location_key,
 )
+from saferplace.incidents.recount import counts_refresh
 from saferplace.incidents.taxonomy import taxonomy_install
 from saferplace.partners.capabilities import capabilities_install
 from saferplace.partners.models import (
@@ -262,7 +263,8 @@ def make_location(
 
 
 def make_incident(world, *, owner: str, category: str, external_id: str, **extra) -> Incident:
-    return Incident.objects.create(
+    """An incident written straight to the table (not through an importer), its counts kept."""
+    incident = Incident.objects.create(
         source="test",
         owning_organisation=world["organisations"][owner],
         data_category=world["categories"][category],
@@ -272,6 +274,8 @@ def make_incident(world, *, owner: str, category: str, external_id: str, **extra
         location=extra.pop("location", None) or make_location(52.45, -0.95, precision=LocationPrecision.EXACT),
         **extra,
     )
+    counts_refresh([incident.partition_id])
+    return incident
 
 
 @pytest.fixture

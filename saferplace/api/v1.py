@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record, audit_refusal
 from saferplace.errors import NotAllowed, NotFound
+from saferplace.incidents.pages import CURSOR
 from saferplace.incidents.selectors import RADII, IncidentFilters
 from saferplace.incidents.services import incident_api_page, incident_open
 from saferplace.interfaces import request_viewer
@@ -176,6 +177,8 @@ class IncidentPage(Schema):
     count: int
     limit: int
     offset: int
+    next: str | None = Field(None, description=(
+        "With sort=date: the cursor of the next page (pass it as `after`), or null on the last page"))
     results: list[IncidentOut]
 
 
@@ -221,9 +224,13 @@ class IncidentQuery(Schema):
     near: str = Field("", pattern=NEAR_PATTERN, description=(
         "Near a point: latitude,longitude in degrees (e.g. 52.4512,-0.9531), within `radius` metres"))
     radius: int = Field(500, ge=min(RADII), le=max(RADII), description="Metres from the point")
-    sort: Literal["newest", "oldest", "category"] = "newest"
+    sort: Literal["date", "newest", "oldest", "category"] = Field("date", description=(
+        "date: newest day first (records of one day in the order they were stored), fast at any depth with `after`; "
+        "newest/oldest: by day and time of day; category: by category name"))
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    after: str = Field("", pattern=f"^(?:{CURSOR[1:-1]})?$", description=(
+        "With sort=date: the `next` cursor of the previous page; the page starts after it (use instead of offset)"))
 
 
 class PlaceOut(Schema):
@@ -250,13 +257,19 @@ def _near(query: IncidentQuery) -> tuple[float, float, int] | None:
 
 @api.get("/incidents", response={200: IncidentPage, **ERRORS}, tags=["incidents"], summary="Incidents you may see")
 def list_incidents(request, query: Query[IncidentQuery]):
+    problem = ""
+    if query.after and query.sort != "date":
+        problem = "a cursor is only for sort=date (the order it was made in)"
+    if problem:
+        return 400, {"detail": f"Check the request. after: {problem}", "errors": [{"field": "after", "problem": problem}]}
     filters = IncidentFilters(
         source=query.source, category=query.category, place_code=query.place,
         date_from=query.date_from, date_to=query.date_to, owner=query.owner, outcome=query.outcome,
-        hour_from=query.hour_from, hour_to=query.hour_to, weekdays=tuple(query.weekday), sort=query.sort,
-        search=query.q.strip(), near=_near(query),
+        hour_from=query.hour_from, hour_to=query.hour_to, weekdays=tuple(query.weekday),
+        sort="" if query.sort == "date" else query.sort, search=query.q.strip(), near=_near(query),
     )
-    return incident_api_page(viewer=request.viewer, filters=filters, limit=query.limit, offset=query.offset)
+    return incident_api_page(viewer=request.viewer, filters=filters, limit=query.limit, offset=query.offset,
+                             after=query.after)
 
 
 @api.get("/incidents/{incident_id}", response={200: IncidentOut, **ERRORS}, tags=["incidents"])

@@ -336,6 +336,9 @@ class Incident(models.Model):
         ordering = ["-occurred_on", "-id"]
         indexes = [
             models.Index(fields=["owning_organisation", "data_category", "occurred_on"]),
+            models.Index(fields=["partition"]),  # what a re-import replaces and the counts recount
+            # A page of one category, newest first, read straight off the index (incidents/pages.py).
+            models.Index(fields=["owning_organisation", "data_category", "category", "occurred_on"]),
         ]
 
     def __str__(self) -> str:
@@ -380,6 +383,12 @@ class Incident(models.Model):
         return self.source_category.text if self.source_category_id else ""
 
 
+from saferplace.incidents import transforms  # noqa: E402,F401 - the date and time lookups, registered once
+from saferplace.incidents.counts import (  # noqa: E402,F401 - the counts kept for reads, declared in counts.py
+    IncidentCellCount,
+    IncidentCount,
+    IncidentHourCount,
+)
 from saferplace.incidents.events import (  # noqa: E402,F401 - the app's event tables, declared in events.py
     CategoryEvent,
     ImportRunEvent,

@@ -10,9 +10,17 @@ from datetime import date
 import h3
 from django.conf import settings
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import Coalesce
 
 from saferplace.history import record_timeline, timeline_for_outsider
+from saferplace.incidents import tallies
+from saferplace.incidents.counts import (
+    IncidentCellCount,
+    IncidentCellTotal,
+    IncidentCount,
+    IncidentHourCount,
+    IncidentMonthCount,
+)
 from saferplace.incidents.models import (
     CategoryGroup,
     DatePrecision,
@@ -21,7 +29,10 @@ from saferplace.incidents.models import (
     PostcodeCentroid,
     SourceLabel,
 )
+from saferplace.incidents.pages import incident_page
 from saferplace.incidents.source_blocks import source_record
+from saferplace.incidents.tallies import count_rows
+from saferplace.incidents.transforms import HourOf, IsoWeekday, MonthStart
 from saferplace.partners import access
 from saferplace.partners.models import Organisation
 from saferplace.places.models import Place, PlaceKind
@@ -108,14 +119,14 @@ def _filter_lookups(filters: IncidentFilters) -> tuple[dict, list[list[dict]]] |
         lookups["occurred_time__isnull"] = False
         if start < end:
             if start:
-                lookups["occurred_time__hour__gte"] = start
+                lookups["occurred_time__hour_of__gte"] = start
             if end < 24:
-                lookups["occurred_time__hour__lt"] = end
+                lookups["occurred_time__hour_of__lt"] = end
         elif start > end:  # past midnight
-            groups.append([{"occurred_time__hour__gte": start}, {"occurred_time__hour__lt": end}])
+            groups.append([{"occurred_time__hour_of__gte": start}, {"occurred_time__hour_of__lt": end}])
     if filters.weekdays:
         lookups["occurred_precision"] = DatePrecision.DAY.value
-        lookups["occurred_on__iso_week_day__in"] = sorted(set(filters.weekdays))
+        lookups["occurred_on__weekday_of__in"] = sorted(set(filters.weekdays))
     if filters.search:
         groups.append([{"external_id__icontains": filters.search},
                        {"location__description__icontains": filters.search}])
@@ -145,23 +156,68 @@ def _visible(viewer) -> QuerySet[Incident]:
     return access.visible_to(viewer, Incident.objects.all())
 
 
+def _counts(model, *, viewer, filters: IncidentFilters | None) -> QuerySet | None:
+    """The rows of a count table for the viewer and filters (`tallies.count_rows`), or None when
+    only the incidents can answer."""
+    access.require(viewer, "incidents.view")
+    filters = filters or IncidentFilters()
+    found = _filter_lookups(filters)
+    if found is None:
+        return model.objects.none()
+    return count_rows(model, viewer=viewer, filters=filters, lookups=found[0], groups=found[1])
+
+
+def _totals(*, viewer, filters: IncidentFilters | None) -> QuerySet | None:
+    """Count rows for totals: the month table; for hours or days of the week the hours table; for
+    a place the LSOA table (the smallest that can answer; None when none can)."""
+    model = IncidentMonthCount
+    if filters and (filters.weekdays or filters.hour_from is not None or filters.hour_to is not None):
+        model = IncidentHourCount
+    elif filters and filters.place_code:
+        model = IncidentCount
+    return _counts(model, viewer=viewer, filters=filters)
+
+
+def _cell_rows(*, viewer, filters: IncidentFilters | None) -> tuple[QuerySet | None, object]:
+    """Count rows by H3 cell, and the model they are of: the totals by cell when the filters
+    allow, else the cells by month and category (None when only the incidents can answer)."""
+    for model in (IncidentCellTotal, IncidentCellCount):
+        rows = _counts(model, viewer=viewer, filters=filters)
+        if rows is not None:
+            return rows, model
+    return None, None
+
+
 def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
     """The incidents `viewer` may see that match the filters."""
-    incidents = _visible(viewer)
-    found = _filter_lookups(filters or IncidentFilters())
+    incidents = _filtered(_visible(viewer), filters or IncidentFilters())
+    if filters and filters.sort in SORTS:
+        incidents = incidents.order_by(*SORTS[filters.sort])
+    return incidents.select_related(
+        "owning_organisation", "data_category", "category", "lsoa", "ward", "community", "location", "source_category",
+        "outcome",
+    )
+
+
+def _filtered(incidents: QuerySet[Incident], filters: IncidentFilters) -> QuerySet[Incident]:
+    found = _filter_lookups(filters)
     if found is None:
         return incidents.none()
     lookups, groups = found
     incidents = incidents.filter(**lookups)
     for group in groups:
         incidents = incidents.filter(access.terms_condition(group))
-    if filters and filters.near:
-        incidents = _within(incidents, filters.near)
-    if filters and filters.sort in SORTS:
-        incidents = incidents.order_by(*SORTS[filters.sort])
-    return incidents.select_related(
-        "owning_organisation", "data_category", "category", "lsoa", "ward", "community", "location", "source_category",
-        "outcome",
+    return _within(incidents, filters.near) if filters.near else incidents
+
+
+def incident_list_page(*, viewer, filters: IncidentFilters | None = None, offset: int = 0, limit: int = 50,
+                       after=None) -> list[Incident]:
+    """One page of `incident_list(viewer, filters)`, in its order (`pages.incident_page`)."""
+    filters = filters or IncidentFilters()
+    return incident_page(
+        viewer=viewer, filtered=lambda incidents: _filtered(incidents, filters),
+        unlimited=incident_list(viewer=viewer, filters=filters), sort=filters.sort, offset=offset, limit=limit,
+        after=after,
     )
 
 
@@ -185,7 +241,7 @@ def incident_filter_options(*, viewer) -> dict:
     the viewer's organisation under an agreement in force (`shared`)."""
     # One pass over the records for every choice: a few dozen sources, categories, owners and
     # outcomes make a few thousand combinations at most.
-    combinations = _visible(viewer).order_by().values_list(
+    combinations = _counts(IncidentMonthCount, viewer=viewer, filters=None).values_list(
         "source", "category_id", "owning_organisation_id", "outcome_id"
     ).distinct()
     sources, categories, owner_ids, outcome_ids = set(), set(), set(), set()
@@ -291,12 +347,14 @@ def incident_counts_by_month(*, viewer, filters: IncidentFilters | None = None) 
     its end included, months with none as zero. The period is the filters' dates, or else the
     first and last month with records."""
     filters = filters or IncidentFilters()
-    incidents = incident_list(viewer=viewer, filters=filters).order_by()
-    grouped = (
-        incidents.annotate(month=TruncMonth("occurred_on"))
-        .values("month")
-        .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
-    )
+    rows = _totals(viewer=viewer, filters=filters)
+    if rows is not None:
+        grouped = rows.values("month").annotate(count=tallies.total(), harm=tallies.harm())
+    else:
+        grouped = (
+            incident_list(viewer=viewer, filters=filters).order_by().annotate(month=MonthStart("occurred_on"))
+            .values("month").annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
+        )
     found = {_as_date(row["month"]): row for row in grouped}
     if not found and not (filters.date_from and filters.date_to):
         return []
@@ -327,11 +385,15 @@ def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolut
     counts are added up into their parent cells. Incidents with no location are not in any cell."""
     stored = settings.H3_RESOLUTION
     resolution = stored if resolution is None else max(0, min(resolution, stored))
-    rows = (
-        incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
-        .values(cell=F("location__h3_cell"))
-        .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
-    )
+    counted, model = _cell_rows(viewer=viewer, filters=filters)
+    if counted is not None:
+        rows = counted.values(cell=F("h3_cell")).annotate(count=tallies.total(), harm=tallies.harm(model))
+    else:
+        rows = (
+            incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
+            .values(cell=F("location__h3_cell"))
+            .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
+        )
     cells: dict[str, dict] = {}
     for row in rows:
         cell = row["cell"]
@@ -347,12 +409,17 @@ def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolut
 
 def incident_top_lsoas(*, viewer, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
     """The LSOAs with the most incidents (or the most harm), with both figures."""
-    rows = (
-        incident_list(viewer=viewer, filters=filters).order_by().exclude(lsoa=None)
-        .values(code=F("lsoa__code"), name=F("lsoa__name"))
-        .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
-        .order_by(f"-{'harm' if order_by == 'harm' else 'count'}", "code")[:limit]
-    )
+    counted = _counts(IncidentCount, viewer=viewer, filters=filters)
+    if counted is not None:
+        grouped = counted.exclude(lsoa=None).values(code=F("lsoa__code"), name=F("lsoa__name")).annotate(
+            count=tallies.total(), harm=tallies.harm())
+    else:
+        grouped = (
+            incident_list(viewer=viewer, filters=filters).order_by().exclude(lsoa=None)
+            .values(code=F("lsoa__code"), name=F("lsoa__name"))
+            .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
+        )
+    rows = grouped.order_by(f"-{'harm' if order_by == 'harm' else 'count'}", "code")[:limit]
     return [{**row, "harm": round(row["harm"], 2)} for row in rows]
 
 
@@ -364,10 +431,16 @@ def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, lim
     top = sorted(incident_hexagons(viewer=viewer, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
     if not top:
         return []
-    places = (
-        incident_list(viewer=viewer, filters=filters).order_by().filter(location__h3_cell__in=[row["cell"] for row in top])
-        .exclude(lsoa=None).values(cell=F("location__h3_cell"), name=F("lsoa__name")).annotate(count=Count("id"))
-    )
+    cells = [row["cell"] for row in top]
+    counted, _ = _cell_rows(viewer=viewer, filters=filters)
+    if counted is not None:
+        places = counted.filter(h3_cell__in=cells).exclude(lsoa=None).values(
+            cell=F("h3_cell"), name=F("lsoa__name")).annotate(count=tallies.total())
+    else:
+        places = (
+            incident_list(viewer=viewer, filters=filters).order_by().filter(location__h3_cell__in=cells)
+            .exclude(lsoa=None).values(cell=F("location__h3_cell"), name=F("lsoa__name")).annotate(count=Count("id"))
+        )
     commonest: dict[str, tuple[int, str]] = {}
     for row in places:
         best = commonest.get(row["cell"])
@@ -410,8 +483,22 @@ def incident_points(*, viewer, filters: IncidentFilters | None = None, cell: str
     return {"total": total, "rows": rows, "capped": total > len(rows)}
 
 
+def incident_count(*, viewer, filters: IncidentFilters | None = None) -> int:
+    """How many incidents the viewer may see match the filters (from the counts when they can say)."""
+    counted = _totals(viewer=viewer, filters=filters)
+    if counted is not None:
+        return counted.aggregate(count=tallies.total())["count"]
+    return incident_list(viewer=viewer, filters=filters).order_by().count()
+
+
 def incident_summary(*, viewer, filters: IncidentFilters | None = None) -> dict:
     """How many incidents match, how many have no location, their harm, first and last date."""
+    counted = _totals(viewer=viewer, filters=filters)
+    if counted is not None:
+        return counted.aggregate(
+            count=tallies.total(), without_location=Coalesce(Sum("number", filter=Q(located=False)), 0),
+            harm=tallies.harm(), first=Min("first_day"), last=Max("last_day"),
+        )
     return incident_list(viewer=viewer, filters=filters).order_by().aggregate(
         count=Count("id"),
         without_location=Count("id", filter=Q(location__latitude=None) | Q(location__longitude=None)),
@@ -425,8 +512,8 @@ def incident_counts_by_category(*, viewer) -> list[dict]:
     """How many incidents the viewer may see in each category, with the category's name (the
     home page's tiles), the most first."""
     return list(
-        _visible(viewer).order_by().values("category", name=F("category__name")).annotate(count=Count("id"))
-        .order_by("-count", "name")
+        _counts(IncidentMonthCount, viewer=viewer, filters=None).values("category", name=F("category__name"))
+        .annotate(count=tallies.total()).order_by("-count", "name")
     )
 
 
@@ -435,12 +522,17 @@ def incident_counts_by_hour_and_weekday(*, viewer, filters: IncidentFilters | No
     questions), counted from the records with a time of day and a date to the day: `grid[hour]`
     is the counts Monday to Sunday; with the total, the busiest hour's count and every hour of
     the week that had it (Monday first)."""
-    rows = (
-        incident_list(viewer=viewer, filters=filters).order_by()
-        .filter(occurred_time__isnull=False, occurred_precision=DatePrecision.DAY)
-        .annotate(hour=ExtractHour("occurred_time"), weekday=ExtractIsoWeekDay("occurred_on"))
-        .values("hour", "weekday").annotate(count=Count("id"))
-    )
+    counted = _counts(IncidentHourCount, viewer=viewer, filters=filters)
+    if counted is not None:
+        rows = counted.filter(hour__isnull=False, occurred_precision=DatePrecision.DAY).values(
+            "hour", "weekday").annotate(count=tallies.total())
+    else:
+        rows = (
+            incident_list(viewer=viewer, filters=filters).order_by()
+            .filter(occurred_time__isnull=False, occurred_precision=DatePrecision.DAY)
+            .annotate(hour=HourOf("occurred_time"), weekday=IsoWeekday("occurred_on"))
+            .values("hour", "weekday").annotate(count=Count("id"))
+        )
     grid = [[0] * 7 for _ in range(24)]
     for row in rows:
         grid[row["hour"]][row["weekday"] - 1] += row["count"]
@@ -503,10 +595,8 @@ def incident_counts_summary(*, viewer, by: str) -> list[tuple[str, int]]:
     incident has none), largest group first (months in order)."""
     if by not in SUMMARY_GROUPS:
         raise ValueError(f"Count by one of {', '.join(SUMMARY_GROUPS)}, not {by!r}.")
-    incidents = access.visible_to(viewer, Incident.objects.order_by())
-    if by == "month":
-        incidents = incidents.annotate(month=TruncMonth("occurred_on"))
-    rows = incidents.values(SUMMARY_GROUPS[by]).annotate(count=Count("id")).values_list(SUMMARY_GROUPS[by], "count")
+    counted = access.visible_to(viewer, (IncidentCount if by == "lsoa" else IncidentMonthCount).objects.order_by())
+    rows = counted.values(SUMMARY_GROUPS[by]).annotate(count=tallies.total()).values_list(SUMMARY_GROUPS[by], "count")
     counts = [(value.strftime("%Y-%m") if by == "month" and value else (value or ""), count) for value, count in rows]
     if by == "month":
         return sorted(counts)

@@ -4,22 +4,23 @@ the ids of the records a page shows, or, for a bulk export, the scope that chose
 (`incident_scope`), so that an auditor searching for one record finds every disclosure of it.
 (Incidents are written by the importers, `saferplace.incidents.importers`.)"""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from django.core.paginator import Paginator
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
-from saferplace.csv_stream import csv_lines
-from saferplace.errors import NotFound
+from saferplace.errors import NotAllowed, NotFound
 from saferplace.incidents.models import Incident
+from saferplace.incidents.pages import cursor_of, cursor_parse
+from saferplace.incidents.recount import counts_rebuild
 from saferplace.incidents.selectors import (
     IncidentFilters,
+    incident_count,
     incident_explorer,
-    incident_list,
+    incident_list_page,
     incident_scope,
 )
-from saferplace.incidents.sources import source_name
 from saferplace.partners import access
 from saferplace.words import count_of
 
@@ -68,53 +69,6 @@ def incidents_export_audit(*, viewer, description: str, filters: IncidentFilters
     )
 
 
-def export_names(incident: Incident) -> dict[str, str]:
-    """What an export's codes stand for, in words, and what the codes leave out (the time of
-    day as HH:MM, the location as the street it was given): the columns added after the first
-    ones, which stay as they were for the analysts' files and scripts that read them."""
-    return {
-        "source_name": source_name(incident.source),
-        "category_name": incident.category.name,
-        "data_category_name": incident.data_category.name,
-        "occurred_time": incident.occurred_time.strftime("%H:%M") if incident.occurred_time else "",
-        "location_description": incident.location_description,
-        "lsoa_name": incident.lsoa.name if incident.lsoa else "",
-        "ward_name": incident.ward.name if incident.ward else "",
-        "community_name": incident.community.name if incident.community else "",
-    }
-
-
-EXPORT_COLUMNS = [
-    "id", "source", "owning_organisation", "data_category", "external_id", "occurred_on",
-    "occurred_precision", "category", "source_category", "latitude", "longitude",
-    "location_precision", "lsoa", "ward", "community", "h3_cell", "outcome",
-    # Added later, at the end: the names beside the codes (export_names).
-    "source_name", "category_name", "data_category_name", "occurred_time", "location_description",
-    "lsoa_name", "ward_name", "community_name",
-]
-
-
-def _export_row(incident: Incident) -> list:
-    return [
-        incident.pk, incident.source, incident.owning_organisation.name, incident.data_category.code,
-        incident.external_id, incident.occurred_on.isoformat(), incident.occurred_precision,
-        incident.category_id, incident.source_category_text, incident.latitude, incident.longitude,
-        incident.location_precision, incident.lsoa.code if incident.lsoa else "",
-        incident.ward.code if incident.ward else "", incident.community.code if incident.community else "",
-        incident.h3_cell, incident.outcome_text, *export_names(incident).values(),
-    ]
-
-
-def incidents_export_csv(*, viewer, filters: IncidentFilters) -> Iterator[str]:
-    """The incidents the viewer may see that match the filters, as CSV lines (formula-leading
-    values neutralised); the export is audited first, with its scope and number of rows."""
-    incidents = incident_list(viewer=viewer, filters=filters)
-    count = incidents.count()
-    incidents_export_audit(viewer=viewer, description=f"{count_of(count, 'incident')} as CSV", filters=filters, rows=count,
-                           export_format="csv")
-    return csv_lines(EXPORT_COLUMNS, (_export_row(incident) for incident in incidents.iterator(chunk_size=2000)))
-
-
 LIST_PAGE_SIZE = 50
 
 
@@ -122,7 +76,11 @@ def incident_explorer_open(*, viewer, filters: IncidentFilters, order_by: str = 
     """The explorer for one set of filters (`incident_explorer`) with one page of its list, that
     page's records recorded in the audit trail as shown."""
     explorer = incident_explorer(viewer=viewer, filters=filters, order_by=order_by)
-    current = Paginator(explorer["incidents"], LIST_PAGE_SIZE).get_page(page)
+    paginator = Paginator(explorer["incidents"], LIST_PAGE_SIZE)
+    paginator.count = explorer["summary"]["count"]  # already counted: not a second count of the list
+    current = paginator.get_page(page)
+    current.object_list = incident_list_page(  # read off the index, not by sorting the whole list
+        viewer=viewer, filters=filters, offset=current.start_index() - 1 if paginator.count else 0, limit=LIST_PAGE_SIZE)
     current.object_list = incidents_shown_audit(
         viewer=viewer, incidents=current.object_list, filters=filters,
         where=f"listed on the explorer (page {current.number})",
@@ -130,15 +88,28 @@ def incident_explorer_open(*, viewer, filters: IncidentFilters, order_by: str = 
     return {**explorer, "page": current}
 
 
-def incident_api_page(*, viewer, filters: IncidentFilters, limit: int, offset: int) -> dict:
+def incident_api_page(*, viewer, filters: IncidentFilters, limit: int, offset: int, after: str = "") -> dict:
     """One page of the incidents the viewer may see, for the API: needs `incidents.export` (a
     system paging through the list takes the records out of SaferPlace), and is audited as an
-    export with the ids of the page."""
+    export with the ids of the page. In date order (`filters.sort` empty), `after` (a cursor) starts
+    the page after the record it names, and the answer's `next` is the cursor of the next page."""
     access.require(viewer, "incidents.export")
-    incidents = incident_list(viewer=viewer, filters=filters)
-    count = incidents.count()
+    cursor = cursor_parse(after) if after else None
+    if after and (cursor is None or filters.sort):
+        raise ValueError("A cursor (after) is only for sort=date, as the `next` of a page gave it")
+    page = incident_list_page(viewer=viewer, filters=filters, offset=0 if cursor else offset, limit=limit, after=cursor)
     results = incidents_shown_audit(
-        viewer=viewer, incidents=incidents[offset : offset + limit], filters=filters, where="through the API",
+        viewer=viewer, incidents=page, filters=filters, where="through the API",
         action=AuditAction.EXPORT, format="api", offset=offset,
     )
-    return {"count": count, "limit": limit, "offset": offset, "results": results}
+    following = cursor_of(results[-1]) if len(results) == limit and not filters.sort else None
+    return {"count": incident_count(viewer=viewer, filters=filters), "limit": limit, "offset": offset,
+            "next": following, "results": results}
+
+
+def incident_counts_rebuild(*, viewer) -> int:
+    """Count every incident again into the count tables (`recount.counts_rebuild`): the
+    operator's, since the counts are every organisation's. Returns the rows the tables hold."""
+    if not viewer.is_operator:
+        raise NotAllowed(capability="operator", record_type="incidents.incidentcount")
+    return counts_rebuild()

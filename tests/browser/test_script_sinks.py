@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from saferplace.incidents.models import IncidentCategory, LocationPrecision, SourceLabel
+from saferplace.incidents.recount import counts_refresh
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
 from tests.browser.conftest import browser_sign_in
@@ -56,6 +57,7 @@ def hostile_names(world):
     )
     incident.source = SOURCE
     incident.save(update_fields=["source"])
+    counts_refresh([incident.partition_id])  # changed after it was counted
     return {"incident": incident}
 
 

@@ -104,3 +104,18 @@ def run_import(world):
         return import_file(viewer=OPERATOR, run=created, path=path)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def counts_equal_the_incidents(request):
+    """After every importer test, the counts the reads use equal a count over the incidents:
+    whatever the test imported, replaced, rolled back or deleted."""
+    uses_database = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_database:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    yield
+    from saferplace.incidents.recount import counts_differences
+
+    assert counts_differences() == []

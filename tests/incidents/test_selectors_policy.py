@@ -13,6 +13,7 @@ from django.conf import settings
 
 from saferplace.incidents import selectors
 from saferplace.incidents.models import Incident
+from saferplace.incidents.recount import counts_rebuild
 from saferplace.incidents.selectors import IncidentFilters, incident_counts_summary
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
@@ -37,6 +38,7 @@ def placed_records(records):
         cell = h3.latlng_to_cell(latitude, longitude, settings.H3_RESOLUTION)
         location = make_location(latitude, longitude, h3_cell=cell)
         Incident.objects.filter(pk=record.pk).update(location=location, lsoa=lsoa, occurred_time=time(number, 30))
+    counts_rebuild()
     return records
 
 

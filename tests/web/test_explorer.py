@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from saferplace.audit.models import AuditEntry
 from saferplace.incidents.models import Incident, IncidentCategory, LocationPrecision
+from saferplace.incidents.recount import counts_rebuild, counts_refresh
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
 from saferplace.web.explorer import months_back
@@ -64,7 +65,7 @@ def build_places() -> dict:
 
 def add_incident(world, places, *, owner, category, code, when, point, external_id, source="test") -> Incident:
     north = point == POINT_A
-    return Incident.objects.create(
+    incident = Incident.objects.create(
         source=source,
         owning_organisation=world["organisations"][owner],
         data_category=world["categories"][category],
@@ -78,6 +79,8 @@ def add_incident(world, places, *, owner, category, code, when, point, external_
         ward=(places["north"] if north else places["south"]) if point else None,
         community=places["community"] if point else None,
     )
+    counts_refresh([incident.partition_id])
+    return incident
 
 
 @pytest.fixture
@@ -258,6 +261,7 @@ def test_points_are_capped_with_a_message(client, council_analyst, explorer_data
                  location=location)
         for n in range(510)
     ])
+    counts_rebuild()
     sign_in(client, council_analyst)
     collection = client.get(reverse("web:incident-points") + f"?cell={cell}").json()
     assert len(collection["features"]) == 500

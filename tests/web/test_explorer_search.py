@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from saferplace.audit.models import AuditEntry
 from saferplace.incidents.models import Incident, LocationPrecision, PostcodeCentroid, SourceLabel
+from saferplace.incidents.recount import counts_refresh
 from tests.conftest import make_location, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +51,14 @@ def add(world, reference, owner, category, code, when, at, point, street, outcom
             precision=LocationPrecision.SNAPPED if point else LocationPrecision.NONE, description=street,
             h3_cell=h3.latlng_to_cell(*point, settings.H3_RESOLUTION) if point else "",
         )
-    return Incident.objects.create(
+    incident = Incident.objects.create(
         source=source, owning_organisation=world["organisations"][owner], data_category=world["categories"][category],
         external_id=reference, occurred_on=when, occurred_time=at, category_id=code, location=location,
         occurred_precision=extra.pop("precision", "month" if reference == "T-CC-2" else "day"),
         outcome=SourceLabel.objects.get_or_create(text=outcome)[0] if outcome else None, **extra,
     )
+    counts_refresh([incident.partition_id])
+    return incident
 
 
 @pytest.fixture

@@ -54,12 +54,13 @@ from saferplace.incidents.models import (
     ImportStatus,
     MappingProfile,
 )
+from saferplace.incidents.recount import counts_refresh_marked
 from saferplace.incidents.source_blocks import source_blocks_save
 from saferplace.partners import access
 from saferplace.partners.models import DataCategory, Organisation
 from saferplace.partners.selectors import organisation_named
 from saferplace.partners.services import data_category_ensure
-from saferplace.partners.viewer import TASK, AuditContext, operator_viewer, viewer_for
+from saferplace.partners.viewer import TASK, AuditContext, Viewer, operator_viewer, viewer_for
 from saferplace.words import count_of
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class ImportContext:
     options: dict
     profile: MappingProfile | None = None
     organisation: Organisation | None = None  # whose records the run files, replaces and updates
+    viewer: Viewer | None = None  # who is importing: whom the records' events name
     progress: Callable[[int, int], None] | None = None
     rows_read: int = 0
     rows_imported: int = 0
@@ -495,7 +497,7 @@ def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, prog
         return
     context = ImportContext(
         run=run, path=path, options=options, profile=run.profile, organisation=run.organisation,
-        progress=progress, fingerprint=fingerprint,
+        viewer=viewer, progress=progress, fingerprint=fingerprint,
     )
     importer = importer_named(run.importer)
     context.options = importer.clean_options(options, run.profile)
@@ -513,6 +515,7 @@ def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, prog
     with connection.constraint_checks_disabled() if context.bulk_load else nullcontext(), transaction.atomic():
         replaced_again = leftovers_delete(runs=again if inserts_incidents else [], organisation_id=run.organisation_id)
         importer.write(context, prepared)
+        counts_refresh_marked()  # the counts change with the incidents, in the same transaction
         context.rows_replaced += replaced_again
         if context.source is not None:
             source_blocks_save(run=run, blocks=context.source.blocks(records=context.source_records))

@@ -11,17 +11,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from saferplace.history import events_write
-from saferplace.incidents.importers.base import (
-    FileRefused,
-    ImportContext,
-    Importer,
-    run_viewer,
-)
+from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
+from saferplace.incidents.importers.bulk_update import rows_insert, rows_update
 from saferplace.incidents.importers.locations import PointLocator
 from saferplace.incidents.importers.options import column_option
 from saferplace.incidents.importers.reading import (
     CsvReader,
     column_values,
+    map_distinct,
     read_header,
     read_table,
 )
@@ -96,14 +93,14 @@ class PlaceLookupImporter(Importer):
         numbers = np.arange(2, len(frame) + 2)
         context.total = context.rows_read = len(frame)
         checks = RowChecks(context, frame, numbers)
-        existing_kinds = dict(Place.objects.values_list("code", "kind"))
+        existing_kinds = dict(Place.objects.order_by().values_list("code", "kind"))
         prepared = PreparedPlaces(places={kind: {} for kind in columns})
         first_row: dict[tuple[PlaceKind, str], int] = {}
         for position, row in enumerate(frame.itertuples(index=False)):
             values = dict(zip(header, row, strict=True))
             problem = self._row_problem(values, columns, existing_kinds, prepared, first_row)
             if problem:
-                checks.fail(np.arange(len(frame)) == position, *problem)
+                checks.fail_row(position, *problem)
                 continue
             parent = ""
             for kind, (code_column, name_column) in columns.items():
@@ -137,38 +134,48 @@ class PlaceLookupImporter(Importer):
         return None
 
     def write(self, context: ImportContext, prepared: PreparedPlaces) -> None:
+        """Create the new places and rename or move the known ones, a level at a time from the
+        largest (so each level's parents exist), with one event per place created or changed.
+        Each place is found by a hash look-up in the codes read once (never a query per place),
+        the new ones are inserted 1,000 a statement and the changes are one joined UPDATE
+        (`bulk_update`)."""
         now = timezone.now()
+        existing = {  # every place by its code (not its boundary): (id, name, parent's id)
+            code: (pk, name, parent_id)
+            for code, pk, name, parent_id in Place.objects.order_by().values_list("code", "id", "name", "parent_id")
+        }
+        ids = {code: known[0] for code, known in existing.items()}  # parents are found here
         for kind, places in prepared.places.items():
-            existing = {place.code: place for place in Place.objects.filter(code__in=list(places))}
-            parent_ids = dict(Place.objects.filter(code__in={parent for _, parent in places.values() if parent}).values_list("code", "id"))
             created, changed, changes = [], [], []
             for code, (name, parent) in places.items():
-                parent_id = parent_ids.get(parent) if parent else None
-                place = existing.get(code)
-                if place is None:
-                    created.append(Place(kind=kind, code=code, name=name, parent_id=parent_id, updated_at=now))
-                elif place.name != name or (parent and place.parent_id != parent_id):
-                    change = {"name": [place.name, name]} if place.name != name else {}
-                    if parent and place.parent_id != parent_id:
-                        change["parent"] = [str(place.parent_id or ""), parent]
-                    place.name = name
-                    place.parent_id = parent_id if parent else place.parent_id
-                    place.updated_at = now
-                    changed.append(place)
-                    changes.append((place.pk, change))
-            Place.objects.bulk_create(created, batch_size=2000)
-            Place.objects.bulk_update(changed, ["name", "parent", "updated_at"], batch_size=2000)
-            added = Place.objects.filter(code__in=[place.code for place in created]).values_list("pk", "name")
-            _place_events(context, PlaceEventKind.ADDED, [(pk, {"name": [None, name]}) for pk, name in added])
+                parent_id = ids.get(parent) if parent else None
+                known = existing.get(code)
+                if known is None:
+                    created.append((code, name, parent_id))
+                    continue
+                pk, old_name, old_parent_id = known
+                if old_name != name or (parent and old_parent_id != parent_id):
+                    change = {"name": [old_name, name]} if old_name != name else {}
+                    if parent and old_parent_id != parent_id:
+                        change["parent"] = [str(old_parent_id or ""), parent]
+                    changed.append((pk, name, parent_id if parent else old_parent_id))
+                    changes.append((pk, change))
+            rows_insert(model=Place, fields=["code", "name", "parent"], rows=created, fixed={"kind": str(kind), "updated_at": now})
+            rows_update(model=Place, fields=["name", "parent"], rows=changed, fixed={"updated_at": now})
+            if created:
+                ids.update(Place.objects.filter(kind=kind).order_by().values_list("code", "id"))
+                _place_events(context, PlaceEventKind.ADDED,
+                              [(ids[code], {"name": [None, name]}) for code, name, _ in created])
             _place_events(context, PlaceEventKind.CHANGED, changes)
             context.rows_imported += len(created)
             context.rows_updated += len(changed)
 
 
 def _place_events(context: ImportContext, kind: str, items: list[tuple[int, dict]]) -> None:
-    """Each place's history records what the run changed (the run's own audit entry has the counts)."""
+    """Each place's history records what the run changed (the run's own audit entry has the
+    counts), in bulk."""
     if items:
-        events_write(viewer=run_viewer(context.run), model=Place, kind=kind, items=items,
+        events_write(viewer=context.viewer, model=Place, kind=kind, items=items,
                      note=f"import run {context.run.pk}: {context.run.file_name}")
 
 
@@ -195,30 +202,38 @@ class PopulationImporter(Importer):
         )
         context.total = context.rows_read = len(frame)
         checks = RowChecks(context, frame, np.arange(2, len(frame) + 2))
-        known = set(Place.objects.values_list("code", flat=True))
-        codes = np.array([
-            code.strip() if code.strip() in known else code.strip().upper()
-            for code in column_values(frame, code_column).tolist()
-        ], dtype=object)
-        counts = np.array([text.replace(",", "").strip() for text in column_values(frame, population_column).tolist()], dtype=object)
-        checks.fail(~np.isin(codes, list(known)), code_column, np.array(
-            [f"no place with the code {code!r} (load the place lookup first)" for code in codes.tolist()], dtype=object
-        ))
-        checks.fail(~np.array([text.isdigit() for text in counts.tolist()]), population_column, np.array(
-            [f"{population_column} {text!r} is not a whole number" for text in counts.tolist()], dtype=object
-        ))
+        known = set(Place.objects.order_by().values_list("code", flat=True))
+        # Each distinct code and count checked once, with a hash look-up among the known codes.
+        codes = map_distinct(column_values(frame, code_column),
+                             lambda code: code.strip() if code.strip() in known else code.strip().upper())
+        counts = map_distinct(column_values(frame, population_column), lambda text: text.replace(",", "").strip())
+        unknown = map_distinct(codes, lambda code: code not in known).astype(bool)
+        if unknown.any():
+            checks.fail(unknown, code_column, map_distinct(
+                codes, lambda code: f"no place with the code {code!r} (load the place lookup first)"
+            ))
+        not_numbers = ~map_distinct(counts, str.isdigit).astype(bool)
+        if not_numbers.any():
+            checks.fail(not_numbers, population_column, map_distinct(
+                counts, lambda text: f"{population_column} {text!r} is not a whole number"
+            ))
         kept = np.flatnonzero(~checks.failed)
         return dict(zip(codes[kept].tolist(), (int(text) for text in counts[kept].tolist()), strict=True))
 
     def write(self, context: ImportContext, prepared: dict[str, int]) -> None:
+        """Set the populations that change, in one joined UPDATE (`bulk_update.rows_update`),
+        with one event per place changed. Only each place's id and population are read (not
+        its boundary)."""
         now = timezone.now()
-        places = [place for place in Place.objects.filter(code__in=list(prepared)) if place.population != prepared[place.code]]
-        changes = [(place.pk, {"population": [place.population, prepared[place.code]]}) for place in places]
-        for place in places:
-            place.population, place.updated_at = prepared[place.code], now
-        Place.objects.bulk_update(places, ["population", "updated_at"], batch_size=2000)
+        changed, changes = [], []
+        for code, pk, before in Place.objects.order_by().values_list("code", "id", "population").iterator(chunk_size=50_000):
+            after = prepared.get(code)
+            if after is not None and after != before:
+                changed.append((pk, after))
+                changes.append((pk, {"population": [before, after]}))
+        rows_update(model=Place, fields=["population"], rows=changed, fixed={"updated_at": now})
         _place_events(context, PlaceEventKind.CHANGED, changes)
-        context.rows_updated = len(places)
+        context.rows_updated = len(changed)
 
 
 POSTCODES = "a postcode lookup (postcode, latitude, longitude)"
@@ -262,14 +277,17 @@ class PostcodeLookupImporter(Importer):
         return centres
 
     def write(self, context: ImportContext, prepared: dict[str, tuple[float, float]]) -> None:
+        """Add the new postcodes and move the known ones: one INSERT … ON CONFLICT DO UPDATE per
+        1,000 postcodes (`bulk_update.rows_insert`)."""
         before = PostcodeCentroid.objects.aggregate(count=Count("id"))["count"]
         items = list(prepared.items())
-        for start in range(0, len(items), 5000):
-            PostcodeCentroid.objects.bulk_create(
-                [PostcodeCentroid(postcode=code, latitude=lat, longitude=lon) for code, (lat, lon) in items[start : start + 5000]],
-                update_conflicts=True, unique_fields=["postcode"], update_fields=["latitude", "longitude"],
+        for start in range(0, len(items), 50_000):
+            rows_insert(
+                model=PostcodeCentroid, fields=["postcode", "latitude", "longitude"],
+                rows=((code, latitude, longitude) for code, (latitude, longitude) in items[start : start + 50_000]),
+                unique_fields=["postcode"], update_fields=["latitude", "longitude"],
             )
-            context.report_written(start + 5000)
+            context.report_written(start + 50_000)
         context.rows_imported = PostcodeCentroid.objects.count() - before
         context.rows_updated = len(items) - context.rows_imported
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 
 from saferplace.history import events_write
 from saferplace.incidents.events import IncidentEventKind
 from saferplace.incidents.importers import store
-from saferplace.incidents.importers.base import ImportContext, Importer, run_viewer
+from saferplace.incidents.importers.base import ImportContext, Importer
+from saferplace.incidents.importers.bulk_update import rows_update
 from saferplace.incidents.importers.options import organisation_option
 from saferplace.incidents.importers.police_uk import SOURCE
 from saferplace.incidents.importers.reading import (
@@ -26,13 +26,15 @@ from saferplace.incidents.importers.reading import (
 )
 from saferplace.incidents.importers.rows import RowChecks
 from saferplace.incidents.models import Incident, SourceLabel
+from saferplace.incidents.recount import counts_mark
 
 COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
     "LSOA code", "LSOA name", "Outcome type",
 ]
 WHAT = "a police.uk outcomes file"
-UPDATE_CHUNK_ROWS = 20_000
+
+MARK_CHUNK = 10_000  # incident ids per look-up of their partitions
 
 
 @dataclass
@@ -41,6 +43,8 @@ class PreparedOutcomes:
     outcomes: dict[int, str] = field(default_factory=dict)
     # incident id → the id of its outcome now (None for none)
     current: dict[int, int | None] = field(default_factory=dict)
+    # incident id → its partition (what the counts recount when its outcome changes)
+    partitions: dict[int, int | None] = field(default_factory=dict)
 
 
 class PoliceUkOutcomesImporter(Importer):
@@ -73,10 +77,13 @@ class PoliceUkOutcomesImporter(Importer):
             chunks.append((checks, identifiers, outcomes))
             context.report_read(context.rows_read)
         prepared = PreparedOutcomes()
-        known = self._known_incidents(forces, context.organisation.pk, prepared.current)
+        known = self._known_incidents(forces, context.organisation.pk, prepared)
         for checks, identifiers, outcomes in chunks:
-            # A hash look-up per value (np.isin on texts would compare every pair).
-            unknown = ~checks.failed & ~pd.Series(identifiers, dtype=object).isin(list(known)).to_numpy()
+            # A hash look-up per value (np.isin on texts would compare every pair, and a list of
+            # the known Crime IDs per chunk would cost the whole table per chunk).
+            found = np.fromiter((identifier in known for identifier in identifiers.tolist()), dtype=bool,
+                                count=len(identifiers))
+            unknown = ~checks.failed & ~found
             checks.fail(unknown, "Crime ID", "no imported crime with this Crime ID")
             kept = np.flatnonzero(~checks.failed)
             context.rows_updated += len(kept)
@@ -85,53 +92,67 @@ class PoliceUkOutcomesImporter(Importer):
                     prepared.outcomes[incident_id] = outcome
         return prepared
 
-    def _known_incidents(self, forces: set[str], organisation_id: int, current: dict) -> dict[str, list[int]]:
+    def _known_incidents(self, forces: set[str], organisation_id: int, prepared: PreparedOutcomes) -> dict[str, list[int]]:
         """Crime ID → the ids of this organisation's incidents already imported with it, for these
-        forces (found by partition, "<force>|<month>", which is indexed); and, into `current`,
-        each incident's outcome now."""
+        forces (found by partition, "<force>|<month>", which is indexed); and, into `prepared`,
+        each incident's outcome now and its partition."""
         known: dict[str, list[int]] = {}
         for force in sorted(forces):
             rows = (
                 Incident.objects.filter(partition__source=SOURCE, partition__key__startswith=f"{force}|",
                                         owning_organisation_id=organisation_id)
                 .exclude(external_id="")
-                .values_list("external_id", "id", "outcome_id")
+                .values_list("external_id", "id", "outcome_id", "partition_id")
                 .iterator(chunk_size=50_000)
             )
-            for identifier, incident_id, outcome_id in rows:
+            for identifier, incident_id, outcome_id, partition_id in rows:
                 known.setdefault(identifier, []).append(incident_id)
-                current[incident_id] = outcome_id
+                prepared.current[incident_id] = outcome_id
+                prepared.partitions[incident_id] = partition_id
         return known
 
     def write(self, context: ImportContext, prepared: PreparedOutcomes) -> None:
         """Set the outcomes that change, and write each changed crime's outcome event."""
-        table = connection.ops.quote_name(Incident._meta.db_table)
-        sql = f"UPDATE {table} SET outcome_id = %s WHERE id = %s"  # noqa: S608 (table name from the model)
         incident_ids = list(prepared.outcomes)
         label_ids = store.Lookups().label_ids([prepared.outcomes[each] for each in incident_ids])
-        items = [
-            (None if label < 0 else label, incident_id)
-            for incident_id, label in zip(incident_ids, label_ids.tolist(), strict=True)
-            if (None if label < 0 else label) != prepared.current.get(incident_id)
-        ]
-        with connection.cursor() as cursor:
-            for start in range(0, len(items), UPDATE_CHUNK_ROWS):
-                cursor.executemany(sql, items[start : start + UPDATE_CHUNK_ROWS])
-                context.report_written(start + UPDATE_CHUNK_ROWS)
-        self._history(context, prepared, items)
+        changed = []  # (incident id, its outcome's label id or None)
+        for incident_id, label in zip(incident_ids, label_ids.tolist(), strict=True):
+            outcome = None if label < 0 else label
+            if outcome != prepared.current.get(incident_id):
+                changed.append((incident_id, outcome))
+        incident_outcomes_set(outcomes=changed, partitions={prepared.partitions[each] for each, _ in changed})
+        context.report_written(context.rows_read)
+        self._history(context, prepared, changed)
 
-    def _history(self, context: ImportContext, prepared: PreparedOutcomes, changed: list[tuple[int | None, int]]) -> None:
+    def _history(self, context: ImportContext, prepared: PreparedOutcomes, changed: list[tuple[int, int | None]]) -> None:
         """One outcome event per changed crime: the outcome before and after, in words."""
         if not changed:
             return
-        wanted = {prepared.current.get(incident_id) for _, incident_id in changed} | {label for label, _ in changed}
+        wanted = {prepared.current.get(incident_id) for incident_id, _ in changed} | {label for _, label in changed}
         texts = dict(SourceLabel.objects.filter(pk__in=wanted - {None}).values_list("pk", "text"))
         run = context.run
         events_write(
-            viewer=run_viewer(run), model=Incident, kind=IncidentEventKind.OUTCOME,
+            viewer=context.viewer, model=Incident, kind=IncidentEventKind.OUTCOME,
             items=[
                 (incident_id, {"outcome": [texts.get(prepared.current.get(incident_id), ""), texts.get(label, "")]})
-                for label, incident_id in changed
+                for incident_id, label in changed
             ],
             note=f"police.uk outcomes file {run.file_name} (import run {run.pk})",
         )
+
+
+def incident_outcomes_set(*, outcomes: list[tuple[int, int | None]], partitions: set | None = None) -> int:
+    """Set the outcome of these incidents, (incident id, outcome label id or None) each: the one
+    place an outcomes file changes incidents. One UPDATE joined to a staging table of the new
+    values (`bulk_update.rows_update`), so a million outcomes cost a million index look-ups, not
+    a statement each. Call inside the run's transaction; returns how many incidents changed. The
+    partitions of the changed incidents (`partitions`, or else looked up) are marked for
+    recounting (`recount.counts_mark`)."""
+    if partitions is not None:
+        counts_mark(partitions)
+    else:
+        ids = [incident_id for incident_id, _ in outcomes]
+        for start in range(0, len(ids), MARK_CHUNK):
+            counts_mark(Incident.objects.filter(pk__in=ids[start : start + MARK_CHUNK]).order_by()
+                        .values_list("partition", flat=True).distinct())
+    return rows_update(model=Incident, fields=["outcome"], rows=outcomes)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 
 from saferplace.incidents.importers import store
 from saferplace.incidents.importers.base import FileRefused, ImportContext, Importer
@@ -121,6 +122,33 @@ def profile_preview(*, path: Path, sheet: str | None = None, rows: int = 10) -> 
 
 def normalise_postcode(text: str) -> str:
     return "".join(text.split()).upper()
+
+
+POSTCODES_PER_QUERY = 2000
+
+
+def _postcode_centres(texts: np.ndarray):
+    """Each row's postcode centre (located, with places and H3 cells) and whether its postcode is
+    given but not in the loaded lookup. Each distinct postcode is normalised and looked up once,
+    by the postcode's index, and the answers broadcast to the rows with hash look-ups: the
+    lookup holds millions of postcodes (2.6 million in the ONSPD), the file as many as it has."""
+    codes, uniques = pd.factorize(texts)
+    normalised = [normalise_postcode(text) for text in uniques]
+    wanted = sorted(set(normalised) - {""})
+    centres: dict[str, tuple[float, float]] = {}
+    quote, meta = connection.ops.quote_name, PostcodeCentroid._meta
+    postcode, latitude, longitude = (quote(meta.get_field(name).column) for name in ("postcode", "latitude", "longitude"))
+    select = f"SELECT {postcode}, {latitude}, {longitude} FROM {quote(meta.db_table)} WHERE {postcode} IN "  # noqa: S608
+    with connection.cursor() as cursor:  # the ORM's IN would prepare each of a million values one by one
+        for start in range(0, len(wanted), POSTCODES_PER_QUERY):
+            part = wanted[start : start + POSTCODES_PER_QUERY]
+            cursor.execute(select + "(" + ", ".join(["%s"] * len(part)) + ")", part)
+            centres.update((code, (lat, lon)) for code, lat, lon in cursor.fetchall())
+    found = [centres.get(postcode) for postcode in normalised]
+    latitudes = np.array([repr(centre[0]) if centre else "" for centre in found], dtype=object)
+    longitudes = np.array([repr(centre[1]) if centre else "" for centre in found], dtype=object)
+    unknown = np.array([bool(code) and centre is None for code, centre in zip(normalised, found, strict=True)], dtype=bool)
+    return PointLocator().locate(latitudes[codes], longitudes[codes]), unknown[codes]
 
 
 class ProfileImporter(Importer):
@@ -259,21 +287,8 @@ class ProfileImporter(Importer):
             checks.fail_located(located)
             return located, blank_codes, LocationPrecision.EXACT.value
         if kind == LocationKind.POSTCODE:
-            postcodes = np.array([normalise_postcode(text) for text in column_values(frame, profile.postcode_column).tolist()], dtype=object)
-            wanted = sorted(set(pd.unique(postcodes).tolist()) - {""})
-            centres = {}
-            for start in range(0, len(wanted), 500):
-                centres.update({
-                    postcode: (latitude, longitude)
-                    for postcode, latitude, longitude in PostcodeCentroid.objects.filter(
-                        postcode__in=wanted[start : start + 500]
-                    ).values_list("postcode", "latitude", "longitude")
-                })
-            unknown = (postcodes != "") & ~np.isin(postcodes, list(centres))
+            located, unknown = _postcode_centres(column_values(frame, profile.postcode_column))
             checks.fail(unknown, profile.postcode_column, "postcode not in the loaded postcode lookup")
-            latitudes = np.array([repr(centres[code][0]) if code in centres else "" for code in postcodes.tolist()], dtype=object)
-            longitudes = np.array([repr(centres[code][1]) if code in centres else "" for code in postcodes.tolist()], dtype=object)
-            located = PointLocator().locate(latitudes, longitudes)
             return located, blank_codes, LocationPrecision.SNAPPED.value
         empty = np.full(size, "", dtype=object)
         located = PointLocator().locate(empty, empty)

@@ -12,7 +12,6 @@ from saferplace.incidents.importers.base import (
     ImportContext,
     data_category_id,
     rejections_from_mask,
-    run_viewer,
 )
 from saferplace.incidents.importers.locations import Located, LsoaCodes, places_from_codes
 from saferplace.incidents.importers.reading import CsvReader, row_dict
@@ -53,6 +52,11 @@ class RowChecks:
                 self.context, mask, self.row_numbers, field_name, reasons, lambda position: row_dict(self.frame, position)
             )
             self.failed |= mask
+
+    def fail_row(self, position: int, field_name: str, reason: str) -> None:
+        """Reject the one row at `position` (a mask per row would cost the whole chunk each)."""
+        self.context.reject(self.row_numbers[position], field_name, reason, row_dict(self.frame, position))
+        self.failed[position] = True
 
     def fail_located(self, located: Located) -> None:
         problem = located.problem_field != ""
@@ -123,14 +127,17 @@ def incidents_write(context: ImportContext, prepared: PreparedFile) -> None:
     codes = set()
     for chunk in prepared.chunks:
         codes.update(pd.unique(chunk.lsoa_codes).tolist())
-    viewer = run_viewer(context.run)
+    viewer = context.viewer
     resolved = prepared.lsoa.resolve(sorted(code for code in codes if code), viewer=viewer) if prepared.lsoa else {}
     data_categories: dict[str, int] = {}
     lookups = store.Lookups()
 
     def batches():
+        # Each chunk is let go once written (memory); taken from the end of the reversed list,
+        # as popping the first of a list moves all the others.
+        prepared.chunks.reverse()
         while prepared.chunks:
-            chunk = prepared.chunks.pop(0)
+            chunk = prepared.chunks.pop()
             if not chunk.size:
                 continue
             lsoa, ward, community = places_from_codes(chunk.lsoa_codes, resolved, chunk.located)

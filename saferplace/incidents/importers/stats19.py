@@ -127,7 +127,7 @@ class Stats19Importer(Importer):
 
         if columns["lsoa"]:
             raw_codes = column_values(frame, columns["lsoa"])
-            raw_codes = np.where(np.isin(raw_codes, MISSING), "", raw_codes).astype(object)
+            raw_codes = map_distinct(raw_codes, lambda code: "" if code in MISSING else code)  # once per distinct code
             lsoa_codes, lsoa_problems = prepared.lsoa.check(raw_codes)
             checks.fail(lsoa_problems != "", columns["lsoa"], lsoa_problems)
         else:
@@ -143,7 +143,7 @@ class Stats19Importer(Importer):
             years = np.array([str(each.year) if each else "" for each in dates], dtype=object)
 
         kept = np.flatnonzero(~checks.failed)
-        partitions = np.array(["stats19|" + year.strip() for year in years[kept].tolist()], dtype=object)
+        partitions = map_distinct(years[kept], lambda year: "stats19|" + year.strip())
         prepared.partitions.update(pd.unique(partitions).tolist())
         kept_severities = severities[kept]
         return PreparedChunk(

@@ -61,6 +61,9 @@ class RateColumn(ProgressColumn):
 
 class Command(BaseCommand):
     help = "Import partner files: police.uk, STATS19, mapping profiles, place and postcode lookups."
+    # Django's system checks load the web and API URL modules (django-ninja, pydantic): a third
+    # of a second an import waits for and never uses (`saferplace serve` and the worker check).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         importers = parser.add_subparsers(dest="importer", required=True, metavar="IMPORTER")

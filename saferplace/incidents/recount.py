@@ -1,0 +1,182 @@
+"""Keeping the counts (`counts.py`) equal to the incidents.
+
+Whatever changes incidents marks the partitions it touched (`counts_mark`): the insert path for
+every batch it writes, the delete functions for what they delete, the outcomes importer for the
+crimes it updates. The import then recounts them (`counts_refresh_marked`) inside its own
+transaction, so the counts change exactly when the incidents do. A partition is recounted
+whole: its rows in each count table are deleted and grouped again from its incidents, which are
+found through the incident table's partition index. `counts_rebuild` recounts everything
+(`saferplace incidents recount`), and `counts_differences` is the check the tests run after
+every kind of change."""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
+)
+
+from saferplace.incidents.counts import (
+    COUNT_MODELS,
+    IncidentCellCount,
+    IncidentCellTotal,
+    IncidentCount,
+    IncidentMonthCount,
+)
+from saferplace.incidents.models import Incident
+from saferplace.incidents.transforms import HourOf, IsoWeekday, MonthStart
+
+CHUNK = 500  # partitions per statement
+
+
+COMMON = ("partition_id", "owning_organisation_id", "data_category_id", "source", "category_id")
+PLACES = ("lsoa_id", "ward_id", "community_id")
+
+
+def _grouping(model) -> tuple[tuple[str, ...], dict]:
+    """The incident fields `model` groups by, and the expressions it groups by (by their
+    column's name in `model`)."""
+    expressions = {"month_start": MonthStart("occurred_on")}
+    located = ExpressionWrapper(Q(location__latitude__isnull=False) & Q(location__longitude__isnull=False),
+                                output_field=BooleanField())
+    if model is IncidentMonthCount:
+        return (*COMMON, "outcome_id"), {**expressions, "is_located": located}
+    if model is IncidentCount:
+        return (*COMMON, *PLACES), {**expressions, "is_located": located}
+    if model is IncidentCellCount:
+        expressions["cell"] = F("location__h3_cell")
+        return (*COMMON, *PLACES), expressions
+    if model is IncidentCellTotal:
+        return (*COMMON[:3], *PLACES), {"cell": F("location__h3_cell")}
+    expressions["day_of_week"] = IsoWeekday("occurred_on")
+    expressions["hour_of_day"] = HourOf("occurred_time")
+    return (*COMMON, "occurred_precision"), {**expressions, "is_located": located}
+
+
+RENAMED = {"month_start": "month", "is_located": "located", "cell": "h3_cell", "day_of_week": "weekday",
+           "hour_of_day": "hour"}
+
+
+def _incidents_for(model, partitions: Q):
+    incidents = Incident.objects.filter(partitions).order_by()
+    if model in (IncidentCellCount, IncidentCellTotal):
+        return incidents.exclude(location=None).exclude(location__h3_cell="")
+    return incidents
+
+
+def _aggregates(model) -> dict:
+    if model is IncidentCellTotal:
+        return {"number": Count("id"), "weight": Sum("category__harm_weight")}
+    return {"number": Count("id"), "first": Min("occurred_on"), "last": Max("occurred_on")}
+
+
+def _partitions_condition(ids: list) -> Q:
+    known = [each for each in ids if each is not None]
+    condition = Q(partition_id__in=known) if known else Q(pk__in=[])
+    return condition | Q(partition_id__isnull=True) if None in ids else condition
+
+
+def _grouped(model, condition: Q):
+    fields, expressions = _grouping(model)
+    return (
+        _incidents_for(model, condition).values(*fields, **expressions)
+        .annotate(**_aggregates(model))
+    )
+
+
+COLUMNS = {**RENAMED, "first": "first_day", "last": "last_day", "weight": "harm"}
+
+
+def _recount(model, ids: list) -> None:
+    """Delete the partitions' rows of `model` and group their incidents again, in the database:
+    one INSERT … SELECT … GROUP BY (no row goes through Python)."""
+    condition = _partitions_condition(ids)
+    model.objects.filter(condition).delete()
+    grouped = _grouped(model, condition)
+    query = grouped.query
+    # The SELECT's columns, in Django's order: the values() fields, then the annotations.
+    names = [*query.values_select, *query.annotation_select]
+    columns = [model._meta.get_field(COLUMNS.get(name, name).removesuffix("_id")).column for name in names]
+    select, params = query.get_compiler(using=model.objects.db).as_sql()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) {select}",  # noqa: S608
+            params,
+        )
+
+
+def counts_refresh(partition_ids: Iterable[int | None]) -> None:
+    """Recount these partitions (None: the incidents with no partition) in every count table."""
+    ids = sorted(set(partition_ids), key=lambda each: (each is None, each or 0))
+    if not ids:
+        return
+    with transaction.atomic():
+        for start in range(0, len(ids), CHUNK):
+            for model in COUNT_MODELS:
+                _recount(model, ids[start : start + CHUNK])
+
+
+def _marked() -> set:
+    if not hasattr(connection, "saferplace_recount"):
+        connection.saferplace_recount = set()
+    return connection.saferplace_recount
+
+
+def counts_mark(partition_ids: Iterable) -> None:
+    """Note partitions whose incidents changed, to be recounted by `counts_refresh_marked`
+    before the transaction that changed them ends. Ids below 0 mean none (the importers' -1)."""
+    _marked().update(None if each is None or int(each) < 0 else int(each) for each in partition_ids)
+
+
+def counts_refresh_marked() -> None:
+    """Recount every partition marked since the last call."""
+    marked = _marked()
+    ids = list(marked)
+    marked.clear()
+    counts_refresh(ids)
+
+
+def counts_rebuild() -> int:
+    """Recount every partition; returns how many rows the count tables hold."""
+    with transaction.atomic():
+        for model in COUNT_MODELS:
+            model.objects.all().delete()
+        ids = list(Incident.objects.order_by().values_list("partition_id", flat=True).distinct())
+        counts_refresh(ids)
+    return sum(model.objects.count() for model in COUNT_MODELS)
+
+
+def _rounded(values) -> tuple:
+    return tuple(round(value, 6) if isinstance(value, float) else value for value in values)
+
+
+def counts_differences() -> list[str]:
+    """Where the count tables differ from a count over the incidents (nothing, when they are
+    right): each table's groups compared with the same groups counted now."""
+    problems = []
+    for model in COUNT_MODELS:
+        fields, expressions = _grouping(model)
+        measures = [name for name in _aggregates(model)]
+        expected = {
+            tuple(row[name] for name in (*fields, *expressions)): _rounded(row[name] for name in measures)
+            for row in _grouped(model, Q())
+        }
+        names = [RENAMED.get(name, name) for name in (*fields, *expressions)]
+        stored: dict = {}
+        for row in model.objects.values(*names, *(COLUMNS.get(name, name) for name in measures)):
+            key = tuple(row[name] for name in names)
+            if key in stored:
+                problems.append(f"{model.__name__}: the group {key} is stored twice")
+            stored[key] = _rounded(row[COLUMNS.get(name, name)] for name in measures)
+        for key in expected.keys() | stored.keys():
+            if expected.get(key) != stored.get(key):
+                problems.append(f"{model.__name__} {key}: counted {expected.get(key)}, stored {stored.get(key)}")
+    return problems

@@ -1,0 +1,102 @@
+"""Reading the counts (`counts.py`) instead of the incidents, when they can answer exactly.
+
+`count_rows(model, viewer=…, filters=…)` gives the rows of one count table that the access
+policy lets the viewer see (the same `access.visible_to` as the incidents: the counts keep the
+owner and data category) and that match the filters, or None when a filter needs the incidents
+themselves or something the table does not keep: a search or a distance always; hours and days
+of the week outside `IncidentHourCount`; the outcome outside `IncidentMonthCount`; a place
+outside the tables with places; anything but the owner and the place in `IncidentCellTotal`.
+A period is answered from the rows' first and last days: a row is in the period when its first
+day is on or before the end and its last day on or after the start, which is exact unless a
+row's days run across the start or the end, and then the incidents answer. Each selector falls
+back to the incidents on None, so a result never depends on which answered."""
+
+from datetime import date
+
+from django.db.models import F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Coalesce
+
+from saferplace.incidents.counts import (
+    IncidentCellCount,
+    IncidentCellTotal,
+    IncidentCount,
+    IncidentHourCount,
+    IncidentMonthCount,
+)
+from saferplace.incidents.models import DatePrecision
+from saferplace.partners import access
+
+# The incident lookups that mean the same on a count table.
+SAME = {"source", "category_id__in", "owning_organisation__name"}
+WITH_PLACES = (IncidentCount, IncidentCellCount, IncidentCellTotal)
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _answerable(model, filters) -> bool:
+    if filters.search or filters.near:
+        return False
+    if (filters.weekdays or filters.hour_from is not None or filters.hour_to is not None) and model is not IncidentHourCount:
+        return False
+    if filters.outcome and model is not IncidentMonthCount:
+        return False
+    if filters.place_code and model not in WITH_PLACES:
+        return False
+    if model is IncidentCellTotal:
+        return not (filters.source or filters.category or filters.categories or filters.date_from or filters.date_to)
+    return True
+
+
+def _hours(filters) -> Q:
+    """The hours filter on `IncidentHourCount` (as `selectors._filter_lookups` has it on incidents)."""
+    condition = Q()
+    if filters.hour_from is not None or filters.hour_to is not None:
+        start, end = filters.hour_from or 0, filters.hour_to or 24
+        condition &= Q(hour__isnull=False)
+        if start < end:
+            condition &= Q(hour__gte=start) & Q(hour__lt=end) if end < 24 else Q(hour__gte=start)
+        elif start > end:
+            condition &= Q(hour__gte=start) | Q(hour__lt=end)
+    if filters.weekdays:
+        condition &= Q(occurred_precision=DatePrecision.DAY.value, weekday__in=sorted(set(filters.weekdays)))
+    return condition
+
+
+def count_rows(model, *, viewer, filters, lookups: dict, groups: list[list[dict]]) -> QuerySet | None:
+    """The rows of `model` for these filters (already turned into incident `lookups` and
+    `groups` by the selectors), or None when only the incidents can answer."""
+    if not _answerable(model, filters):
+        return None
+    rows = access.visible_to(viewer, model.objects.all())
+    rows = rows.filter(**{key: value for key, value in lookups.items() if key in SAME})
+    if "outcome__text" in lookups:
+        rows = rows.filter(outcome__text=lookups["outcome__text"])
+    for group in groups:  # the place: its LSOA, ward or community (the other groups: hours, above)
+        if any(key in ("lsoa_id", "ward_id", "community_id") for term in group for key in term):
+            rows = rows.filter(access.terms_condition(group))
+    if model is IncidentHourCount:
+        rows = rows.filter(_hours(filters))
+    start, end = filters.date_from, filters.date_to
+    if start is not None:
+        if rows.filter(month=_month(start), first_day__lt=start, last_day__gte=start).exists():
+            return None
+        rows = rows.filter(last_day__gte=start)
+    if end is not None:
+        if rows.filter(month=_month(end), first_day__lte=end, last_day__gt=end).exists():
+            return None
+        rows = rows.filter(first_day__lte=end)
+    return rows.order_by()
+
+
+def total() -> Coalesce:
+    return Coalesce(Sum("number"), 0)
+
+
+def harm(model=None) -> Coalesce:
+    """The harm of the rows' incidents: each row's count times its category's weight (or, in
+    `IncidentCellTotal`, the harm summed when it was counted)."""
+    if model is IncidentCellTotal:
+        return Coalesce(Sum("harm"), 0.0)
+    return Coalesce(Sum(Cast("number", FloatField()) * F("category__harm_weight")), 0.0)

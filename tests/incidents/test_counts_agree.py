@@ -1,0 +1,60 @@
+"""Every figure the explorer shows is the same whether the count tables answer it or the
+incidents do: each selector, for each filter a user can choose, is computed both ways (the
+second with the count tables switched off) as a persona and as the operator."""
+
+from datetime import date
+
+import pytest
+
+from saferplace.incidents import selectors, tallies
+from saferplace.incidents.selectors import IncidentFilters
+from tests.conftest import OPERATOR, viewer
+from tests.web.test_explorer_search import night  # noqa: F401 - the fixture: timed records, weekdays, outcomes
+
+pytestmark = pytest.mark.django_db
+
+FILTERS = [
+    IncidentFilters(),
+    IncidentFilters(hour_from=22, hour_to=4),
+    IncidentFilters(hour_from=14),
+    IncidentFilters(hour_to=3, weekdays=(6, 7)),
+    IncidentFilters(weekdays=(6,)),
+    IncidentFilters(outcome="Under investigation"),
+    IncidentFilters(category="anti-social-behaviour", date_from=date(2026, 1, 4)),
+    IncidentFilters(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)),
+    IncidentFilters(date_to=date(2026, 1, 4), weekdays=(7,)),
+    IncidentFilters(owner="Fenshire Police", source="police-asb"),
+    IncidentFilters(categories=("fly-tipping", "burglary")),
+]
+SELECTORS = [
+    selectors.incident_summary, selectors.incident_counts_by_month, selectors.incident_hexagons,
+    selectors.incident_top_lsoas, selectors.incident_top_hexagons, selectors.incident_counts_by_hour_and_weekday,
+    selectors.incident_count,
+]
+
+
+@pytest.mark.parametrize("who", ["council_analyst", "operator"])
+def test_the_counts_and_the_incidents_give_the_same_figures(night, request, monkeypatch, who):  # noqa: F811
+    person = OPERATOR if who == "operator" else viewer(request.getfixturevalue(who))
+    from_counts = {(str(filters), chosen.__name__): chosen(viewer=person, filters=filters)
+                   for filters in FILTERS for chosen in SELECTORS}
+    assert selectors.count_rows is tallies.count_rows
+    monkeypatch.setattr(selectors, "count_rows", lambda *args, **kwargs: None)
+    for filters in FILTERS:
+        for chosen in SELECTORS:
+            assert chosen(viewer=person, filters=filters) == from_counts[(str(filters), chosen.__name__)], (
+                chosen.__name__, filters)
+    assert from_counts[(str(IncidentFilters()), "incident_count")] >= 5
+
+@pytest.mark.parametrize("who", ["council_analyst", "police_analyst", "operator"])
+def test_a_page_read_off_the_index_is_the_page_of_the_whole_list(night, request, world, who):  # noqa: F811
+    from tests.conftest import make_incident
+
+    for number in range(6):
+        make_incident(world, owner="council", category="environmental", external_id=f"MORE-{number}")
+    person = OPERATOR if who == "operator" else viewer(request.getfixturevalue(who))
+    for filters in [*FILTERS, IncidentFilters(place_code="NO-SUCH-PLACE")]:
+        whole = list(selectors.incident_list(viewer=person, filters=filters).values_list("pk", flat=True))
+        for offset in (0, 2, 5, 40):
+            page = selectors.incident_list_page(viewer=person, filters=filters, offset=offset, limit=3)
+            assert [incident.pk for incident in page] == whole[offset : offset + 3], (filters, offset)
