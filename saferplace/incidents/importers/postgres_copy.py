@@ -9,14 +9,14 @@ into a staging table and then `INSERT … SELECT`: COPY checks the same NOT NULL
 key constraints as an INSERT, and a staging table would have the database write every row twice.
 
 Foreign keys. PostgreSQL checks a foreign key row by row (Django makes them DEFERRABLE INITIALLY
-DEFERRED, so at commit): about 3 µs per reference, ten references per incident, some 30 s for a
+DEFERRED, so at commit): about 4 µs per reference, ten references per incident, some 40 s for a
 million incidents, several times the COPY itself. They are left so. Taking them off for the
-load and putting them back (one join per key) made writing them five times faster, but it locks the
-incident table and every table it refers to (places, organisations, runs…) ACCESS EXCLUSIVE until
-the import commits: every page, and the run's own progress, would wait for the import instead
-of reading what was there before it. See docs/performance.md, "police.uk import", for the
-figures and the ways that remain (a role allowed to set session_replication_role; foreign keys
-the database does not check row by row)."""
+load and putting them back (one join per key) made the whole import three times faster, but
+it locks the incident table and every table it refers to (places, organisations, runs…)
+ACCESS EXCLUSIVE until the import commits: every page, and the run's own progress, would wait
+for the import instead of reading what was there before it. See docs/performance.md, "police.uk
+import", for the figures and the ways that remain (a role allowed to set
+session_replication_role; foreign keys the database does not check row by row)."""
 
 from collections.abc import Callable
 from datetime import date, time
