@@ -10,8 +10,9 @@ index walks whatever the size of the store, instead of a sort of every visible r
 (`after`: the date and id of the last record of the previous page) continues from where a page
 ended, so deep pages cost no more than the first (keyset pagination).
 
-The sorts a user chooses (by time of day, by category), and the operator (whom no pair limits),
-are read the ordinary way."""
+Newest and oldest first (by time of day within a day too) are walked the same way, the
+database sorting each day's few records by time as it goes. The sort by category, and the
+operator (whom no pair limits), are read the ordinary way."""
 
 import calendar
 import re
@@ -67,16 +68,25 @@ def _after(cursor: tuple[date, int], newest_first: bool) -> Q:
     return Q(occurred_on__gt=day) | Q(occurred_on=day, pk__gt=number)
 
 
-def incident_page(*, viewer, filtered, unlimited, sort: str, offset: int, limit: int,
+# How the pairs' walks are merged, for each order they can be walked in: the ORDER BY of the
+# columns (date, time of day, id), as the selectors' orders (`selectors.SORTS`) have them.
+MERGED = {
+    "": "1 DESC, 3 DESC",
+    "newest": "1 DESC, 2 DESC NULLS LAST, 3 DESC",
+    "oldest": "1 ASC, 2 ASC NULLS LAST, 3 ASC",
+}
+
+
+def incident_page(*, viewer, filtered, unlimited, sort: str, order: tuple, offset: int, limit: int,
                   after: tuple[date, int] | None = None) -> list[Incident]:
-    """`limit` incidents from `offset` (or after the cursor) of the viewer's list in its order.
-    `filtered(queryset)` applies the filters to a queryset of incidents; `unlimited` is the
-    whole list (policy and filters applied, ordered), read the ordinary way when no pair can."""
+    """`limit` incidents from `offset` (or after the cursor) of the viewer's list in its order
+    (`order`, the list's order_by, named `sort`). `filtered(queryset)` applies the filters to a
+    queryset of incidents; `unlimited` is the whole list (policy and filters applied, ordered),
+    read the ordinary way when no pair can. The cursor is for the date order (`sort` empty)."""
     pairs = _pairs(viewer)
-    if pairs is None or sort:
+    if pairs is None or sort not in MERGED or (after and sort):
         rows = unlimited.filter(_after(after, True)) if after else unlimited
         return list(rows[offset : offset + limit])
-    order = ("-occurred_on", "-id")
     if not pairs:
         return []
     wanted = offset + limit
@@ -86,7 +96,8 @@ def incident_page(*, viewer, filtered, unlimited, sort: str, offset: int, limit:
         if after:
             rows = rows.filter(_after(after, True))
         try:
-            sql, part_params = rows.order_by(*order).values_list("occurred_on", "id")[:wanted].query.sql_with_params()
+            sql, part_params = (rows.order_by(*order).values_list("occurred_on", "occurred_time", "id")[:wanted]
+                                .query.sql_with_params())
         except EmptyResultSet:  # a filter nothing can match (a place that does not exist)
             continue
         parts.append(f"SELECT * FROM ({sql}) AS pair_{len(parts)}")  # noqa: S608 (SQL from the ORM)
@@ -94,8 +105,8 @@ def incident_page(*, viewer, filtered, unlimited, sort: str, offset: int, limit:
     if not parts:
         return []
     with connection.cursor() as cursor:  # one statement: each pair's walk of the index, merged
-        cursor.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS pairs ORDER BY 1 DESC, 2 DESC "  # noqa: S608
+        cursor.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS pairs ORDER BY {MERGED[sort]} "  # noqa: S608
                        f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
-        ids = [number for _, number in cursor.fetchall()]
+        ids = [number for _, _, number in cursor.fetchall()]
     found = {incident.pk: incident for incident in unlimited.order_by().filter(pk__in=ids)}
     return [found[number] for number in ids if number in found]

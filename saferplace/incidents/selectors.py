@@ -216,8 +216,8 @@ def incident_list_page(*, viewer, filters: IncidentFilters | None = None, offset
     filters = filters or IncidentFilters()
     return incident_page(
         viewer=viewer, filtered=lambda incidents: _filtered(incidents, filters),
-        unlimited=incident_list(viewer=viewer, filters=filters), sort=filters.sort, offset=offset, limit=limit,
-        after=after,
+        unlimited=incident_list(viewer=viewer, filters=filters), sort=filters.sort,
+        order=SORTS.get(filters.sort, ("-occurred_on", "-id")), offset=offset, limit=limit, after=after,
     )
 
 

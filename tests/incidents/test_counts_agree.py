@@ -53,7 +53,9 @@ def test_a_page_read_off_the_index_is_the_page_of_the_whole_list(night, request,
     for number in range(6):
         make_incident(world, owner="council", category="environmental", external_id=f"MORE-{number}")
     person = OPERATOR if who == "operator" else viewer(request.getfixturevalue(who))
-    for filters in [*FILTERS, IncidentFilters(place_code="NO-SUCH-PLACE")]:
+    sorted_ = [IncidentFilters(sort=sort, **extra) for sort in ("newest", "oldest", "category")
+               for extra in ({}, {"hour_from": 22, "hour_to": 4}, {"owner": "Fenshire Police"})]
+    for filters in [*FILTERS, *sorted_, IncidentFilters(place_code="NO-SUCH-PLACE")]:
         whole = list(selectors.incident_list(viewer=person, filters=filters).values_list("pk", flat=True))
         for offset in (0, 2, 5, 40):
             page = selectors.incident_list_page(viewer=person, filters=filters, offset=offset, limit=3)
