@@ -50,6 +50,7 @@ from saferplace.partners.services import (
     user_create,
 )
 from saferplace.partners.viewer import WEB, AuditContext, operator_viewer, viewer_for
+from saferplace.places import geometry
 
 OPERATOR = operator_viewer("test-suite")
 
@@ -250,8 +251,11 @@ def make_location(
     description: str = "",
     h3_cell: str = "",
 ) -> Location:
-    """The shared location row for these values, as an importer would store it."""
+    """The shared location row for these values, as an importer would store it (a point's H3
+    cell worked out unless given)."""
     precision = str(precision)
+    if not h3_cell and latitude is not None and longitude is not None:
+        h3_cell = geometry.h3_cell(latitude, longitude)
     location, _ = Location.objects.get_or_create(
         key=location_key(precision, latitude, longitude, description),
         defaults={

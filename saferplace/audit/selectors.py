@@ -22,7 +22,7 @@ from saferplace.errors import NotFound
 from saferplace.partners import access
 
 # A stored scope's lookups: a field, optionally with one of these operators.
-_LOOKUP = re.compile(r"^[a-z_]+?(__(in|lte|gte|lt|gt))?$")
+_LOOKUP = re.compile(r"^[a-z][a-z0-9_]*?(__(in|lte|gte|lt|gt))?$")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Counts of incidents, kept by the importers so that reads do not grow with the store.
 
-Four tables, each the incidents grouped at the grain one kind of read needs, and each keeping
+Six tables, each the incidents grouped at the grain one kind of read needs, and each keeping
 the owning organisation and data category so the access policy applies to them exactly as to
 the incidents (`access.visible_to` works on them unchanged). The fewer the things a table
 groups by, the fewer its rows, and the faster every read of it: a few thousand rows for ten
@@ -18,7 +18,10 @@ million incidents in the first.
   rows (harm weights are set when a category is made; changing one means a recount);
 * `IncidentHourCount`: by source, category, month, how precise the date is, day of the week,
   hour (none for those without a time) and whether they have a point: the
-  hours-of-the-week grid, and the totals for chosen hours or days of the week.
+  hours-of-the-week grid, and the totals for chosen hours or days of the week;
+* `IncidentWardHourCount`: the same by ward (and community) too: the grid and those totals for
+  a ward or a community (an LSOA's are left to the incidents: by LSOA the table would have
+  nearly as many rows as there are incidents).
 
 Each row also keeps the first and last day of its incidents, so a period that starts or ends
 inside a month is answered exactly whenever no group spans its boundary (see `tallies.py`).
@@ -117,14 +120,29 @@ class IncidentCellTotal(PlaceKeys, CountKeys):
         indexes = [*_indexes(by_month=False), models.Index(fields=["h3_cell"])]
 
 
-class IncidentHourCount(CountBase):
+class HourKeys(CountBase):
     occurred_precision = models.CharField(max_length=10)
     weekday = models.PositiveSmallIntegerField(help_text="ISO day of the week: 1 Monday … 7 Sunday")
     hour = models.PositiveSmallIntegerField(null=True, help_text="None: the incidents have no time of day")
     located = models.BooleanField(help_text=LOCATED)
 
     class Meta:
+        abstract = True
+
+
+class IncidentHourCount(HourKeys):
+    class Meta:
         indexes = _indexes()
 
 
-COUNT_MODELS = (IncidentMonthCount, IncidentCount, IncidentCellCount, IncidentCellTotal, IncidentHourCount)
+class IncidentWardHourCount(HourKeys):
+    ward = _reference(Place, null=True)
+    community = _reference(Place, null=True)
+
+    class Meta:
+        # One ward's or community's rows, without reading the others'.
+        indexes = [*_indexes(), models.Index(fields=["ward"]), models.Index(fields=["community"])]
+
+
+COUNT_MODELS = (IncidentMonthCount, IncidentCount, IncidentCellCount, IncidentCellTotal, IncidentHourCount,
+                IncidentWardHourCount)

@@ -339,6 +339,8 @@ class Incident(models.Model):
             models.Index(fields=["partition"]),  # what a re-import replaces and the counts recount
             # A page of one category, newest first, read straight off the index (incidents/pages.py).
             models.Index(fields=["owning_organisation", "data_category", "category", "occurred_on"]),
+            # The incidents near a point: from the locations in the cells around it (selectors.cells_within).
+            models.Index(fields=["location"]),
         ]
 
     def __str__(self) -> str:

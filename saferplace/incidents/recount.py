@@ -29,6 +29,7 @@ from saferplace.incidents.counts import (
     IncidentCellTotal,
     IncidentCount,
     IncidentMonthCount,
+    IncidentWardHourCount,
 )
 from saferplace.incidents.models import Incident
 from saferplace.incidents.transforms import HourOf, IsoWeekday, MonthStart
@@ -57,7 +58,8 @@ def _grouping(model) -> tuple[tuple[str, ...], dict]:
         return (*COMMON[:3], *PLACES), {"cell": F("location__h3_cell")}
     expressions["day_of_week"] = IsoWeekday("occurred_on")
     expressions["hour_of_day"] = HourOf("occurred_time")
-    return (*COMMON, "occurred_precision"), {**expressions, "is_located": located}
+    wards = PLACES[1:] if model is IncidentWardHourCount else ()
+    return (*COMMON, "occurred_precision", *wards), {**expressions, "is_located": located}
 
 
 RENAMED = {"month_start": "month", "is_located": "located", "cell": "h3_cell", "day_of_week": "weekday",

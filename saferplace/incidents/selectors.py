@@ -20,6 +20,7 @@ from saferplace.incidents.counts import (
     IncidentCount,
     IncidentHourCount,
     IncidentMonthCount,
+    IncidentWardHourCount,
 )
 from saferplace.incidents.models import (
     CategoryGroup,
@@ -58,6 +59,10 @@ SORTS = {
 WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
 # Near a point: how far, in metres, a filter may reach.
 RADII = (250, 500, 1000, 2000)
+# The shortest edge of an H3 cell, as a share of the average at its resolution (cells vary in
+# size by about a third across the globe's faces; this leaves room to spare).
+SMALLEST_EDGE = 0.6
+MOST_RINGS = 30  # 2,791 cells
 METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude, times the cosine of the latitude
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 
@@ -138,7 +143,25 @@ def _filter_lookups(filters: IncidentFilters) -> tuple[dict, list[list[dict]]] |
         lookups["location__latitude__lte"] = latitude + reach_latitude
         lookups["location__longitude__gte"] = longitude - reach_longitude
         lookups["location__longitude__lte"] = longitude + reach_longitude
+        cells = cells_within(latitude, longitude, radius)
+        if cells is not None:
+            lookups["location__h3_cell__in"] = cells
     return lookups, groups
+
+
+def cells_within(latitude: float, longitude: float, radius: int) -> list[str] | None:
+    """The H3 cells (at the stored resolution) that together cover every point within `radius`
+    metres of the point: the cell it is in and rings of its neighbours, enough rings that the
+    outermost starts beyond the radius even where cells are smallest (a cell's centre is at
+    least √3 × its shortest edge from its neighbours'). With the locations' index on their cell,
+    the database reads only the incidents near the point. None when it would take more than
+    `MOST_RINGS` rings (a fine stored resolution): then the square around the circle does."""
+    resolution = settings.H3_RESOLUTION
+    shortest_edge = h3.average_hexagon_edge_length(resolution, unit="m") * SMALLEST_EDGE
+    rings = math.ceil(radius / (shortest_edge * math.sqrt(3))) + 1
+    if rings > MOST_RINGS:
+        return None
+    return sorted(h3.grid_disk(h3.latlng_to_cell(latitude, longitude, resolution), rings))
 
 
 def _within(incidents: QuerySet[Incident], near: tuple[float, float, int]) -> QuerySet[Incident]:
@@ -167,25 +190,31 @@ def _counts(model, *, viewer, filters: IncidentFilters | None) -> QuerySet | Non
     return count_rows(model, viewer=viewer, filters=filters, lookups=found[0], groups=found[1])
 
 
+def _first_counts(models, *, viewer, filters: IncidentFilters | None) -> tuple[QuerySet | None, object]:
+    """The rows of the first of `models` that can answer (the smallest first), and which it is;
+    (None, None) when only the incidents can."""
+    for model in models:
+        rows = _counts(model, viewer=viewer, filters=filters)
+        if rows is not None:
+            return rows, model
+    return None, None
+
+
+# Count tables for totals, the smallest first: every filter but a search, a distance, and the
+# combinations none of them keeps (an outcome with hours or a place; hours with an LSOA).
+TOTALS = (IncidentMonthCount, IncidentHourCount, IncidentCount, IncidentWardHourCount)
+HOURS = (IncidentHourCount, IncidentWardHourCount)
+CELLS = (IncidentCellTotal, IncidentCellCount)
+
+
 def _totals(*, viewer, filters: IncidentFilters | None) -> QuerySet | None:
-    """Count rows for totals: the month table; for hours or days of the week the hours table; for
-    a place the LSOA table (the smallest that can answer; None when none can)."""
-    model = IncidentMonthCount
-    if filters and (filters.weekdays or filters.hour_from is not None or filters.hour_to is not None):
-        model = IncidentHourCount
-    elif filters and filters.place_code:
-        model = IncidentCount
-    return _counts(model, viewer=viewer, filters=filters)
+    return _first_counts(TOTALS, viewer=viewer, filters=filters)[0]
 
 
 def _cell_rows(*, viewer, filters: IncidentFilters | None) -> tuple[QuerySet | None, object]:
     """Count rows by H3 cell, and the model they are of: the totals by cell when the filters
     allow, else the cells by month and category (None when only the incidents can answer)."""
-    for model in (IncidentCellTotal, IncidentCellCount):
-        rows = _counts(model, viewer=viewer, filters=filters)
-        if rows is not None:
-            return rows, model
-    return None, None
+    return _first_counts(CELLS, viewer=viewer, filters=filters)
 
 
 def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
@@ -522,7 +551,7 @@ def incident_counts_by_hour_and_weekday(*, viewer, filters: IncidentFilters | No
     questions), counted from the records with a time of day and a date to the day: `grid[hour]`
     is the counts Monday to Sunday; with the total, the busiest hour's count and every hour of
     the week that had it (Monday first)."""
-    counted = _counts(IncidentHourCount, viewer=viewer, filters=filters)
+    counted, _ = _first_counts(HOURS, viewer=viewer, filters=filters)
     if counted is not None:
         rows = counted.filter(hour__isnull=False, occurred_precision=DatePrecision.DAY).values(
             "hour", "weekday").annotate(count=tallies.total())

@@ -13,6 +13,7 @@ from saferplace.audit.services import audit_record
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.incidents.models import Incident
 from saferplace.incidents.pages import cursor_of, cursor_parse
+from saferplace.incidents.planner import planner_statistics_refresh
 from saferplace.incidents.recount import counts_rebuild
 from saferplace.incidents.selectors import (
     IncidentFilters,
@@ -112,4 +113,6 @@ def incident_counts_rebuild(*, viewer) -> int:
     operator's, since the counts are every organisation's. Returns the rows the tables hold."""
     if not viewer.is_operator:
         raise NotAllowed(capability="operator", record_type="incidents.incidentcount")
-    return counts_rebuild()
+    rows = counts_rebuild()
+    planner_statistics_refresh()
+    return rows

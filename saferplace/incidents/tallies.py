@@ -4,8 +4,8 @@
 policy lets the viewer see (the same `access.visible_to` as the incidents: the counts keep the
 owner and data category) and that match the filters, or None when a filter needs the incidents
 themselves or something the table does not keep: a search or a distance always; hours and days
-of the week outside `IncidentHourCount`; the outcome outside `IncidentMonthCount`; a place
-outside the tables with places; anything but the owner and the place in `IncidentCellTotal`.
+of the week outside the hours tables; the outcome outside `IncidentMonthCount`; a place
+outside the tables with places (and an LSOA outside those with LSOAs); anything but the owner and the place in `IncidentCellTotal`.
 A period is answered from the rows' first and last days: a row is in the period when its first
 day is on or before the end and its last day on or after the start, which is exact unless a
 row's days run across the start or the end, and then the incidents answer. Each selector falls
@@ -22,13 +22,17 @@ from saferplace.incidents.counts import (
     IncidentCount,
     IncidentHourCount,
     IncidentMonthCount,
+    IncidentWardHourCount,
 )
 from saferplace.incidents.models import DatePrecision
 from saferplace.partners import access
+from saferplace.places.models import Place, PlaceKind
 
 # The incident lookups that mean the same on a count table.
 SAME = {"source", "category_id__in", "owning_organisation__name"}
-WITH_PLACES = (IncidentCount, IncidentCellCount, IncidentCellTotal)
+WITH_PLACES = (IncidentCount, IncidentCellCount, IncidentCellTotal, IncidentWardHourCount)
+WITH_HOURS = (IncidentHourCount, IncidentWardHourCount)
+PLACE_KEYS = ("lsoa_id", "ward_id", "community_id")
 
 
 def _month(day: date) -> date:
@@ -38,7 +42,7 @@ def _month(day: date) -> date:
 def _answerable(model, filters) -> bool:
     if filters.search or filters.near:
         return False
-    if (filters.weekdays or filters.hour_from is not None or filters.hour_to is not None) and model is not IncidentHourCount:
+    if hours_chosen(filters) and model not in WITH_HOURS:
         return False
     if filters.outcome and model is not IncidentMonthCount:
         return False
@@ -49,8 +53,13 @@ def _answerable(model, filters) -> bool:
     return True
 
 
+def hours_chosen(filters) -> bool:
+    """Whether the filters choose hours of the day or days of the week."""
+    return bool(filters.weekdays) or filters.hour_from is not None or filters.hour_to is not None
+
+
 def _hours(filters) -> Q:
-    """The hours filter on `IncidentHourCount` (as `selectors._filter_lookups` has it on incidents)."""
+    """The hours filter on the hours tables (as `selectors._filter_lookups` has it on incidents)."""
     condition = Q()
     if filters.hour_from is not None or filters.hour_to is not None:
         start, end = filters.hour_from or 0, filters.hour_to or 24
@@ -74,9 +83,13 @@ def count_rows(model, *, viewer, filters, lookups: dict, groups: list[list[dict]
     if "outcome__text" in lookups:
         rows = rows.filter(outcome__text=lookups["outcome__text"])
     for group in groups:  # the place: its LSOA, ward or community (the other groups: hours, above)
-        if any(key in ("lsoa_id", "ward_id", "community_id") for term in group for key in term):
+        if any(key in PLACE_KEYS for term in group for key in term):
+            if model is IncidentWardHourCount:
+                if Place.objects.filter(code=filters.place_code.strip().upper(), kind=PlaceKind.LSOA).exists():
+                    return None
+                group = [term for term in group if "lsoa_id" not in term]
             rows = rows.filter(access.terms_condition(group))
-    if model is IncidentHourCount:
+    if model in WITH_HOURS:
         rows = rows.filter(_hours(filters))
     start, end = filters.date_from, filters.date_to
     if start is not None:

@@ -11,7 +11,7 @@ import h3
 import numpy as np
 import shapely
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from saferplace.places.models import PLACE_HIERARCHY, Place, PlaceKind
 
@@ -43,7 +43,8 @@ _cache_lock = Lock()
 
 
 def _current_version():
-    return Place.objects.aggregate(stamp=Max("updated_at"))["stamp"], Place.objects.count()
+    version = Place.objects.aggregate(stamp=Max("updated_at"), total=Count("id"))
+    return version["stamp"], version["total"]
 
 
 def _build_index(version) -> PlaceIndex:

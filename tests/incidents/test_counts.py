@@ -116,3 +116,17 @@ def test_recount_from_the_terminal_and_only_as_the_operator(squares, world, writ
     call_command("incidents", "recount", stdout=out)
     assert "Counted every incident again" in out.getvalue()
     assert counts_differences() == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps its statistics itself (autovacuum)")
+def test_an_import_leaves_the_planner_statistics_of_what_it_stored(squares, world, write_file, run_import):
+    """Without statistics SQLite reads the incidents near a point through the owner's index (all
+    of them); every import ANALYZEs (`planner.py`), so the location's index is chosen."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sqlite_schema")  # makes sqlite_stat1, empty of the incidents
+        cursor.execute("DELETE FROM sqlite_stat1")
+    _import_may(run_import, write_file)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [Incident._meta.db_table])
+        stats = [row[0] for row in cursor.fetchall()]
+    assert stats and all(stat.split()[0] == "11" for stat in stats)  # the eleven rows just stored

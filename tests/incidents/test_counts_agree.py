@@ -7,9 +7,12 @@ from datetime import date
 import pytest
 
 from saferplace.incidents import selectors, tallies
+from saferplace.incidents.models import Incident
+from saferplace.incidents.recount import counts_rebuild
 from saferplace.incidents.selectors import IncidentFilters
+from saferplace.places.models import Place, PlaceKind
 from tests.conftest import OPERATOR, viewer
-from tests.web.test_explorer_search import night  # noqa: F401 - the fixture: timed records, weekdays, outcomes
+from tests.web.test_explorer_search import POINT_A, night  # noqa: F401 - the fixture: timed records, weekdays, outcomes
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +28,13 @@ FILTERS = [
     IncidentFilters(date_to=date(2026, 1, 4), weekdays=(7,)),
     IncidentFilters(owner="Fenshire Police", source="police-asb"),
     IncidentFilters(categories=("fly-tipping", "burglary")),
+    # Places (the `placed` fixture): a ward and a community have their own hours table; an
+    # LSOA with hours is left to the incidents.
+    *[IncidentFilters(place_code=code, **extra) for code in ("E06TESTC", "E05TESTW", "E01TEST01")
+      for extra in ({}, {"hour_from": 22, "hour_to": 4}, {"weekdays": (6, 7)},
+                    {"date_from": date(2026, 1, 4), "category": "anti-social-behaviour"})],
+    IncidentFilters(near=(*POINT_A, 250)),
+    IncidentFilters(near=(*POINT_A, 2000), hour_from=22),
 ]
 SELECTORS = [
     selectors.incident_summary, selectors.incident_counts_by_month, selectors.incident_hexagons,
@@ -33,8 +43,22 @@ SELECTORS = [
 ]
 
 
+@pytest.fixture
+def placed(night):  # noqa: F811
+    """The night's records in places: a community, its ward, the ward's two LSOAs (and one record
+    in none)."""
+    community = Place.objects.create(kind=PlaceKind.COMMUNITY, code="E06TESTC", name="Riverside")
+    ward = Place.objects.create(kind=PlaceKind.WARD, code="E05TESTW", name="Central", parent=community)
+    lsoas = [Place.objects.create(kind=PlaceKind.LSOA, code=f"E01TEST0{number}", name=f"Central {number}", parent=ward)
+             for number in (1, 2)]
+    for index, reference in enumerate(sorted(night)[:-1]):
+        Incident.objects.filter(external_id=reference).update(lsoa=lsoas[index % 2], ward=ward, community=community)
+    counts_rebuild()
+    return night
+
+
 @pytest.mark.parametrize("who", ["council_analyst", "operator"])
-def test_the_counts_and_the_incidents_give_the_same_figures(night, request, monkeypatch, who):  # noqa: F811
+def test_the_counts_and_the_incidents_give_the_same_figures(placed, request, monkeypatch, who):
     person = OPERATOR if who == "operator" else viewer(request.getfixturevalue(who))
     from_counts = {(str(filters), chosen.__name__): chosen(viewer=person, filters=filters)
                    for filters in FILTERS for chosen in SELECTORS}
@@ -45,6 +69,7 @@ def test_the_counts_and_the_incidents_give_the_same_figures(night, request, monk
             assert chosen(viewer=person, filters=filters) == from_counts[(str(filters), chosen.__name__)], (
                 chosen.__name__, filters)
     assert from_counts[(str(IncidentFilters()), "incident_count")] >= 5
+    assert from_counts[(str(IncidentFilters(place_code="E05TESTW", hour_from=22, hour_to=4)), "incident_count")] >= 1
 
 @pytest.mark.parametrize("who", ["council_analyst", "police_analyst", "operator"])
 def test_a_page_read_off_the_index_is_the_page_of_the_whole_list(night, request, world, who):  # noqa: F811

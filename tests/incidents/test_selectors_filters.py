@@ -130,3 +130,31 @@ def test_postcodes_are_recognised(text, expected):
 ])
 def test_sources_have_names(code, name):
     assert source_name(code) == name
+
+
+@pytest.mark.parametrize("resolution", [7, 9, 11])
+def test_the_cells_around_a_point_cover_every_point_within_the_radius(settings, resolution):
+    """`cells_within` is what lets the database read only the incidents near a point: every point
+    within the radius, in any direction and on any part of the globe, lies in one of its cells."""
+    import math
+    import random
+
+    import h3
+
+    from saferplace.incidents.selectors import RADII, cells_within
+
+    settings.H3_RESOLUTION = resolution
+    chance = random.Random(9)
+    for _ in range(40):
+        latitude, longitude = chance.uniform(-70, 70), chance.uniform(-180, 180)
+        radius = chance.choice(RADII)
+        cells = cells_within(latitude, longitude, radius)
+        if cells is None:  # too many rings at a fine resolution: the square alone narrows them
+            assert resolution == 11 and radius > 250
+            continue
+        cells = set(cells)
+        for _ in range(200):
+            bearing, distance = chance.uniform(0, 2 * math.pi), radius * math.sqrt(chance.random())
+            north = distance * math.cos(bearing) * METRES
+            east = distance * math.sin(bearing) * METRES / math.cos(math.radians(latitude))
+            assert h3.latlng_to_cell(latitude + north, longitude + east, resolution) in cells

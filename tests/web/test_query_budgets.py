@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # entry included). Raise one only with a reason in the commit message.
 BUDGETS = {
     "home": 14,
-    "explorer": 23,
+    "explorer": 28,  # with located records, the busiest hexagons are described (places, streets): five more
     "incident": 16,
     "imports": 10,
     "api": 11,  # the page is read off the index (pages.py), then its records: one more than a LIMIT

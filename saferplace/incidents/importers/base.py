@@ -54,6 +54,7 @@ from saferplace.incidents.models import (
     ImportStatus,
     MappingProfile,
 )
+from saferplace.incidents.planner import planner_statistics_refresh
 from saferplace.incidents.recount import counts_refresh_marked
 from saferplace.incidents.source_blocks import source_blocks_save
 from saferplace.partners import access
@@ -516,6 +517,7 @@ def _import(viewer, run: ImportRun, path: Path, options: dict, fingerprint, prog
         replaced_again = leftovers_delete(runs=again if inserts_incidents else [], organisation_id=run.organisation_id)
         importer.write(context, prepared)
         counts_refresh_marked()  # the counts change with the incidents, in the same transaction
+        planner_statistics_refresh()
         context.rows_replaced += replaced_again
         if context.source is not None:
             source_blocks_save(run=run, blocks=context.source.blocks(records=context.source_records))
