@@ -6,17 +6,17 @@ the incidents (`access.visible_to` works on them unchanged). The fewer the thing
 groups by, the fewer its rows, and the faster every read of it: a few thousand rows for ten
 million incidents in the first.
 
-* `IncidentMonthCount`: by source, category, month, outcome and whether the incident has a
+* `IncidentMonthCount`: by source, category, outcome, month and whether the incident has a
   point: the explorer's totals and months, the home page's tiles, the filter choices and the
   count of a list;
-* `IncidentCount`: by source, category, month, LSOA (with its ward and community) and whether
-  the incident has a point: the same for a place, and the busiest LSOAs;
-* `IncidentCellCount`: by source, category, month, H3 cell and LSOA: the hexagon map and the
-  busiest hexagons for a period or a category;
+* `IncidentCount`: the same by LSOA too (with its ward and community): the same for a place,
+  and the busiest LSOAs;
+* `IncidentCellCount`: by source, category, outcome, month, H3 cell and LSOA: the hexagon map
+  and the busiest hexagons for a period, a category or an outcome;
 * `IncidentCellTotal`: by H3 cell and LSOA alone, with the incidents' harm summed when counted:
   the map and the busiest hexagons of everything (the view a page opens on), in a tenth of the
   rows (harm weights are set when a category is made; changing one means a recount);
-* `IncidentHourCount`: by source, category, month, how precise the date is, day of the week,
+* `IncidentHourCount`: by source, category, outcome, month, how precise the date is, day of the week,
   hour (none for those without a time) and whether they have a point: the
   hours-of-the-week grid, and the totals for chosen hours or days of the week;
 * `IncidentWardHourCount`: the same by ward (and community) too: the grid and those totals for
@@ -59,6 +59,7 @@ class CountKeys(models.Model):
 class CountBase(CountKeys):
     source = models.CharField(max_length=60)
     category = _reference("incidents.IncidentCategory", to_field="code", db_column="category")
+    outcome = _reference("incidents.SourceLabel", null=True)
     month = models.DateField()
     first_day = models.DateField()
     last_day = models.DateField()
@@ -90,7 +91,6 @@ LOCATED = "Whether the incidents have a point (latitude and longitude)"
 
 
 class IncidentMonthCount(CountBase):
-    outcome = _reference("incidents.SourceLabel", null=True)
     located = models.BooleanField(help_text=LOCATED)
 
     class Meta:
@@ -101,15 +101,17 @@ class IncidentCount(PlaceKeys, CountBase):
     located = models.BooleanField(help_text=LOCATED)
 
     class Meta:
-        indexes = _indexes()
+        indexes = [*_indexes(), models.Index(fields=["outcome", "month"])]
 
 
 class IncidentCellCount(PlaceKeys, CountBase):
     h3_cell = models.CharField(max_length=16)
 
     class Meta:
-        # A category's map, and the places of the busiest hexagons, without reading every row.
-        indexes = [*_indexes(), models.Index(fields=["category", "month"]), models.Index(fields=["h3_cell"])]
+        # A category's or an outcome's map, and the places of the busiest hexagons, without
+        # reading every row.
+        indexes = [*_indexes(), models.Index(fields=["category", "month"]), models.Index(fields=["outcome", "month"]),
+                   models.Index(fields=["h3_cell"])]
 
 
 class IncidentCellTotal(PlaceKeys, CountKeys):

@@ -78,12 +78,16 @@ MERGED = {
 
 
 def incident_page(*, viewer, filtered, unlimited, sort: str, order: tuple, offset: int, limit: int,
-                  after: tuple[date, int] | None = None) -> list[Incident]:
+                  after: tuple[date, int] | None = None, matching: set[tuple[int, int]] | None = None) -> list[Incident]:
     """`limit` incidents from `offset` (or after the cursor) of the viewer's list in its order
     (`order`, the list's order_by, named `sort`). `filtered(queryset)` applies the filters to a
     queryset of incidents; `unlimited` is the whole list (policy and filters applied, ordered),
-    read the ordinary way when no pair can. The cursor is for the date order (`sort` empty)."""
+    read the ordinary way when no pair can. The cursor is for the date order (`sort` empty).
+    `matching`, when known (from the counts), is the pairs with any record the filters match:
+    the others are not walked (a walk that finds nothing reads the whole pair)."""
     pairs = _pairs(viewer)
+    if pairs is not None and matching is not None:
+        pairs = [pair for pair in pairs if pair in matching]
     if pairs is None or sort not in MERGED or (after and sort):
         rows = unlimited.filter(_after(after, True)) if after else unlimited
         return list(rows[offset : offset + limit])

@@ -37,7 +37,7 @@ from saferplace.incidents.transforms import HourOf, IsoWeekday, MonthStart
 CHUNK = 500  # partitions per statement
 
 
-COMMON = ("partition_id", "owning_organisation_id", "data_category_id", "source", "category_id")
+COMMON = ("partition_id", "owning_organisation_id", "data_category_id", "source", "category_id", "outcome_id")
 PLACES = ("lsoa_id", "ward_id", "community_id")
 
 
@@ -48,7 +48,7 @@ def _grouping(model) -> tuple[tuple[str, ...], dict]:
     located = ExpressionWrapper(Q(location__latitude__isnull=False) & Q(location__longitude__isnull=False),
                                 output_field=BooleanField())
     if model is IncidentMonthCount:
-        return (*COMMON, "outcome_id"), {**expressions, "is_located": located}
+        return COMMON, {**expressions, "is_located": located}
     if model is IncidentCount:
         return (*COMMON, *PLACES), {**expressions, "is_located": located}
     if model is IncidentCellCount:
@@ -96,22 +96,44 @@ def _grouped(model, condition: Q):
 COLUMNS = {**RENAMED, "first": "first_day", "last": "last_day", "weight": "harm"}
 
 
+STAGING = "saferplace_recount"
+# What each count table's measures are in SQL over the staging table (`_stage`).
+MEASURES = {"number": "COUNT(*)", "first": "MIN(s_occurred_on)", "last": "MAX(s_occurred_on)", "weight": "SUM(s_weight)"}
+ON_CELLS = (IncidentCellCount, IncidentCellTotal)
+
+
+def _stage(condition: Q) -> None:
+    """The partitions' incidents, once, into a temporary table with every column any count table
+    groups by (its month, day of the week, hour, point, cell, the category's harm weight…): the
+    joins and date arithmetic are done once, and each table is then grouped from it alone."""
+    columns = {"s_occurred_on": F("occurred_on"), "s_weight": F("category__harm_weight")}
+    for model in COUNT_MODELS:
+        fields, expressions = _grouping(model)
+        columns.update({f"s_{name}": F(name) for name in fields})
+        columns.update({f"s_{name}": value for name, value in expressions.items()})
+    staged = Incident.objects.filter(condition).order_by().values(**columns)
+    select, params = staged.query.get_compiler(using=Incident.objects.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} AS {select}", params)
+
+
 def _recount(model, ids: list) -> None:
-    """Delete the partitions' rows of `model` and group their incidents again, in the database:
-    one INSERT … SELECT … GROUP BY (no row goes through Python)."""
-    condition = _partitions_condition(ids)
-    model.objects.filter(condition).delete()
-    grouped = _grouped(model, condition)
-    query = grouped.query
-    # The SELECT's columns, in Django's order: the values() fields, then the annotations.
-    names = [*query.values_select, *query.annotation_select]
+    """Delete the partitions' rows of `model` and group them again from the staging table: one
+    INSERT … SELECT … GROUP BY (no row goes through Python)."""
+    model.objects.filter(_partitions_condition(ids)).delete()
+    fields, expressions = _grouping(model)
+    groups = [*fields, *expressions]
+    staged = [f"s_{name}" for name in groups]
+    measures = list(_aggregates(model))
+    names = [*groups, *measures]
     columns = [model._meta.get_field(COLUMNS.get(name, name).removesuffix("_id")).column for name in names]
-    select, params = query.get_compiler(using=model.objects.db).as_sql()
     quote = connection.ops.quote_name
+    where = "WHERE s_cell IS NOT NULL AND s_cell <> ''" if model in ON_CELLS else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) {select}",  # noqa: S608
-            params,
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+            f"SELECT {', '.join(staged + [MEASURES[name] for name in measures])} FROM {STAGING} {where} "
+            f"GROUP BY {', '.join(staged)}"
         )
 
 
@@ -122,8 +144,14 @@ def counts_refresh(partition_ids: Iterable[int | None]) -> None:
         return
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
-            for model in COUNT_MODELS:
-                _recount(model, ids[start : start + CHUNK])
+            chunk = ids[start : start + CHUNK]
+            _stage(_partitions_condition(chunk))
+            try:
+                for model in COUNT_MODELS:
+                    _recount(model, chunk)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE {STAGING}")
 
 
 def _marked() -> set:

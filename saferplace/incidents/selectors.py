@@ -241,12 +241,17 @@ def _filtered(incidents: QuerySet[Incident], filters: IncidentFilters) -> QueryS
 
 def incident_list_page(*, viewer, filters: IncidentFilters | None = None, offset: int = 0, limit: int = 50,
                        after=None) -> list[Incident]:
-    """One page of `incident_list(viewer, filters)`, in its order (`pages.incident_page`)."""
+    """One page of `incident_list(viewer, filters)`, in its order (`pages.incident_page`), walking
+    only the (owner, data category) pairs that the counts say have a matching record."""
     filters = filters or IncidentFilters()
+    counted = _totals(viewer=viewer, filters=filters)
+    matching = None if counted is None else set(
+        counted.values_list("owning_organisation_id", "data_category_id").distinct())
     return incident_page(
         viewer=viewer, filtered=lambda incidents: _filtered(incidents, filters),
         unlimited=incident_list(viewer=viewer, filters=filters), sort=filters.sort,
         order=SORTS.get(filters.sort, ("-occurred_on", "-id")), offset=offset, limit=limit, after=after,
+        matching=matching,
     )
 
 

@@ -4,8 +4,8 @@
 policy lets the viewer see (the same `access.visible_to` as the incidents: the counts keep the
 owner and data category) and that match the filters, or None when a filter needs the incidents
 themselves or something the table does not keep: a search or a distance always; hours and days
-of the week outside the hours tables; the outcome outside `IncidentMonthCount`; a place
-outside the tables with places (and an LSOA outside those with LSOAs); anything but the owner and the place in `IncidentCellTotal`.
+of the week outside the hours tables; a place outside the tables with places (and an LSOA
+outside those with LSOAs); anything but the owner and the place in `IncidentCellTotal`.
 A period is answered from the rows' first and last days: a row is in the period when its first
 day is on or before the end and its last day on or after the start, which is exact unless a
 row's days run across the start or the end, and then the incidents answer. Each selector falls
@@ -21,7 +21,6 @@ from saferplace.incidents.counts import (
     IncidentCellTotal,
     IncidentCount,
     IncidentHourCount,
-    IncidentMonthCount,
     IncidentWardHourCount,
 )
 from saferplace.incidents.models import DatePrecision
@@ -44,12 +43,11 @@ def _answerable(model, filters) -> bool:
         return False
     if hours_chosen(filters) and model not in WITH_HOURS:
         return False
-    if filters.outcome and model is not IncidentMonthCount:
-        return False
     if filters.place_code and model not in WITH_PLACES:
         return False
     if model is IncidentCellTotal:
-        return not (filters.source or filters.category or filters.categories or filters.date_from or filters.date_to)
+        return not (filters.source or filters.category or filters.categories or filters.outcome or filters.date_from
+                    or filters.date_to)
     return True
 
 

@@ -33,6 +33,8 @@ FILTERS = [
     *[IncidentFilters(place_code=code, **extra) for code in ("E06TESTC", "E05TESTW", "E01TEST01")
       for extra in ({}, {"hour_from": 22, "hour_to": 4}, {"weekdays": (6, 7)},
                     {"date_from": date(2026, 1, 4), "category": "anti-social-behaviour"})],
+    IncidentFilters(outcome="Under investigation", hour_from=22, hour_to=4),
+    IncidentFilters(outcome="Under investigation", place_code="E05TESTW", weekdays=(6,)),
     IncidentFilters(near=(*POINT_A, 250)),
     IncidentFilters(near=(*POINT_A, 2000), hour_from=22),
 ]
@@ -85,3 +87,31 @@ def test_a_page_read_off_the_index_is_the_page_of_the_whole_list(night, request,
         for offset in (0, 2, 5, 40):
             page = selectors.incident_list_page(viewer=person, filters=filters, offset=offset, limit=3)
             assert [incident.pk for incident in page] == whole[offset : offset + 3], (filters, offset)
+
+
+# What the count tables answer alone: every figure of the explorer (the list's page aside), but
+# with hours or days of the week chosen, the busiest places and hexagons (no table keeps both).
+FROM_THE_COUNTS = [
+    IncidentFilters(),
+    IncidentFilters(outcome="Under investigation"),
+    IncidentFilters(hour_from=22, hour_to=4, outcome="Under investigation"),
+    IncidentFilters(place_code="E05TESTW", weekdays=(6, 7)),
+    IncidentFilters(place_code="E06TESTC", hour_from=22),
+    IncidentFilters(place_code="E05TESTW", category="anti-social-behaviour", date_from=date(2026, 1, 1)),
+    IncidentFilters(category="anti-social-behaviour", outcome="Under investigation", date_to=date(2026, 1, 31)),
+]
+
+
+@pytest.mark.parametrize("filters", FROM_THE_COUNTS, ids=str)
+def test_these_filters_are_answered_without_reading_the_incidents(placed, council_analyst, filters):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = viewer(council_analyst)
+    by_place = {selectors.incident_hexagons, selectors.incident_top_hexagons, selectors.incident_top_lsoas}
+    answered = [chosen for chosen in SELECTORS if not (tallies.hours_chosen(filters) and chosen in by_place)]
+    for chosen in answered:
+        with CaptureQueriesContext(connection) as captured:
+            chosen(viewer=person, filters=filters)
+        read = [query["sql"] for query in captured.captured_queries if '"incidents_incident"' in query["sql"]]
+        assert not read, (chosen.__name__, read)

@@ -4,23 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def count_what_is_stored(apps, schema_editor):
-    """Count the incidents already stored into every count table, this one new (what
-    `saferplace incidents recount` does). The recount runs the code of today, so only the latest
-    migration changing the count tables may call it: 0008's now leaves it to this one."""
-    from saferplace.incidents.recount import counts_rebuild
-
-    if apps.get_model("incidents", "Incident").objects.exists():
-        counts_rebuild()
-
-
-def analyze(apps, schema_editor):
-    """SQLite: statistics for the planner (`planner.py`)."""
-    from saferplace.incidents.planner import planner_statistics_refresh
-
-    planner_statistics_refresh()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -95,6 +78,4 @@ class Migration(migrations.Migration):
             model_name='incidentwardhourcount',
             index=models.Index(fields=['community'], name='incidents_i_communi_ddd43e_idx'),
         ),
-        migrations.RunPython(count_what_is_stored, migrations.RunPython.noop),
-        migrations.RunPython(analyze, migrations.RunPython.noop),
     ]
