@@ -1,6 +1,6 @@
 """Counts of incidents, kept by the importers so that reads do not grow with the store.
 
-Six tables, each the incidents grouped at the grain one kind of read needs, and each keeping
+Seven tables, each the incidents grouped at the grain one kind of read needs, and each keeping
 the owning organisation and data category so the access policy applies to them exactly as to
 the incidents (`access.visible_to` works on them unchanged). The fewer the things a table
 groups by, the fewer its rows, and the faster every read of it: a few thousand rows for ten
@@ -9,19 +9,23 @@ million incidents in the first.
 * `IncidentMonthCount`: by source, category, outcome, month and whether the incident has a
   point: the explorer's totals and months, the home page's tiles, the filter choices and the
   count of a list;
-* `IncidentCount`: the same by LSOA too (with its ward and community): the same for a place,
-  and the busiest LSOAs;
-* `IncidentCellCount`: by source, category, outcome, month, H3 cell and LSOA: the hexagon map
-  and the busiest hexagons for a period, a category or an outcome;
+* `IncidentCount`: by source, category, month, LSOA (with its ward and community) and whether
+  the incident has a point: the same for a place, and the busiest LSOAs;
+* `IncidentCellCount`: by source, category, month, H3 cell and LSOA: the hexagon map and the
+  busiest hexagons for a period or a category;
 * `IncidentCellTotal`: by H3 cell and LSOA alone, with the incidents' harm summed when counted:
   the map and the busiest hexagons of everything (the view a page opens on), in a tenth of the
   rows (harm weights are set when a category is made; changing one means a recount);
-* `IncidentHourCount`: by source, category, outcome, month, how precise the date is, day of the week,
-  hour (none for those without a time) and whether they have a point: the
+* `IncidentHourCount`: by source, category, outcome, month, how precise the date is, day of
+  the week, hour (none for those without a time) and whether they have a point: the
   hours-of-the-week grid, and the totals for chosen hours or days of the week;
 * `IncidentWardHourCount`: the same by ward (and community) too: the grid and those totals for
   a ward or a community (an LSOA's are left to the incidents: by LSOA the table would have
-  nearly as many rows as there are incidents).
+  nearly as many rows as there are incidents);
+* `IncidentOutcomeCount`: the incidents with an outcome, by source, category, outcome, month,
+  LSOA and H3 cell: the busiest places and the map for an outcome. Apart, because by outcome the
+  LSOA and cell tables would have two or three times the rows, which every read of them (a
+  period, a place) would pay for.
 
 Each row also keeps the first and last day of its incidents, so a period that starts or ends
 inside a month is answered exactly whenever no group spans its boundary (see `tallies.py`).
@@ -59,7 +63,6 @@ class CountKeys(models.Model):
 class CountBase(CountKeys):
     source = models.CharField(max_length=60)
     category = _reference("incidents.IncidentCategory", to_field="code", db_column="category")
-    outcome = _reference("incidents.SourceLabel", null=True)
     month = models.DateField()
     first_day = models.DateField()
     last_day = models.DateField()
@@ -91,6 +94,7 @@ LOCATED = "Whether the incidents have a point (latitude and longitude)"
 
 
 class IncidentMonthCount(CountBase):
+    outcome = _reference("incidents.SourceLabel", null=True)
     located = models.BooleanField(help_text=LOCATED)
 
     class Meta:
@@ -101,17 +105,15 @@ class IncidentCount(PlaceKeys, CountBase):
     located = models.BooleanField(help_text=LOCATED)
 
     class Meta:
-        indexes = [*_indexes(), models.Index(fields=["outcome", "month"])]
+        indexes = _indexes()
 
 
 class IncidentCellCount(PlaceKeys, CountBase):
     h3_cell = models.CharField(max_length=16)
 
     class Meta:
-        # A category's or an outcome's map, and the places of the busiest hexagons, without
-        # reading every row.
-        indexes = [*_indexes(), models.Index(fields=["category", "month"]), models.Index(fields=["outcome", "month"]),
-                   models.Index(fields=["h3_cell"])]
+        # A category's map, and the places of the busiest hexagons, without reading every row.
+        indexes = [*_indexes(), models.Index(fields=["category", "month"]), models.Index(fields=["h3_cell"])]
 
 
 class IncidentCellTotal(PlaceKeys, CountKeys):
@@ -123,6 +125,7 @@ class IncidentCellTotal(PlaceKeys, CountKeys):
 
 
 class HourKeys(CountBase):
+    outcome = _reference("incidents.SourceLabel", null=True)
     occurred_precision = models.CharField(max_length=10)
     weekday = models.PositiveSmallIntegerField(help_text="ISO day of the week: 1 Monday … 7 Sunday")
     hour = models.PositiveSmallIntegerField(null=True, help_text="None: the incidents have no time of day")
@@ -146,5 +149,14 @@ class IncidentWardHourCount(HourKeys):
         indexes = [*_indexes(), models.Index(fields=["ward"]), models.Index(fields=["community"])]
 
 
+class IncidentOutcomeCount(PlaceKeys, CountBase):
+    outcome = _reference("incidents.SourceLabel")
+    h3_cell = models.CharField(max_length=16, blank=True, help_text="Empty: the incidents have no point")
+    located = models.BooleanField(help_text=LOCATED)
+
+    class Meta:
+        indexes = [*_indexes(), models.Index(fields=["outcome", "month"])]
+
+
 COUNT_MODELS = (IncidentMonthCount, IncidentCount, IncidentCellCount, IncidentCellTotal, IncidentHourCount,
-                IncidentWardHourCount)
+                IncidentWardHourCount, IncidentOutcomeCount)

@@ -21,7 +21,9 @@ from django.db.models import (
     Min,
     Q,
     Sum,
+    Value,
 )
+from django.db.models.functions import Coalesce
 
 from saferplace.incidents.counts import (
     COUNT_MODELS,
@@ -29,16 +31,19 @@ from saferplace.incidents.counts import (
     IncidentCellTotal,
     IncidentCount,
     IncidentMonthCount,
+    IncidentOutcomeCount,
     IncidentWardHourCount,
 )
 from saferplace.incidents.models import Incident
 from saferplace.incidents.transforms import HourOf, IsoWeekday, MonthStart
 
 CHUNK = 500  # partitions per statement
+ON_CELLS = (IncidentCellCount, IncidentCellTotal)
 
 
-COMMON = ("partition_id", "owning_organisation_id", "data_category_id", "source", "category_id", "outcome_id")
+COMMON = ("partition_id", "owning_organisation_id", "data_category_id", "source", "category_id")
 PLACES = ("lsoa_id", "ward_id", "community_id")
+CELL = Coalesce(F("location__h3_cell"), Value(""))  # none: the incident has no location
 
 
 def _grouping(model) -> tuple[tuple[str, ...], dict]:
@@ -48,18 +53,20 @@ def _grouping(model) -> tuple[tuple[str, ...], dict]:
     located = ExpressionWrapper(Q(location__latitude__isnull=False) & Q(location__longitude__isnull=False),
                                 output_field=BooleanField())
     if model is IncidentMonthCount:
-        return COMMON, {**expressions, "is_located": located}
+        return (*COMMON, "outcome_id"), {**expressions, "is_located": located}
+    if model is IncidentOutcomeCount:
+        return (*COMMON, "outcome_id", *PLACES), {**expressions, "cell": CELL, "is_located": located}
     if model is IncidentCount:
         return (*COMMON, *PLACES), {**expressions, "is_located": located}
     if model is IncidentCellCount:
-        expressions["cell"] = F("location__h3_cell")
+        expressions["cell"] = CELL
         return (*COMMON, *PLACES), expressions
     if model is IncidentCellTotal:
-        return (*COMMON[:3], *PLACES), {"cell": F("location__h3_cell")}
+        return (*COMMON[:3], *PLACES), {"cell": CELL}
     expressions["day_of_week"] = IsoWeekday("occurred_on")
     expressions["hour_of_day"] = HourOf("occurred_time")
     wards = PLACES[1:] if model is IncidentWardHourCount else ()
-    return (*COMMON, "occurred_precision", *wards), {**expressions, "is_located": located}
+    return (*COMMON, "outcome_id", "occurred_precision", *wards), {**expressions, "is_located": located}
 
 
 RENAMED = {"month_start": "month", "is_located": "located", "cell": "h3_cell", "day_of_week": "weekday",
@@ -68,8 +75,10 @@ RENAMED = {"month_start": "month", "is_located": "located", "cell": "h3_cell", "
 
 def _incidents_for(model, partitions: Q):
     incidents = Incident.objects.filter(partitions).order_by()
-    if model in (IncidentCellCount, IncidentCellTotal):
+    if model in ON_CELLS:
         return incidents.exclude(location=None).exclude(location__h3_cell="")
+    if model is IncidentOutcomeCount:
+        return incidents.exclude(outcome=None)
     return incidents
 
 
@@ -99,7 +108,11 @@ COLUMNS = {**RENAMED, "first": "first_day", "last": "last_day", "weight": "harm"
 STAGING = "saferplace_recount"
 # What each count table's measures are in SQL over the staging table (`_stage`).
 MEASURES = {"number": "COUNT(*)", "first": "MIN(s_occurred_on)", "last": "MAX(s_occurred_on)", "weight": "SUM(s_weight)"}
-ON_CELLS = (IncidentCellCount, IncidentCellTotal)
+WHERE = {
+    IncidentCellCount: "WHERE s_cell <> ''",
+    IncidentCellTotal: "WHERE s_cell <> ''",
+    IncidentOutcomeCount: "WHERE s_outcome_id IS NOT NULL",
+}
 
 
 def _stage(condition: Q) -> None:
@@ -128,7 +141,7 @@ def _recount(model, ids: list) -> None:
     names = [*groups, *measures]
     columns = [model._meta.get_field(COLUMNS.get(name, name).removesuffix("_id")).column for name in names]
     quote = connection.ops.quote_name
-    where = "WHERE s_cell IS NOT NULL AND s_cell <> ''" if model in ON_CELLS else ""
+    where = WHERE.get(model, "")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608

@@ -20,6 +20,7 @@ from saferplace.incidents.counts import (
     IncidentCount,
     IncidentHourCount,
     IncidentMonthCount,
+    IncidentOutcomeCount,
     IncidentWardHourCount,
 )
 from saferplace.incidents.models import (
@@ -200,11 +201,13 @@ def _first_counts(models, *, viewer, filters: IncidentFilters | None) -> tuple[Q
     return None, None
 
 
-# Count tables for totals, the smallest first: every filter but a search, a distance, and the
-# combinations none of them keeps (an outcome with hours or a place; hours with an LSOA).
-TOTALS = (IncidentMonthCount, IncidentHourCount, IncidentCount, IncidentWardHourCount)
+# Count tables for each kind of read, the smallest first. Together they answer every filter but
+# a search and a distance, and the combinations none of them keeps (hours with an LSOA, or with
+# an outcome and a place; for the busiest places and hexagons, hours).
+TOTALS = (IncidentMonthCount, IncidentHourCount, IncidentCount, IncidentWardHourCount, IncidentOutcomeCount)
 HOURS = (IncidentHourCount, IncidentWardHourCount)
-CELLS = (IncidentCellTotal, IncidentCellCount)
+CELLS = (IncidentCellTotal, IncidentCellCount, IncidentOutcomeCount)
+LSOAS = (IncidentCount, IncidentOutcomeCount)
 
 
 def _totals(*, viewer, filters: IncidentFilters | None) -> QuerySet | None:
@@ -214,7 +217,10 @@ def _totals(*, viewer, filters: IncidentFilters | None) -> QuerySet | None:
 def _cell_rows(*, viewer, filters: IncidentFilters | None) -> tuple[QuerySet | None, object]:
     """Count rows by H3 cell, and the model they are of: the totals by cell when the filters
     allow, else the cells by month and category (None when only the incidents can answer)."""
-    return _first_counts(CELLS, viewer=viewer, filters=filters)
+    rows, model = _first_counts(CELLS, viewer=viewer, filters=filters)
+    if model is IncidentOutcomeCount:  # it keeps the incidents with no point too
+        rows = rows.exclude(h3_cell="")
+    return rows, model
 
 
 def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
@@ -443,7 +449,7 @@ def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolut
 
 def incident_top_lsoas(*, viewer, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
     """The LSOAs with the most incidents (or the most harm), with both figures."""
-    counted = _counts(IncidentCount, viewer=viewer, filters=filters)
+    counted, _ = _first_counts(LSOAS, viewer=viewer, filters=filters)
     if counted is not None:
         grouped = counted.exclude(lsoa=None).values(code=F("lsoa__code"), name=F("lsoa__name")).annotate(
             count=tallies.total(), harm=tallies.harm())

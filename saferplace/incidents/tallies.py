@@ -4,8 +4,9 @@
 policy lets the viewer see (the same `access.visible_to` as the incidents: the counts keep the
 owner and data category) and that match the filters, or None when a filter needs the incidents
 themselves or something the table does not keep: a search or a distance always; hours and days
-of the week outside the hours tables; a place outside the tables with places (and an LSOA
-outside those with LSOAs); anything but the owner and the place in `IncidentCellTotal`.
+of the week outside the hours tables; an outcome outside those with outcomes; a place outside
+the tables with places (and an LSOA outside those with LSOAs); without an outcome, the table
+of the incidents with one; anything but the owner and the place in `IncidentCellTotal`.
 A period is answered from the rows' first and last days: a row is in the period when its first
 day is on or before the end and its last day on or after the start, which is exact unless a
 row's days run across the start or the end, and then the incidents answer. Each selector falls
@@ -21,6 +22,8 @@ from saferplace.incidents.counts import (
     IncidentCellTotal,
     IncidentCount,
     IncidentHourCount,
+    IncidentMonthCount,
+    IncidentOutcomeCount,
     IncidentWardHourCount,
 )
 from saferplace.incidents.models import DatePrecision
@@ -29,8 +32,9 @@ from saferplace.places.models import Place, PlaceKind
 
 # The incident lookups that mean the same on a count table.
 SAME = {"source", "category_id__in", "owning_organisation__name"}
-WITH_PLACES = (IncidentCount, IncidentCellCount, IncidentCellTotal, IncidentWardHourCount)
+WITH_PLACES = (IncidentCount, IncidentCellCount, IncidentCellTotal, IncidentWardHourCount, IncidentOutcomeCount)
 WITH_HOURS = (IncidentHourCount, IncidentWardHourCount)
+WITH_OUTCOMES = (IncidentMonthCount, IncidentHourCount, IncidentWardHourCount, IncidentOutcomeCount)
 PLACE_KEYS = ("lsoa_id", "ward_id", "community_id")
 
 
@@ -45,9 +49,12 @@ def _answerable(model, filters) -> bool:
         return False
     if filters.place_code and model not in WITH_PLACES:
         return False
+    if filters.outcome and model not in WITH_OUTCOMES:
+        return False
+    if model is IncidentOutcomeCount:  # only the incidents with an outcome
+        return bool(filters.outcome)
     if model is IncidentCellTotal:
-        return not (filters.source or filters.category or filters.categories or filters.outcome or filters.date_from
-                    or filters.date_to)
+        return not (filters.source or filters.category or filters.categories or filters.date_from or filters.date_to)
     return True
 
 

@@ -35,6 +35,8 @@ FILTERS = [
                     {"date_from": date(2026, 1, 4), "category": "anti-social-behaviour"})],
     IncidentFilters(outcome="Under investigation", hour_from=22, hour_to=4),
     IncidentFilters(outcome="Under investigation", place_code="E05TESTW", weekdays=(6,)),
+    IncidentFilters(outcome="Under investigation", place_code="E01TEST02", date_to=date(2026, 1, 3)),
+    IncidentFilters(outcome="Under investigation", category="burglary"),
     IncidentFilters(near=(*POINT_A, 250)),
     IncidentFilters(near=(*POINT_A, 2000), hour_from=22),
 ]
@@ -99,6 +101,7 @@ FROM_THE_COUNTS = [
     IncidentFilters(place_code="E06TESTC", hour_from=22),
     IncidentFilters(place_code="E05TESTW", category="anti-social-behaviour", date_from=date(2026, 1, 1)),
     IncidentFilters(category="anti-social-behaviour", outcome="Under investigation", date_to=date(2026, 1, 31)),
+    IncidentFilters(outcome="Under investigation", place_code="E05TESTW"),
 ]
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def count_what_is_stored(apps, schema_editor):
     """Nothing now: the incidents already stored are counted by the latest migration changing
-    the count tables (0011 now), since counting runs today's code, which counts into every table."""
+    the count tables (0010 now), since counting runs today's code, which counts into every table."""
 
 
 class Migration(migrations.Migration):
