@@ -128,6 +128,20 @@ def test_a_republished_month_replaces_that_month_for_that_force(squares, world, 
     assert not Incident.objects.filter(external_id=crime_id(8)).exists()
 
 
+def test_a_nul_character_rejects_its_row_and_keeps_the_rest(squares, world, write_file, run_import):
+    """A zero byte in a value (which PostgreSQL's text cannot hold) is the row's problem, named,
+    not the whole file's; the rejection shows it as ␀."""
+    rows = [police_row(1, "2026-05", "Burglary"), police_row(2, "2026-05", "Burglary"), police_row(3, "2026-05", "Burglary")]
+    rows[1][6] = "On or near Mill\x00Lane"
+    run = run_import("police-uk", write_file("nul.csv", csv_text(POLICE_UK_HEADER, rows)), organisation="Fenshire Police")
+
+    assert (run.status, run.rows_imported, run.rows_rejected) == (ImportStatus.SUCCEEDED, 2, 1)
+    rejection = run.rejections.get()
+    assert (rejection.row_number, rejection.field) == (3, "Location")
+    assert rejection.reason == "Location holds a NUL character (a zero byte), which no text can"
+    assert rejection.raw["Location"] == "On or near Mill\N{SYMBOL FOR NULL}Lane"
+
+
 def test_a_file_truncated_mid_row_rejects_the_cut_row_and_keeps_the_rest(squares, world, write_file, run_import):
     text = csv_text(POLICE_UK_HEADER, may_2026_rows())
     cut = text[: text.rindex("Robbery") + 3]  # "…,Rob"

@@ -320,7 +320,9 @@ def combined_strings(first: np.ndarray, second: np.ndarray, combine: Callable[[s
 
 
 def row_dict(frame: pd.DataFrame, position: int) -> dict:
-    return {str(name): str(value) for name, value in frame.iloc[position].items()}
+    """The row as the rejection keeps it, a NUL character shown as "␀" (no JSON column of
+    PostgreSQL takes one)."""
+    return {str(name): str(value).replace("\x00", "\N{SYMBOL FOR NULL}") for name, value in frame.iloc[position].items()}
 
 
 def float_or_nan(text: str) -> float:

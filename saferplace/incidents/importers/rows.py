@@ -45,6 +45,17 @@ class RowChecks:
         self.frame = frame
         self.row_numbers = row_numbers
         self.failed = np.zeros(len(frame), dtype=bool)
+        self._nul_characters()
+
+    def _nul_characters(self) -> None:
+        """Reject the rows with a NUL character (a zero byte) in any value: no text column of
+        PostgreSQL can hold one, and no real record has one. One search of each column's values
+        joined together when there is none (nearly always)."""
+        for name in self.frame.columns:
+            values = self.frame[name].to_numpy(dtype=object)
+            if values.dtype == object and "\x00" in "".join(map(str, values.tolist())):
+                mask = np.fromiter(("\x00" in str(value) for value in values.tolist()), dtype=bool, count=len(values))
+                self.fail(mask, str(name), f"{name} holds a NUL character (a zero byte), which no text can")
 
     def fail(self, mask: np.ndarray, field_name: str, reasons) -> None:
         if mask.any():
