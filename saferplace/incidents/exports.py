@@ -31,7 +31,12 @@ from django.db.models import Model, QuerySet
 
 from saferplace.csv_stream import neutralise
 from saferplace.incidents.models import IncidentCategory, Location, LocationPrecision, SourceLabel
-from saferplace.incidents.selectors import IncidentFilters, incident_list
+from saferplace.incidents.selectors import (
+    IncidentFilters,
+    incident_count,
+    incident_list,
+    incident_summary,
+)
 from saferplace.incidents.services import incidents_export_audit
 from saferplace.incidents.sources import source_name
 from saferplace.partners.models import DataCategory, Organisation
@@ -162,7 +167,7 @@ def incidents_export_csv(*, viewer, filters: IncidentFilters) -> Iterator[str]:
     (formula-leading values neutralised); the export is audited first, with its scope and
     number of rows."""
     incidents = incident_list(viewer=viewer, filters=filters)
-    count = incidents.count()
+    count = incident_count(viewer=viewer, filters=filters)  # from the counts when they can say: the download starts at once
     incidents_export_audit(viewer=viewer, description=f"{count_of(count, 'incident')} as CSV", filters=filters, rows=count,
                            export_format="csv")
     return _csv_stream(_streamed(incidents.values_list(*FIELDS)))
@@ -231,8 +236,9 @@ def incidents_export_geojson(*, viewer, filters: IncidentFilters) -> Iterator[st
     written and the rows left out."""
     incidents = incident_list(viewer=viewer, filters=filters).order_by("-occurred_on", "-id")
     located = incidents.exclude(location__latitude=None).exclude(location__longitude=None)
-    rows = located.count()
-    omitted = incidents.count() - rows
+    summary = incident_summary(viewer=viewer, filters=filters)  # from the counts when they can say
+    omitted = summary["without_location"]
+    rows = summary["count"] - omitted
     incidents_export_audit(
         viewer=viewer, description=f"{count_of(rows, 'incident')} as GeoJSON", filters=filters, rows=rows,
         export_format="geojson", omitted_without_location=omitted,
