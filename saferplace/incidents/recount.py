@@ -17,19 +17,21 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    FloatField,
     Max,
     Min,
     Q,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from saferplace.incidents.counts import (
     COUNT_MODELS,
     IncidentCellCount,
     IncidentCellTotal,
     IncidentCount,
+    IncidentHourCount,
     IncidentMonthCount,
     IncidentOutcomeCount,
     IncidentWardHourCount,
@@ -102,7 +104,7 @@ def _grouped(model, condition: Q):
     )
 
 
-COLUMNS = {**RENAMED, "first": "first_day", "last": "last_day", "weight": "harm"}
+COLUMNS = {**RENAMED, "first": "first_day", "last": "last_day", "weight": "harm", "total": "number"}
 
 
 STAGING = "saferplace_recount"
@@ -150,6 +152,36 @@ def _recount(model, ids: list) -> None:
         )
 
 
+# Tables grouped again from a finer one once it is recounted: the same groups less some (a few
+# thousand rows to group instead of every incident of the partitions).
+FROM_FINER = {
+    IncidentHourCount: IncidentWardHourCount,  # less the ward and community
+    IncidentMonthCount: IncidentHourCount,  # less the precision, day of the week and hour
+    IncidentCellTotal: IncidentCellCount,  # less the source, category and month; harm by category
+}
+FROM_STAGING = tuple(model for model in COUNT_MODELS if model not in FROM_FINER)
+ORDER = (*FROM_STAGING, IncidentHourCount, IncidentMonthCount, IncidentCellTotal)
+
+
+def _regroup(model, ids: list) -> None:
+    """Delete the partitions' rows of `model` and group them again from its finer table's."""
+    condition = _partitions_condition(ids)
+    model.objects.filter(condition).delete()
+    fields, expressions = _grouping(model)
+    names = [*fields, *(RENAMED[name] for name in expressions)]
+    if model is IncidentCellTotal:
+        measures = {"total": Sum("number"), "weight": Sum(Cast("number", FloatField()) * F("category__harm_weight"))}
+    else:
+        measures = {"total": Sum("number"), "first": Min("first_day"), "last": Max("last_day")}
+    query = FROM_FINER[model].objects.filter(condition).order_by().values(*names).annotate(**measures).query
+    columns = [model._meta.get_field(COLUMNS.get(name, name).removesuffix("_id")).column
+               for name in (*query.values_select, *query.annotation_select)]
+    select, params = query.get_compiler(using=model.objects.db).as_sql()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) {select}", params)
+
+
 def counts_refresh(partition_ids: Iterable[int | None]) -> None:
     """Recount these partitions (None: the incidents with no partition) in every count table."""
     ids = sorted(set(partition_ids), key=lambda each: (each is None, each or 0))
@@ -160,11 +192,13 @@ def counts_refresh(partition_ids: Iterable[int | None]) -> None:
             chunk = ids[start : start + CHUNK]
             _stage(_partitions_condition(chunk))
             try:
-                for model in COUNT_MODELS:
+                for model in FROM_STAGING:
                     _recount(model, chunk)
             finally:
                 with connection.cursor() as cursor:
                     cursor.execute(f"DROP TABLE {STAGING}")
+            for model in ORDER[len(FROM_STAGING):]:
+                _regroup(model, chunk)
 
 
 def _marked() -> set:
