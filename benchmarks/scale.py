@@ -3,7 +3,7 @@ through HTTP, the whole request), on a force-sized demo city, next to a smaller 
 same run.
 
     .venv/bin/python benchmarks/scale.py --size 272 --data-dir /tmp/scale-sqlite-272 \\
-        --compare-size 27 --compare-data-dir /tmp/scale-sqlite-27 [--repeat 20]
+        --compare-size 27 --compare-data-dir /tmp/scale-sqlite-27 [--repeat 20] [--pages hexagons "one ward"]
     .venv/bin/python benchmarks/scale.py --size 1            # a small city in a temporary folder
     # PostgreSQL: add --database-url postgres://… (and --compare-database-url postgres://…)
 
@@ -31,6 +31,7 @@ and p95 and the ratio of the p95s) is printed and written to
 benchmarks/results/scale-<database>-<size>.md."""
 
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -88,7 +89,7 @@ def pages(info: dict) -> list[Page]:
     def explorer(**query) -> str:
         return "/incidents/" + ("?" + urllib.parse.urlencode(query, doseq=True) if query else "")
 
-    return [
+    every = [
         Page("explorer: no filter", "explorer", explorer()),
         Page("explorer: the last 3 months", "explorer", explorer(period="3")),
         Page("explorer: one category (violence)", "explorer", explorer(category="violent-crime")),
@@ -114,6 +115,10 @@ def pages(info: dict) -> list[Page]:
         Page("home page", "home", "/"),
         Page("API: a page of 50 incidents", "api", "/api/v1/incidents?limit=50"),
     ]
+    return [page for page in every if not ONLY or any(text in page.name for text in ONLY)]
+
+
+ONLY: list[str] = []  # --pages: only the pages whose names hold one of these
 
 
 @dataclass
@@ -133,8 +138,9 @@ class Answer:
 
 def request(port: int, method: str, path: str, *, persona: Persona | None = None, form: dict | None = None,
             token: str = "") -> Answer:
-    """One request on a new connection, timed from connecting to the last byte of the answer."""
-    headers = {"Connection": "close"}
+    """One request on a new connection, timed from connecting to the last byte of the answer
+    (asking for it compressed, as every browser does; then unpacked, untimed)."""
+    headers = {"Connection": "close", "Accept-Encoding": "gzip"}
     if persona is not None and persona.cookies:
         headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in persona.cookies.items())
     if token:
@@ -152,6 +158,8 @@ def request(port: int, method: str, path: str, *, persona: Persona | None = None
     finally:
         connection.close()
     seconds = time.perf_counter() - started
+    if response.headers.get("Content-Encoding") == "gzip":
+        content = gzip.decompress(content)
     if persona is not None:
         for line in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(line).items():
@@ -364,7 +372,9 @@ def main() -> int:
     parser.add_argument("--compare-database-url", default="", help="its database (default: SQLite in its data directory)")
     parser.add_argument("--repeat", type=int, default=20, help="timed requests of each page, as each persona, in each city")
     parser.add_argument("--output", type=Path, help="where to write the table (default benchmarks/results/scale-…)")
+    parser.add_argument("--pages", nargs="*", default=[], help="only the pages whose names hold one of these texts")
     arguments = parser.parse_args()
+    ONLY[:] = arguments.pages
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, into a pipe too
     if arguments.size is None and arguments.data_dir is None:
         parser.error("give --size (and --data-dir to keep the city), or the --data-dir of a city already built")

@@ -538,3 +538,16 @@ def test_endpoints_are_for_incident_readers_only(client, council_auditor, name):
     assert client.get(reverse(name)).status_code == 302  # not signed in
     sign_in(client, council_auditor)
     assert client.get(reverse(name)).status_code == 403
+
+
+def test_the_map_s_data_is_compressed_for_a_browser_that_asks(client, council_analyst, explorer_data):
+    """Hundreds of kilobytes of outlines at a force's scale: sent gzipped to a browser (every one
+    asks), the same data once unpacked."""
+    import gzip
+    import json
+
+    sign_in(client, council_analyst)
+    plain = client.get(reverse("web:incident-hexagons"))
+    packed = client.get(reverse("web:incident-hexagons"), headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()

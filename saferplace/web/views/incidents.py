@@ -5,6 +5,7 @@ exports (CSV and GeoJSON). Opening one incident is audited too."""
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 
 from saferplace.incidents.exports import incidents_export_csv, incidents_export_geojson
 from saferplace.incidents.geojson import hexagon_feature_collection, incident_points_open
@@ -77,6 +78,7 @@ def incident_list(request):
     )
 
 
+@gzip_page  # a map's data: hundreds of kilobytes of outlines, and no secret in it (BREACH)
 @capability_required("incidents.view")
 def incident_hexagons(request):
     """Hexagons of the filtered incidents with their counts and harm, as GeoJSON polygons:
@@ -94,6 +96,7 @@ def incident_hexagons(request):
     return JsonResponse(hexagon_feature_collection(hexagons, measure=form.chosen_measure, resolution=resolution))
 
 
+@gzip_page  # a map's data: hundreds of kilobytes of outlines, and no secret in it (BREACH)
 @capability_required("incidents.view")
 def incident_points(request):
     """The individual incidents of one hexagon (?<filters>&cell=H3), at most 500, audited."""
