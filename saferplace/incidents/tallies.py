@@ -100,11 +100,11 @@ def count_rows(model, *, viewer, filters, lookups: dict, groups: list[list[dict]
     if start is not None:
         if rows.filter(month=_month(start), first_day__lt=start, last_day__gte=start).exists():
             return None
-        rows = rows.filter(last_day__gte=start)
+        rows = rows.filter(last_day__gte=start, month__gte=_month(start))  # the month: for the indexes
     if end is not None:
         if rows.filter(month=_month(end), first_day__lte=end, last_day__gt=end).exists():
             return None
-        rows = rows.filter(first_day__lte=end)
+        rows = rows.filter(first_day__lte=end, month__lte=_month(end))
     return rows.order_by()
 
 
