@@ -335,10 +335,13 @@ class Incident(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-id"]
         indexes = [
-            models.Index(fields=["owning_organisation", "data_category", "occurred_on"]),
+            # A page of the list read straight off the index (incidents/pages.py), in the list's
+            # order: by day, then by id. The id is written out for PostgreSQL, whose index keeps
+            # a day's entries in no order of their own (SQLite's has the rowid, the id, last).
+            models.Index(fields=["owning_organisation", "data_category", "occurred_on", "id"]),
             models.Index(fields=["partition"]),  # what a re-import replaces and the counts recount
-            # A page of one category, newest first, read straight off the index (incidents/pages.py).
-            models.Index(fields=["owning_organisation", "data_category", "category", "occurred_on"]),
+            # The same for one category.
+            models.Index(fields=["owning_organisation", "data_category", "category", "occurred_on", "id"]),
             # The incidents near a point: from the locations in the cells around it (selectors.cells_within).
             models.Index(fields=["location"]),
         ]
