@@ -130,3 +130,22 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_stored(squares, worl
         cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [Incident._meta.db_table])
         stats = [row[0] for row in cursor.fetchall()]
     assert stats and all(stat.split()[0] == "11" for stat in stats)  # the eleven rows just stored
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps its statistics itself (autovacuum)")
+def test_migrate_leaves_statistics_for_every_index_of_the_incidents(world):
+    """A migration adding an index left SQLite without statistics for it, and a page of one
+    category then took 1.4 s instead of 0.1 at ten million: `migrate` ends with ANALYZE."""
+    from django.core.management import call_command
+
+    from tests.conftest import make_incident
+
+    make_incident(world, owner="council", category="environmental", external_id="STATS-1")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sqlite_schema")
+        cursor.execute("DELETE FROM sqlite_stat1")
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = %s", [Incident._meta.db_table])
+        analysed = {row[0] for row in cursor.fetchall()}
+    assert {index.name for index in Incident._meta.indexes} <= analysed

@@ -14,13 +14,6 @@ def count_what_is_stored(apps, schema_editor):
         counts_rebuild()
 
 
-def analyze(apps, schema_editor):
-    """SQLite: statistics for the planner (`planner.py`)."""
-    from saferplace.incidents.planner import planner_statistics_refresh
-
-    planner_statistics_refresh()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -171,5 +164,4 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['community'], name='incidents_i_communi_ddd43e_idx'),
         ),
         migrations.RunPython(count_what_is_stored, migrations.RunPython.noop),
-        migrations.RunPython(analyze, migrations.RunPython.noop),
     ]
