@@ -468,19 +468,28 @@ def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, lim
     LSOA most of its incidents are in (`place`), its main street and `where` it is in words
     (`places.selectors.cells_describe`), so a reader knows where it is without its id."""
     key = "harm" if order_by == "harm" else "count"
-    top = sorted(incident_hexagons(viewer=viewer, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
-    if not top:
-        return []
-    cells = [row["cell"] for row in top]
     counted, _ = _cell_rows(viewer=viewer, filters=filters)
     if counted is not None:
-        places = counted.filter(h3_cell__in=cells).exclude(lsoa=None).values(
+        top = sorted(incident_hexagons(viewer=viewer, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
+        places = counted.filter(h3_cell__in=[row["cell"] for row in top]).exclude(lsoa=None).values(
             cell=F("h3_cell"), name=F("lsoa__name")).annotate(count=tallies.total())
-    else:
-        places = (
-            incident_list(viewer=viewer, filters=filters).order_by().filter(location__h3_cell__in=cells)
-            .exclude(lsoa=None).values(cell=F("location__h3_cell"), name=F("lsoa__name")).annotate(count=Count("id"))
+    else:  # one pass over the incidents, by cell and LSOA, for both the cells and their places
+        grouped = list(
+            incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
+            .values(cell=F("location__h3_cell"), name=F("lsoa__name"))
+            .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
         )
+        cells: dict[str, dict] = {}
+        for row in grouped:
+            total = cells.setdefault(row["cell"], {"cell": row["cell"], "count": 0, "harm": 0.0})
+            total["count"] += row["count"]
+            total["harm"] += row["harm"]
+        for total in cells.values():
+            total["harm"] = round(total["harm"], 2)
+        top = sorted(cells.values(), key=lambda row: (-row[key], row["cell"]))[:limit]
+        places = [row for row in grouped if row["name"] is not None]
+    if not top:
+        return []
     commonest: dict[str, tuple[int, str]] = {}
     for row in places:
         best = commonest.get(row["cell"])
