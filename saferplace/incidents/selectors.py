@@ -451,16 +451,22 @@ def incident_top_lsoas(*, viewer, filters: IncidentFilters | None = None, limit:
     """The LSOAs with the most incidents (or the most harm), with both figures."""
     counted, _ = _first_counts(LSOAS, viewer=viewer, filters=filters)
     if counted is not None:
-        grouped = counted.exclude(lsoa=None).values(code=F("lsoa__code"), name=F("lsoa__name")).annotate(
-            count=tallies.total(), harm=tallies.harm())
+        grouped = counted.exclude(lsoa=None).values("lsoa_id").annotate(count=tallies.total(), harm=tallies.harm())
     else:
         grouped = (
-            incident_list(viewer=viewer, filters=filters).order_by().exclude(lsoa=None)
-            .values(code=F("lsoa__code"), name=F("lsoa__name"))
+            incident_list(viewer=viewer, filters=filters).order_by().exclude(lsoa=None).values("lsoa_id")
             .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
         )
-    rows = grouped.order_by(f"-{'harm' if order_by == 'harm' else 'count'}", "code")[:limit]
-    return [{**row, "harm": round(row["harm"], 2)} for row in rows]
+    grouped = list(grouped)  # by id, named after: a join to the places for every row costs more
+    names = _place_names({row["lsoa_id"] for row in grouped})
+    rows = [{"code": names[row["lsoa_id"]][0], "name": names[row["lsoa_id"]][1], "count": row["count"],
+             "harm": round(row["harm"], 2)} for row in grouped]
+    key = "harm" if order_by == "harm" else "count"
+    return sorted(rows, key=lambda row: (-row[key], row["code"]))[:limit]
+
+
+def _place_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    return {pk: (code, name) for pk, code, name in Place.objects.filter(pk__in=ids).values_list("id", "code", "name")}
 
 
 def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
@@ -468,33 +474,37 @@ def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, lim
     LSOA most of its incidents are in (`place`), its main street and `where` it is in words
     (`places.selectors.cells_describe`), so a reader knows where it is without its id."""
     key = "harm" if order_by == "harm" else "count"
-    counted, _ = _cell_rows(viewer=viewer, filters=filters)
+    # One pass, by cell and LSOA, for both the busiest cells and the place each is mostly in.
+    counted, model = _cell_rows(viewer=viewer, filters=filters)
     if counted is not None:
-        top = sorted(incident_hexagons(viewer=viewer, filters=filters), key=lambda row: (-row[key], row["cell"]))[:limit]
-        places = counted.filter(h3_cell__in=[row["cell"] for row in top]).exclude(lsoa=None).values(
-            cell=F("h3_cell"), name=F("lsoa__name")).annotate(count=tallies.total())
-    else:  # one pass over the incidents, by cell and LSOA, for both the cells and their places
-        grouped = list(
+        grouped = counted.values("lsoa_id", cell=F("h3_cell")).annotate(count=tallies.total(), harm=tallies.harm(model))
+    else:
+        grouped = (
             incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
-            .values(cell=F("location__h3_cell"), name=F("lsoa__name"))
+            .values("lsoa_id", cell=F("location__h3_cell"))
             .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
         )
-        cells: dict[str, dict] = {}
-        for row in grouped:
-            total = cells.setdefault(row["cell"], {"cell": row["cell"], "count": 0, "harm": 0.0})
-            total["count"] += row["count"]
-            total["harm"] += row["harm"]
-        for total in cells.values():
-            total["harm"] = round(total["harm"], 2)
-        top = sorted(cells.values(), key=lambda row: (-row[key], row["cell"]))[:limit]
-        places = [row for row in grouped if row["name"] is not None]
+    grouped = list(grouped)
+    cells: dict[str, dict] = {}
+    for row in grouped:
+        total = cells.setdefault(row["cell"], {"cell": row["cell"], "count": 0, "harm": 0.0})
+        total["count"] += row["count"]
+        total["harm"] += row["harm"]
+    for total in cells.values():
+        total["harm"] = round(total["harm"], 2)
+    top = sorted(cells.values(), key=lambda row: (-row[key], row["cell"]))[:limit]
     if not top:
         return []
+    chosen = {row["cell"] for row in top}
+    names = _place_names({row["lsoa_id"] for row in grouped if row["cell"] in chosen})
     commonest: dict[str, tuple[int, str]] = {}
-    for row in places:
+    for row in grouped:
+        if row["lsoa_id"] not in names:
+            continue
+        name = names[row["lsoa_id"]][1]
         best = commonest.get(row["cell"])
-        if best is None or (row["count"], row["name"]) > best:
-            commonest[row["cell"]] = (row["count"], row["name"])
+        if best is None or (row["count"], name) > best:
+            commonest[row["cell"]] = (row["count"], name)
     described = cells_describe([row["cell"] for row in top])  # where each is, for people: never the cell id
     for row in top:
         row["place"] = commonest.get(row["cell"], (0, ""))[1]
