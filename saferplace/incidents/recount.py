@@ -5,7 +5,10 @@ every batch it writes, the delete functions for what they delete, the outcomes i
 crimes it updates. The import then recounts them (`counts_refresh_marked`) inside its own
 transaction, so the counts change exactly when the incidents do. A partition is recounted
 whole: its rows in each count table are deleted and grouped again from its incidents, which are
-found through the incident table's partition index. `counts_rebuild` recounts everything
+found through the incident table's partition index: copied once into a temporary table with
+what the tables group by worked out (`_stage`), four tables grouped from that, and the hours,
+months and cell totals regrouped from the finer tables just recounted (`_regroup`).
+`counts_rebuild` recounts everything
 (`saferplace incidents recount`), and `counts_differences` is the check the tests run after
 every kind of change."""
 
@@ -109,20 +112,19 @@ COLUMNS = {**RENAMED, "first": "first_day", "last": "last_day", "weight": "harm"
 
 STAGING = "saferplace_recount"
 # What each count table's measures are in SQL over the staging table (`_stage`).
-MEASURES = {"number": "COUNT(*)", "first": "MIN(s_occurred_on)", "last": "MAX(s_occurred_on)", "weight": "SUM(s_weight)"}
+MEASURES = {"number": "COUNT(*)", "first": "MIN(s_occurred_on)", "last": "MAX(s_occurred_on)"}
 WHERE = {
     IncidentCellCount: "WHERE s_cell <> ''",
-    IncidentCellTotal: "WHERE s_cell <> ''",
     IncidentOutcomeCount: "WHERE s_outcome_id IS NOT NULL",
 }
 
 
 def _stage(condition: Q) -> None:
     """The partitions' incidents, once, into a temporary table with every column any count table
-    groups by (its month, day of the week, hour, point, cell, the category's harm weight…): the
-    joins and date arithmetic are done once, and each table is then grouped from it alone."""
-    columns = {"s_occurred_on": F("occurred_on"), "s_weight": F("category__harm_weight")}
-    for model in COUNT_MODELS:
+    grouped from it groups by (its month, day of the week, hour, point, cell…): the joins and
+    date arithmetic are done once, and each table is then grouped from it alone."""
+    columns = {"s_occurred_on": F("occurred_on")}
+    for model in FROM_STAGING:
         fields, expressions = _grouping(model)
         columns.update({f"s_{name}": F(name) for name in fields})
         columns.update({f"s_{name}": value for name, value in expressions.items()})
