@@ -120,19 +120,10 @@ def _filter_lookups(filters: IncidentFilters) -> tuple[dict, list[list[dict]]] |
         lookups["owning_organisation__name"] = filters.owner
     if filters.outcome:
         lookups["outcome__text"] = filters.outcome
-    if filters.hour_from is not None or filters.hour_to is not None:
-        start, end = filters.hour_from or 0, filters.hour_to or 24  # "to 0" is to midnight
-        lookups["occurred_time__isnull"] = False
-        if start < end:
-            if start:
-                lookups["occurred_time__hour_of__gte"] = start
-            if end < 24:
-                lookups["occurred_time__hour_of__lt"] = end
-        elif start > end:  # past midnight
-            groups.append([{"occurred_time__hour_of__gte": start}, {"occurred_time__hour_of__lt": end}])
-    if filters.weekdays:
-        lookups["occurred_precision"] = DatePrecision.DAY.value
-        lookups["occurred_on__weekday_of__in"] = sorted(set(filters.weekdays))
+    hours, hour_groups = tallies.hours_terms(filters, hour="occurred_time__hour_of", timed="occurred_time",
+                                             weekday="occurred_on__weekday_of")
+    lookups.update(hours)
+    groups.extend(hour_groups)
     if filters.search:
         groups.append([{"external_id__icontains": filters.search},
                        {"location__description__icontains": filters.search}])
@@ -183,19 +174,19 @@ def _visible(viewer) -> QuerySet[Incident]:
 def _counts(model, *, viewer, filters: IncidentFilters | None) -> QuerySet | None:
     """The rows of a count table for the viewer and filters (`tallies.count_rows`), or None when
     only the incidents can answer."""
-    access.require(viewer, "incidents.view")
-    filters = filters or IncidentFilters()
-    found = _filter_lookups(filters)
-    if found is None:
-        return model.objects.none()
-    return count_rows(model, viewer=viewer, filters=filters, lookups=found[0], groups=found[1])
+    return _first_counts((model,), viewer=viewer, filters=filters)[0]
 
 
 def _first_counts(models, *, viewer, filters: IncidentFilters | None) -> tuple[QuerySet | None, object]:
     """The rows of the first of `models` that can answer (the smallest first), and which it is;
     (None, None) when only the incidents can."""
+    access.require(viewer, "incidents.view")
+    filters = filters or IncidentFilters()
+    found = _filter_lookups(filters)
+    if found is None:
+        return models[0].objects.none(), models[0]
     for model in models:
-        rows = _counts(model, viewer=viewer, filters=filters)
+        rows = count_rows(model, viewer=viewer, filters=filters, lookups=found[0], groups=found[1])
         if rows is not None:
             return rows, model
     return None, None
@@ -419,21 +410,22 @@ def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:
-    """Count and harm (the sum of the categories' harm weights) of the incidents in each H3 cell,
-    grouped in the database on the stored cell; for a coarser `resolution`, the stored cells'
-    counts are added up into their parent cells. Incidents with no location are not in any cell."""
-    stored = settings.H3_RESOLUTION
-    resolution = stored if resolution is None else max(0, min(resolution, stored))
+def _by_cell(*, viewer, filters: IncidentFilters | None, by: tuple[str, ...] = ()):
+    """Count and harm of the incidents by stored H3 cell (and by the fields `by`), from the
+    counts when they can answer, else from the incidents. Incidents with no location are not in
+    any cell."""
     counted, model = _cell_rows(viewer=viewer, filters=filters)
     if counted is not None:
-        rows = counted.values(cell=F("h3_cell")).annotate(count=tallies.total(), harm=tallies.harm(model))
-    else:
-        rows = (
-            incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
-            .values(cell=F("location__h3_cell"))
-            .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
-        )
+        return counted.values(*by, cell=F("h3_cell")).annotate(count=tallies.total(), harm=tallies.harm(model))
+    return (
+        incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
+        .values(*by, cell=F("location__h3_cell"))
+        .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
+    )
+
+
+def _cell_totals(rows, resolution: int) -> list[dict]:
+    """The rows' count and harm added up by cell, a cell finer than `resolution` into its parent."""
     cells: dict[str, dict] = {}
     for row in rows:
         cell = row["cell"]
@@ -444,7 +436,17 @@ def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolut
         total["harm"] += row["harm"]
     for total in cells.values():
         total["harm"] = round(total["harm"], 2)
-    return sorted(cells.values(), key=lambda total: (-total["count"], total["cell"]))
+    return list(cells.values())
+
+
+def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:
+    """Count and harm (the sum of the categories' harm weights) of the incidents in each H3 cell,
+    grouped in the database on the stored cell; for a coarser `resolution`, the stored cells'
+    counts are added up into their parent cells. Incidents with no location are not in any cell."""
+    stored = settings.H3_RESOLUTION
+    resolution = stored if resolution is None else max(0, min(resolution, stored))
+    cells = _cell_totals(_by_cell(viewer=viewer, filters=filters), resolution)
+    return sorted(cells, key=lambda total: (-total["count"], total["cell"]))
 
 
 def incident_top_lsoas(*, viewer, filters: IncidentFilters | None = None, limit: int = 10, order_by: str = "count") -> list[dict]:
@@ -475,33 +477,18 @@ def incident_top_hexagons(*, viewer, filters: IncidentFilters | None = None, lim
     (`places.selectors.cells_describe`), so a reader knows where it is without its id."""
     key = "harm" if order_by == "harm" else "count"
     # One pass, by cell and LSOA, for both the busiest cells and the place each is mostly in.
-    counted, model = _cell_rows(viewer=viewer, filters=filters)
-    if counted is not None:
-        grouped = counted.values("lsoa_id", cell=F("h3_cell")).annotate(count=tallies.total(), harm=tallies.harm(model))
-    else:
-        grouped = (
-            incident_list(viewer=viewer, filters=filters).order_by().exclude(location=None).exclude(location__h3_cell="")
-            .values("lsoa_id", cell=F("location__h3_cell"))
-            .annotate(count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0))
-        )
-    grouped = list(grouped)
-    cells: dict[str, dict] = {}
-    for row in grouped:
-        total = cells.setdefault(row["cell"], {"cell": row["cell"], "count": 0, "harm": 0.0})
-        total["count"] += row["count"]
-        total["harm"] += row["harm"]
-    for total in cells.values():
-        total["harm"] = round(total["harm"], 2)
-    top = sorted(cells.values(), key=lambda row: (-row[key], row["cell"]))[:limit]
+    grouped = list(_by_cell(viewer=viewer, filters=filters, by=("lsoa_id",)))
+    cells = _cell_totals(grouped, settings.H3_RESOLUTION)
+    top = sorted(cells, key=lambda row: (-row[key], row["cell"]))[:limit]
     if not top:
         return []
     chosen = {row["cell"] for row in top}
-    names = _place_names({row["lsoa_id"] for row in grouped if row["cell"] in chosen})
+    lsoas = _place_names({row["lsoa_id"] for row in grouped if row["cell"] in chosen})
     commonest: dict[str, tuple[int, str]] = {}
     for row in grouped:
-        if row["lsoa_id"] not in names:
+        if row["lsoa_id"] not in lsoas:
             continue
-        name = names[row["lsoa_id"]][1]
+        name = lsoas[row["lsoa_id"]][1]
         best = commonest.get(row["cell"])
         if best is None or (row["count"], name) > best:
             commonest[row["cell"]] = (row["count"], name)

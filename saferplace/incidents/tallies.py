@@ -63,18 +63,36 @@ def hours_chosen(filters) -> bool:
     return bool(filters.weekdays) or filters.hour_from is not None or filters.hour_to is not None
 
 
-def _hours(filters) -> Q:
-    """The hours filter on the hours tables (as `selectors._filter_lookups` has it on incidents)."""
-    condition = Q()
+def hours_terms(filters, *, hour: str, timed: str, weekday: str) -> tuple[dict, list[list[dict]]]:
+    """The hours of the day and days of the week chosen, as lookups every record must match and
+    groups of which it must match one term, by the names of the hour (`hour`), of what is null
+    without a time (`timed`) and of the day of the week (`weekday`): on the incidents for the
+    selectors, on the hours tables here. Hours run from `hour_from`:00 to `hour_to`:00 (not
+    included), past midnight when `hour_to` is the smaller; only dates to the day have a day."""
+    lookups: dict = {}
+    groups: list[list[dict]] = []
     if filters.hour_from is not None or filters.hour_to is not None:
-        start, end = filters.hour_from or 0, filters.hour_to or 24
-        condition &= Q(hour__isnull=False)
+        start, end = filters.hour_from or 0, filters.hour_to or 24  # "to 0" is to midnight
+        lookups[f"{timed}__isnull"] = False
         if start < end:
-            condition &= Q(hour__gte=start) & Q(hour__lt=end) if end < 24 else Q(hour__gte=start)
-        elif start > end:
-            condition &= Q(hour__gte=start) | Q(hour__lt=end)
+            if start:
+                lookups[f"{hour}__gte"] = start
+            if end < 24:
+                lookups[f"{hour}__lt"] = end
+        elif start > end:  # past midnight
+            groups.append([{f"{hour}__gte": start}, {f"{hour}__lt": end}])
     if filters.weekdays:
-        condition &= Q(occurred_precision=DatePrecision.DAY.value, weekday__in=sorted(set(filters.weekdays)))
+        lookups["occurred_precision"] = DatePrecision.DAY.value
+        lookups[f"{weekday}__in"] = sorted(set(filters.weekdays))
+    return lookups, groups
+
+
+def _hours(filters) -> Q:
+    """The hours filter on the hours tables."""
+    lookups, groups = hours_terms(filters, hour="hour", timed="hour", weekday="weekday")
+    condition = Q(**lookups)
+    for group in groups:
+        condition &= access.terms_condition(group)
     return condition
 
 
