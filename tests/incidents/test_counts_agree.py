@@ -118,3 +118,17 @@ def test_these_filters_are_answered_without_reading_the_incidents(placed, counci
             chosen(viewer=person, filters=filters)
         read = [query["sql"] for query in captured.captured_queries if '"incidents_incident"' in query["sql"]]
         assert not read, (chosen.__name__, read)
+
+
+@pytest.mark.parametrize("counted", [True, False], ids=["counts", "incidents"])
+def test_the_explorer_finds_the_busiest_places_the_selectors_find(placed, council_analyst, monkeypatch, counted):
+    """The explorer groups the incidents by cell and LSOA in one pass when no count table can give
+    the busiest places: the same places, counts and harm as the two selectors each find."""
+    person = viewer(council_analyst)
+    if not counted:
+        monkeypatch.setattr(selectors, "count_rows", lambda *args, **kwargs: None)
+    for filters in [*FILTERS, IncidentFilters(search="street"), IncidentFilters(search="AT-", hour_from=22)]:
+        explorer = selectors.incident_explorer(viewer=person, filters=filters)
+        assert explorer["top_hexagons"] == selectors.incident_top_hexagons(viewer=person, filters=filters), filters
+        assert explorer["top_lsoas"] == selectors.incident_top_lsoas(viewer=person, filters=filters), filters
+    assert selectors.incident_explorer(viewer=person, filters=IncidentFilters(hour_from=22, hour_to=4))["top_lsoas"]

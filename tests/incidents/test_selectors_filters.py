@@ -26,7 +26,12 @@ def _at(world, reference: str, **extra) -> Incident:
 
 
 def _found(person, **filters) -> set[str]:
-    return set(selectors.incident_list(viewer=person, filters=IncidentFilters(**filters)).values_list("external_id", flat=True))
+    """The references of the records the filters find, as a page lists them; counted as the
+    figures count them (a search's street through a subquery, not a join), the same number."""
+    chosen = IncidentFilters(**filters)
+    found = list(selectors.incident_list(viewer=person, filters=chosen).values_list("external_id", flat=True))
+    assert selectors.incident_count(viewer=person, filters=chosen) == len(found)
+    return set(found)
 
 
 @pytest.fixture
