@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "saferplace.audit",
     "saferplace.places",
     "saferplace.incidents",
+    "saferplace.analysis",
     "saferplace.web",
     "saferplace.api",
     "saferplace.worker",
