@@ -2,28 +2,34 @@
 computed from the incidents the viewer may see (the count tables, `incidents.selectors`), so an
 analysis never counts a record its reader could not open."""
 
+from datetime import date, timedelta
+
 import h3
+import numpy as np
 from django.conf import settings
 
+from saferplace.analysis import emerging
 from saferplace.analysis.getis_ord import ALPHA, gi_star, study_area
 from saferplace.incidents.models import IncidentCategory
-from saferplace.incidents.selectors import IncidentFilters, incident_hexagons
+from saferplace.incidents.selectors import (
+    INTERVALS,
+    IncidentFilters,
+    incident_counts_by_cell_and_period,
+    incident_hexagons,
+)
 from saferplace.places.models import Place
 from saferplace.places.selectors import cells_describe
 
 MEASURES = ("count", "harm")
 METHOD = ("Getis-Ord Gi* (PySAL esda.G_Local, star=True) on H3 cells, each with its six neighbours; "
           "two-sided p values from the normal approximation; Benjamini-Hochberg false discovery rate")
+SPACE_TIME_METHOD = (f"{METHOD}; space-time neighbourhood: the same and the {emerging.TIME_WINDOW} previous time step; "
+                     "Mann-Kendall trend of each location's z-scores; patterns as ArcGIS Pro's Emerging Hot Spot Analysis")
 
 
-def hotspots_find(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None,
-                  by: str = "count", alpha: float = ALPHA, every_cell: bool = False) -> dict:
-    """Where the chosen incidents (categories, place, period) cluster: every cell whose Gi* is
-    significant at false discovery rate `alpha` (or, `every_cell`, every cell tested), the
-    hottest first, with the numbers behind it and where it is in words. The study area is the
-    cells where the viewer may see any incident (in the chosen place, if one is) and their
-    neighbours; the cells in it with none of the chosen incidents count as zero."""
-    filters = filters or IncidentFilters()
+def _checked(filters: IncidentFilters, *, resolution: int | None, by: str, alpha: float) -> int:
+    """The resolution to use, once the choices are known to make sense (ValueError, with the
+    reason, when one does not)."""
     stored = settings.H3_RESOLUTION
     resolution = stored if resolution is None else resolution
     if not 0 <= resolution <= stored:
@@ -38,20 +44,42 @@ def hotspots_find(*, viewer, filters: IncidentFilters | None = None, resolution:
         raise ValueError(f"There is no category {', '.join(unknown)}")
     if filters.place_code and not Place.objects.filter(code=filters.place_code.strip().upper()).exists():
         raise ValueError(f"There is no place with the code {filters.place_code}")
-    chosen = {row["cell"]: row for row in incident_hexagons(viewer=viewer, filters=filters, resolution=resolution)}
+    return resolution
+
+
+def _area(*, viewer, filters: IncidentFilters, resolution: int) -> list[str]:
+    """The study area: the cells where the viewer may see any incident (in the chosen place, if
+    one is), and their neighbours (`getis_ord.study_area`)."""
     everywhere = incident_hexagons(viewer=viewer, filters=IncidentFilters(place_code=filters.place_code),
                                    resolution=resolution)
-    area = study_area([row["cell"] for row in everywhere])
-    results = gi_star({cell: row[by] for cell, row in chosen.items()}, area)
+    return study_area([row["cell"] for row in everywhere])
+
+
+def _centre(cell: str) -> dict:
+    latitude, longitude = h3.cell_to_latlng(cell)
+    return {"h3_cell": cell, "latitude": round(latitude, 5), "longitude": round(longitude, 5)}
+
+
+def hotspots_find(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None,
+                  by: str = "count", alpha: float = ALPHA, every_cell: bool = False) -> dict:
+    """Where the chosen incidents (categories, place, period) cluster: every cell whose Gi* is
+    significant at false discovery rate `alpha` (or, `every_cell`, every cell tested), the
+    hottest first, with the numbers behind it and where it is in words. The study area is the
+    cells where the viewer may see any incident (in the chosen place, if one is) and their
+    neighbours; the cells in it with none of the chosen incidents count as zero."""
+    filters = filters or IncidentFilters()
+    resolution = _checked(filters, resolution=resolution, by=by, alpha=alpha)
+    chosen = {row["cell"]: row for row in incident_hexagons(viewer=viewer, filters=filters, resolution=resolution)}
+    results = gi_star({cell: row[by] for cell, row in chosen.items()}, _area(viewer=viewer, filters=filters,
+                                                                             resolution=resolution))
     reported = [result for result in results if every_cell or result.significant(alpha)]
     reported.sort(key=lambda result: (-result.z, result.cell))
     described = cells_describe([result.cell for result in reported])
     rows = []
     for result in reported:
-        latitude, longitude = h3.cell_to_latlng(result.cell)
         row = chosen.get(result.cell, {"count": 0, "harm": 0.0})
         rows.append({
-            "h3_cell": result.cell, "latitude": round(latitude, 5), "longitude": round(longitude, 5),
+            **_centre(result.cell),
             "count": row["count"], "harm": round(row["harm"], 2), "expected": round(result.expected, 3),
             "neighbourhood": round(result.neighbourhood, 2),
             "neighbourhood_expected": round(result.neighbourhood_expected, 3),
@@ -65,5 +93,84 @@ def hotspots_find(*, viewer, filters: IncidentFilters | None = None, resolution:
             "filters": filters.as_dict(), "resolution": resolution, "by": by, "false_discovery_rate": alpha,
             "cells_tested": len(results), "incidents": sum(row["count"] for row in chosen.values()),
             "method": METHOD,
+        },
+    }
+
+
+def _periods(first: date, last: date, interval: str) -> list[date]:
+    """The first day of every week (Monday) or month from the one holding `first` to the one
+    holding `last`."""
+    if interval == "week":
+        start = first - timedelta(days=first.weekday())
+        return [start + timedelta(weeks=number) for number in range((last - start).days // 7 + 1)]
+    periods, month = [], first.replace(day=1)
+    while month <= last:
+        periods.append(month)
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return periods
+
+
+def emerging_find(*, viewer, filters: IncidentFilters | None = None, interval: str = "month",
+                  resolution: int | None = None, by: str = "count", alpha: float = ALPHA,
+                  every_cell: bool = False) -> dict:
+    """Emerging hot spots (`analysis.emerging`): each location of the study area with a pattern
+    (new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating or historical
+    hot or cold spot; or, `every_cell`, every location), with its trend and every bin of its
+    series. The period is the filters' dates, or else the first to the last period with any of
+    the chosen incidents; it needs `emerging.FEWEST_STEPS` steps."""
+    filters = filters or IncidentFilters()
+    resolution = _checked(filters, resolution=resolution, by=by, alpha=alpha)
+    if interval not in INTERVALS:
+        raise ValueError(f"Choose an interval of {', '.join(INTERVALS)}")
+    bins = incident_counts_by_cell_and_period(viewer=viewer, filters=filters, interval=interval, resolution=resolution)
+    first = filters.date_from or min((row["period"] for row in bins), default=None)
+    last = filters.date_to or max((row["period"] for row in bins), default=None)
+    if not bins and interval == "week" and not (filters.date_from and filters.date_to):
+        raise ValueError("None of the chosen incidents is dated to the day (police.uk's are dated to their month): "
+                         "choose months")
+    periods = _periods(first, last, interval) if first and last else []
+    if len(periods) < emerging.FEWEST_STEPS:
+        raise ValueError(f"An emerging hot spot analysis needs {emerging.FEWEST_STEPS} {interval}s at least "
+                         f"and this has {len(periods)}: choose a longer period or a shorter interval")
+    area = _area(viewer=viewer, filters=filters, resolution=resolution)
+    cell_index = {cell: index for index, cell in enumerate(area)}
+    step_index = {period: index for index, period in enumerate(periods)}
+    cube = np.zeros((len(area), len(periods)))
+    counts = np.zeros((len(area), len(periods)), dtype=np.int64)
+    for row in bins:
+        if row["cell"] in cell_index and row["period"] in step_index:
+            cube[cell_index[row["cell"]], step_index[row["period"]]] = row[by]
+            counts[cell_index[row["cell"]], step_index[row["period"]]] = row["count"]
+    z, _, q = emerging.space_time_gi(cube, area)
+    significant = q <= alpha
+    trends = emerging.mann_kendall(z)
+    found = []
+    for index, cell in enumerate(area):
+        name = emerging.pattern(z[index], significant[index], trends[index], alpha)
+        if name or every_cell:
+            found.append((index, cell, name))
+    order = {f"{name} {kind} spot": rank for rank, (kind, name) in enumerate(
+        (kind, name) for kind in ("hot", "cold") for name in emerging.PATTERNS)}
+    found.sort(key=lambda item: (order.get(item[2], len(order)), -counts[item[0]].sum(), item[1]))
+    described = cells_describe([cell for _, cell, _ in found])
+    locations = []
+    for index, cell, name in found:
+        trend = trends[index]
+        locations.append({
+            **_centre(cell), "pattern": name or "no pattern detected", "trend_z": round(trend.z, 4),
+            "trend_p": trend.p_value, "tau": round(trend.tau, 4), "count": int(counts[index].sum()),
+            "places": described.get(cell, {}).get("where", ""),
+            "bins": [{"period": period.isoformat(), "count": int(counts[index, step]), "value": round(float(cube[index, step]), 2),
+                      "z": round(float(z[index, step]), 4), "q_value": float(q[index, step]),
+                      "spot": ("hot" if z[index, step] > 0 else "cold") if significant[index, step] else ""}
+                     for step, period in enumerate(periods)],
+        })
+    return {
+        "locations": locations,
+        "parameters": {
+            "filters": filters.as_dict(), "interval": interval, "resolution": resolution, "by": by,
+            "false_discovery_rate": alpha, "periods": [periods[0].isoformat(), periods[-1].isoformat()],
+            "steps": len(periods), "locations_tested": len(area), "incidents": int(counts.sum()),
+            "method": SPACE_TIME_METHOD,
         },
     }

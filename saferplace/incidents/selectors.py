@@ -37,7 +37,7 @@ from saferplace.incidents.models import (
 from saferplace.incidents.pages import incident_page
 from saferplace.incidents.source_blocks import source_record
 from saferplace.incidents.tallies import count_rows
-from saferplace.incidents.transforms import HourOf, IsoWeekday, MonthStart
+from saferplace.incidents.transforms import HourOf, IsoWeekday, MonthStart, WeekStart
 from saferplace.partners import access
 from saferplace.partners.models import Organisation
 from saferplace.places.models import Place, PlaceKind
@@ -461,6 +461,43 @@ def _cell_totals(rows, resolution: int) -> list[dict]:
     for total in cells.values():
         total["harm"] = round(total["harm"], 2)
     return list(cells.values())
+
+
+INTERVALS = ("week", "month")
+BY_MONTH = (IncidentCellCount, IncidentOutcomeCount)  # the count tables that keep a cell and a month
+
+
+def incident_counts_by_cell_and_period(*, viewer, filters: IncidentFilters | None = None, interval: str = "month",
+                                       resolution: int | None = None) -> list[dict]:
+    """Count and harm of the incidents by H3 cell (at `resolution`: a finer stored cell adds
+    into its parent) and by `interval`, each period named by its first day (a month's 1st, a
+    week's Monday): the bins of a space-time cube. By month from the counts when they can
+    answer; by week from the incidents dated to the day (one dated only to its month, as
+    police.uk's are, is in no week). Incidents with no location are in no cell."""
+    if interval not in INTERVALS:
+        raise ValueError(f"Choose an interval of {', '.join(INTERVALS)}")
+    stored = settings.H3_RESOLUTION
+    resolution = stored if resolution is None else max(0, min(resolution, stored))
+    counted, model = (None, None) if interval == "week" else _first_counts(BY_MONTH, viewer=viewer, filters=filters)
+    if counted is not None:
+        rows = counted.exclude(h3_cell="").values("h3_cell", "month").annotate(
+            count=tallies.total(), harm=tallies.harm(model)).values_list("h3_cell", "month", "count", "harm")
+    else:
+        incidents = _matching(viewer=viewer, filters=filters).exclude(location=None).exclude(location__h3_cell="")
+        if interval == "week":
+            incidents = incidents.filter(occurred_precision=DatePrecision.DAY)
+        start = WeekStart("occurred_on") if interval == "week" else MonthStart("occurred_on")
+        rows = incidents.values(cell=F("location__h3_cell"), period=start).annotate(
+            count=Count("id"), harm=Coalesce(Sum("category__harm_weight"), 0.0)).values_list("cell", "period", "count", "harm")
+    bins: dict[tuple[str, date], dict] = {}
+    for cell, period, count, harm in rows:
+        if h3.get_resolution(cell) > resolution:
+            cell = h3.cell_to_parent(cell, resolution)
+        period = _as_date(period)
+        total = bins.setdefault((cell, period), {"cell": cell, "period": period, "count": 0, "harm": 0.0})
+        total["count"] += count
+        total["harm"] += harm
+    return sorted(bins.values(), key=lambda row: (row["cell"], row["period"]))
 
 
 def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from saferplace.analysis.selectors import hotspots_find
+from saferplace.analysis.selectors import emerging_find, hotspots_find
 from saferplace.errors import NotAllowed
 from saferplace.incidents.models import Incident
 from saferplace.incidents.recount import counts_rebuild
@@ -95,3 +95,52 @@ def test_the_command_prints_what_the_selector_finds(burglaries, capsys):
     for wrong in (["--from", "2026-13-01"], ["--resolution", "99"], ["--category", "nothing"]):
         with pytest.raises(CommandError):
             call_command("hotspots", *wrong)
+
+
+@pytest.fixture
+def rising(world):
+    """A year of the police's burglaries, dated to the day: two a month in each cell, and from
+    September, thirty a month in one cell and its neighbours."""
+    centre = h3.latlng_to_cell(*CENTRE, 9)
+    rows = []
+    for cell in h3.grid_disk(centre, 5):
+        latitude, longitude = h3.cell_to_latlng(cell)
+        location = make_location(latitude, longitude)
+        for month in range(1, 13):
+            number = 30 if month >= 9 and h3.grid_distance(centre, cell) <= 1 else 2
+            rows += [Incident(source="test", owning_organisation=world["organisations"]["police"],
+                              data_category=world["categories"]["crime"], external_id=f"{cell}-{month}-{index}",
+                              occurred_on=date(2025, month, 1 + index), category_id="burglary", location=location)
+                     for index in range(number)]
+    Incident.objects.bulk_create(rows)
+    counts_rebuild()
+    return centre
+
+
+def test_an_emerging_hot_spot_is_found_by_those_who_may_see_it(rising, police_analyst, council_analyst):
+    found = emerging_find(viewer=viewer(police_analyst), filters=IncidentFilters(categories=("burglary",)))
+    patterns = {row["h3_cell"]: row["pattern"] for row in found["locations"]}
+    assert patterns[rising] == "consecutive hot spot"
+    first = found["locations"][0]
+    assert first["pattern"] == "consecutive hot spot" and len(first["bins"]) == 12
+    assert [step["spot"] for step in first["bins"]][-4:] == ["hot"] * 4
+    assert found["parameters"]["steps"] == 12 and found["parameters"]["periods"] == ["2025-01-01", "2025-12-01"]
+    weekly = emerging_find(viewer=viewer(police_analyst), interval="week")
+    assert weekly["parameters"]["steps"] >= 52 and weekly["parameters"]["incidents"] == found["parameters"]["incidents"]
+    nothing = emerging_find(viewer=viewer(council_analyst), filters=IncidentFilters(
+        categories=("burglary",), date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)), every_cell=True)
+    assert nothing["parameters"]["incidents"] == 0 and nothing["locations"] == []
+    with pytest.raises(ValueError, match="needs 10 months"):
+        emerging_find(viewer=viewer(police_analyst), filters=IncidentFilters(date_from=date(2025, 9, 1)))
+
+
+def test_the_emerging_command(rising, capsys, council_volunteer):
+    call_command("emerging", "--category", "burglary", "--format", "json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["locations"][0]["h3_cell"] in h3.grid_disk(rising, 1)
+    call_command("emerging", "--interval", "week", "--resolution", "8")
+    assert " of " in capsys.readouterr().out
+    with pytest.raises(CommandError, match="choose months"):
+        call_command("emerging", "--interval", "week", "--category", "anti-social-behaviour")
+    with pytest.raises(NotAllowed):
+        emerging_find(viewer=viewer(council_volunteer))
