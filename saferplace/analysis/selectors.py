@@ -10,6 +10,8 @@ from django.conf import settings
 
 from saferplace.analysis import emerging
 from saferplace.analysis.getis_ord import ALPHA, gi_star, study_area
+from saferplace.analysis.models import HarmTable
+from saferplace.incidents.events import CategoryEvent, CategoryEventKind
 from saferplace.incidents.models import IncidentCategory
 from saferplace.incidents.selectors import (
     INTERVALS,
@@ -17,6 +19,7 @@ from saferplace.incidents.selectors import (
     incident_counts_by_cell_and_period,
     incident_hexagons,
 )
+from saferplace.partners import access
 from saferplace.places.models import Place
 from saferplace.places.selectors import cells_describe
 
@@ -174,3 +177,33 @@ def emerging_find(*, viewer, filters: IncidentFilters | None = None, interval: s
             "method": SPACE_TIME_METHOD,
         },
     }
+
+
+def harm_weights_list(*, viewer) -> list[dict]:
+    """Every category's harm weight with where it came from: the last change's reason (a
+    derivation, or a person's words), who made it and when; or the built-in starting value."""
+    access.require(viewer, "incidents.view")
+    latest = {}
+    for event in CategoryEvent.objects.filter(kind=CategoryEventKind.HARM_WEIGHT).order_by("at", "id"):
+        latest[event.record_id] = event
+    rows = []
+    for category in IncidentCategory.objects.order_by("group", "name"):
+        event = latest.get(category.pk)
+        rows.append({"code": category.code, "name": category.name, "group": category.group,
+                     "weight": category.harm_weight,
+                     "why": event.note if event else "The built-in starting value (illustrative: set your own)",
+                     "by": event.actor_name if event else "", "at": event.at.isoformat() if event else ""})
+    return rows
+
+
+def harm_tables_list(*, viewer) -> list[HarmTable]:
+    access.require(viewer, "incidents.view")
+    return list(HarmTable.objects.all())
+
+
+def harm_table_find(*, viewer, name: str) -> HarmTable:
+    access.require(viewer, "incidents.view")
+    table = HarmTable.objects.filter(name=name).first()
+    if table is None:
+        raise ValueError(f"There is no harm table called {name!r}")
+    return table

@@ -203,6 +203,17 @@ def counts_refresh(partition_ids: Iterable[int | None]) -> None:
                 _regroup(model, chunk)
 
 
+def counts_harm_refresh() -> None:
+    """Group the cell totals again from the cells (the one count table that sums harm as it
+    counts), after a category's harm weight changed: seconds, not a recount of the incidents."""
+    ids = list(IncidentCellCount.objects.order_by().values_list("partition_id", flat=True).distinct())
+    ids += [each for each in IncidentCellTotal.objects.order_by().values_list("partition_id", flat=True).distinct()
+            if each not in ids]
+    with transaction.atomic():
+        for start in range(0, len(ids), CHUNK):
+            _regroup(IncidentCellTotal, ids[start : start + CHUNK])
+
+
 def _marked() -> set:
     if not hasattr(connection, "saferplace_recount"):
         connection.saferplace_recount = set()

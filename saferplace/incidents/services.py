@@ -4,17 +4,21 @@ the ids of the records a page shows, or, for a bulk export, the scope that chose
 (`incident_scope`), so that an auditor searching for one record finds every disclosure of it.
 (Incidents are written by the importers, `saferplace.incidents.importers`.)"""
 
+import math
 from collections.abc import Iterable
 
 from django.core.paginator import Paginator
+from django.db import transaction
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.errors import NotAllowed, NotFound
-from saferplace.incidents.models import Incident
+from saferplace.history import event_write
+from saferplace.incidents.events import CategoryEventKind
+from saferplace.incidents.models import Incident, IncidentCategory
 from saferplace.incidents.pages import cursor_of, cursor_parse
 from saferplace.incidents.planner import planner_statistics_refresh
-from saferplace.incidents.recount import counts_rebuild
+from saferplace.incidents.recount import counts_harm_refresh, counts_rebuild
 from saferplace.incidents.selectors import (
     IncidentFilters,
     incident_count,
@@ -116,3 +120,37 @@ def incident_counts_rebuild(*, viewer) -> int:
     rows = counts_rebuild()
     planner_statistics_refresh()
     return rows
+
+
+HARM_LIMIT = 1_000_000.0  # more than any published weight (the Crime Severity Score's homicide: about 7,000)
+
+
+@transaction.atomic
+def categories_harm_set(*, viewer, weights: dict[str, tuple[float, str]]) -> list[str]:
+    """Set categories' harm weights: {category code: (weight, why)}, each change an event of the
+    category with its reason (a derivation, or a person's words), and the map's harm by cell
+    regrouped once. Needs `harm.manage`. Returns the codes whose weight changed."""
+    access.require(viewer, "harm.manage")
+    categories = {category.code: category for category in IncidentCategory.objects.filter(code__in=list(weights))}
+    missing = sorted(set(weights) - set(categories))
+    if missing:
+        raise ValueError(f"There is no category {', '.join(missing)}")
+    changed = []
+    for code, (weight, why) in sorted(weights.items()):
+        if not isinstance(weight, int | float) or not math.isfinite(weight) or not 0 <= weight <= HARM_LIMIT:
+            raise ValueError(f"{code}: a harm weight is a number from 0 to {HARM_LIMIT:,.0f}, not {weight!r}")
+        if not why.strip():
+            raise ValueError(f"{code}: say why the weight changes")
+        category = categories[code]
+        if category.harm_weight == float(weight):
+            continue
+        event_write(viewer=viewer, record=category, kind=CategoryEventKind.HARM_WEIGHT,
+                    changes={"harm_weight": [category.harm_weight, float(weight)]}, note=why.strip())
+        category.harm_weight = float(weight)
+        category.save(update_fields=["harm_weight"])
+        changed.append(code)
+    if changed:
+        audit_record(viewer=viewer, action=AuditAction.CHANGE, object_type="incidents.incidentcategory",
+                     object_repr="Harm weights", details={"changed": {code: weights[code][0] for code in changed}})
+        counts_harm_refresh()
+    return changed

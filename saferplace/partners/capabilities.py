@@ -53,6 +53,11 @@ CAPABILITIES = [
         "Load and change the partnership's places: place, population and postcode lookups, boundaries.",
     ),
     CapabilityDefinition(
+        "harm.manage", "Set harm weights", PARTNERSHIP, (ADMINISTRATOR,),
+        "Load harm weight tables (Crime Severity Score, Crime Harm Index, offence mappings) and set "
+        "the categories' harm weights, each change with its reason.",
+    ),
+    CapabilityDefinition(
         "partners.manage", "Manage the organisation", OWN, (ADMINISTRATOR,),
         "Change the person's own organisation and its teams; add a new partner organisation.",
     ),

@@ -1,0 +1,79 @@
+"""Harm weights as data, with where they came from.
+
+A partnership loads published tables (`HarmTable`): a list of offence weights (the ONS Crime
+Severity Score's, or the Cambridge Crime Harm Index's), and a mapping of Home Office offence
+codes to police.uk crime types with each offence's volume. From one of each, every police.uk
+category's weight is derived (`analysis.harm`): the volume-weighted mean of its offences'
+weights. The weights themselves are the categories' (`IncidentCategory.harm_weight`), each change
+an event of the category with the derivation or reason behind it."""
+
+from django.db import models
+
+from saferplace.events import Event
+
+
+class HarmTableKind(models.TextChoices):
+    CSS = "css", "ONS Crime Severity Score weights"
+    CCHI = "cchi", "Cambridge Crime Harm Index"
+    OFFENCE_MAPPING = "offence-mapping", "Home Office offence codes to police.uk crime types, with volumes"
+
+
+WEIGHTS = (HarmTableKind.CSS, HarmTableKind.CCHI)
+
+
+class HarmTable(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=HarmTableKind.choices)
+    source = models.TextField(blank=True, help_text="Where it was published: title, edition, address")
+    illustrative = models.BooleanField(default=False, help_text="Made-up values for a demonstration, not a publication's")
+    file_sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-loaded_at", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}{', illustrative' if self.illustrative else ''})"
+
+
+class OffenceWeight(models.Model):
+    table = models.ForeignKey(HarmTable, on_delete=models.CASCADE, related_name="weights")
+    offence_code = models.CharField(max_length=20)
+    offence = models.CharField(max_length=300, blank=True)
+    weight = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "offence_code"], name="offence_weight_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.offence_code} {self.weight}"
+
+
+class OffenceMapping(models.Model):
+    table = models.ForeignKey(HarmTable, on_delete=models.CASCADE, related_name="mappings")
+    offence_code = models.CharField(max_length=20)
+    offence = models.CharField(max_length=300, blank=True)
+    category = models.ForeignKey("incidents.IncidentCategory", on_delete=models.PROTECT, to_field="code",
+                                 db_column="category", related_name="+")
+    volume = models.PositiveIntegerField(help_text="How many of these offences were recorded (the weights' weights)")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "offence_code"], name="offence_mapping_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.offence_code} → {self.category_id}"
+
+
+class HarmTableEventKind(models.TextChoices):
+    LOADED = "loaded", "Loaded"
+    DERIVED = "derived", "Categories' weights derived from it"
+
+
+class HarmTableEvent(Event):
+    record = models.ForeignKey(HarmTable, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40, choices=HarmTableEventKind.choices)
+
+    class Meta(Event.Meta):
+        pass
