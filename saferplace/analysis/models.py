@@ -77,3 +77,34 @@ class HarmTableEvent(Event):
 
     class Meta(Event.Meta):
         pass
+
+
+class ResultStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be worked out"
+    RUNNING = "running", "Being worked out"
+    DONE = "done", "Worked out"
+    REFUSED = "refused", "Could not be worked out (see why)"
+    FAILED = "failed", "Failed"
+
+
+class AnalysisResult(models.Model):
+    """An analysis worked out in the background (pages never compute a cube in the request):
+    one per kind, choices and reading rule (`key`: the same choices for two people who may read
+    the same records are one result; anyone else's are another), with the counts' version it was
+    worked out on. Stale once the counts move on; worked out again by the worker."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the kind, the choices and the reading rule")
+    kind = models.CharField(max_length=30)
+    choices = models.JSONField(help_text="The analysis's arguments, as data")
+    reading_rule = models.JSONField(null=True, help_text="Whose records it counts (access.grant_terms); null: all")
+    requested_by = models.ForeignKey("partners.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=ResultStatus.choices, default=ResultStatus.QUEUED)
+    version = models.PositiveBigIntegerField(null=True, help_text="The counts' version it was worked out on")
+    result = models.JSONField(null=True)
+    message = models.TextField(blank=True)
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.get_status_display()})"

@@ -158,5 +158,18 @@ class IncidentOutcomeCount(PlaceKeys, CountBase):
         indexes = [*_indexes(), models.Index(fields=["outcome", "month"])]
 
 
+class CountsVersion(models.Model):
+    """One row: a number raised whenever the counts change (an import, a replacement, a
+    rollback, a deletion, new outcomes, a harm weight), in the same transaction. What is worked
+    out from the counts (the analyses) records the number it was worked out on, and is stale once
+    the number moves on."""
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Counts version {self.number}"
+
+
 COUNT_MODELS = (IncidentMonthCount, IncidentCount, IncidentCellCount, IncidentCellTotal, IncidentHourCount,
                 IncidentWardHourCount, IncidentOutcomeCount)

@@ -28,9 +28,12 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.dispatch import Signal
+from django.utils import timezone
 
 from saferplace.incidents.counts import (
     COUNT_MODELS,
+    CountsVersion,
     IncidentCellCount,
     IncidentCellTotal,
     IncidentCount,
@@ -201,6 +204,22 @@ def counts_refresh(partition_ids: Iterable[int | None]) -> None:
                     cursor.execute(f"DROP TABLE {STAGING}")
             for model in ORDER[len(FROM_STAGING):]:
                 _regroup(model, chunk)
+        _changed()
+
+
+counts_changed = Signal()  # sent once a transaction that changed the counts has committed
+
+
+def _changed() -> None:
+    """Raise the counts' version (in the caller's transaction) and, once it commits, say so."""
+    if not CountsVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now()):
+        CountsVersion.objects.create(pk=1, number=1, changed_at=timezone.now())
+    transaction.on_commit(lambda: counts_changed.send(sender=CountsVersion))
+
+
+def counts_version() -> int:
+    """The counts' version now (0 before anything was ever counted)."""
+    return CountsVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
 def counts_harm_refresh() -> None:
@@ -212,6 +231,7 @@ def counts_harm_refresh() -> None:
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
             _regroup(IncidentCellTotal, ids[start : start + CHUNK])
+        _changed()
 
 
 def _marked() -> set:

@@ -1,0 +1,140 @@
+"""Analyses worked out in the background and kept (`AnalysisResult`).
+
+A page asks for an analysis (`analysis_request`): a result for the same kind, choices and
+reading rule, worked out on the counts as they are now, is shown at once; otherwise one is queued
+for the worker (`tasks.analysis_compute_task`) and the page says so, showing the last result
+meanwhile if there is one. Whenever the counts change (an import lands), the results asked for
+in the last `RECENT_DAYS` are queued again (`analysis_results_refresh`). A result is worked out
+as the person who asked for it (their reading rule then, their capability checked again); a
+result left running by a killed worker is queued again once it is `STUCK_AFTER` old."""
+
+import hashlib
+import json
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from saferplace.analysis.models import AnalysisResult, ResultStatus
+from saferplace.analysis.selectors import emerging_find, hotspots_find
+from saferplace.errors import NotAllowed
+from saferplace.incidents.recount import counts_version
+from saferplace.incidents.selectors import IncidentFilters
+from saferplace.partners import access
+from saferplace.partners.viewer import TASK, AuditContext, operator_viewer, viewer_for
+
+KINDS = {"hotspots": hotspots_find, "emerging": emerging_find}
+RECENT_DAYS = 14
+MOST_REFRESHED = 50  # results queued again after a change of the counts, the most recently asked for first
+STUCK_AFTER = timedelta(minutes=30)
+DATES = ("date_from", "date_to")
+
+
+def choices_as_data(choices: dict) -> dict:
+    """The analysis's keyword arguments as JSON data (the filters as their dict)."""
+    data = dict(choices)
+    data["filters"] = (data.get("filters") or IncidentFilters()).as_dict()
+    return data
+
+
+def choices_from_data(data: dict) -> dict:
+    choices = dict(data)
+    filters = dict(choices.get("filters") or {})
+    for name in DATES:
+        if filters.get(name):
+            filters[name] = date.fromisoformat(filters[name])
+    for name, value in list(filters.items()):
+        if isinstance(value, list):
+            filters[name] = tuple(value)
+    choices["filters"] = IncidentFilters(**filters)
+    return choices
+
+
+def _key(kind: str, data: dict, rule) -> str:
+    text = json.dumps({"kind": kind, "choices": data, "rule": rule}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _fresh(result: AnalysisResult, version: int) -> bool:
+    return result.status in (ResultStatus.DONE, ResultStatus.REFUSED) and result.version == version
+
+
+def _waiting(result: AnalysisResult) -> bool:
+    """Queued or running, and not stuck (a killed worker's is queued again)."""
+    since = result.started_at or result.requested_at
+    return result.status in (ResultStatus.QUEUED, ResultStatus.RUNNING) and timezone.now() - since < STUCK_AFTER
+
+
+def _queue(result: AnalysisResult, *, user_id: int | None) -> None:
+    from saferplace.analysis.tasks import analysis_compute_task  # the task module imports this one
+
+    AnalysisResult.objects.filter(pk=result.pk).update(
+        status=ResultStatus.QUEUED, requested_at=timezone.now(), requested_by_id=user_id, started_at=None)
+    result.refresh_from_db()
+    result_id = result.pk
+    transaction.on_commit(lambda: analysis_compute_task.enqueue(result_id))
+
+
+@transaction.atomic
+def analysis_request(*, viewer, kind: str, choices: dict) -> AnalysisResult:
+    """The kept result of this analysis for this viewer's reading rule, queued to be worked out
+    (again, as this viewer) when there is none for the counts as they are now. Its `result` may
+    be an older one (`version` says which) while a new one is worked out."""
+    access.require(viewer, "incidents.view")
+    if kind not in KINDS:
+        raise ValueError(f"There is no analysis {kind!r}")
+    data = choices_as_data(choices)
+    rule = access.grant_terms(viewer)
+    result, created = AnalysisResult.objects.select_for_update().get_or_create(
+        key=_key(kind, data, rule),
+        defaults={"kind": kind, "choices": data, "reading_rule": rule, "requested_at": timezone.now()})
+    if created or not (_fresh(result, counts_version()) or _waiting(result)):
+        _queue(result, user_id=viewer.user_id)
+    else:
+        AnalysisResult.objects.filter(pk=result.pk).update(requested_at=timezone.now())
+    return result
+
+
+def analysis_compute(*, result_id: int) -> AnalysisResult | None:
+    """Work the result out (the worker's task), as the person who last asked for it: refused,
+    with the reason, when the choices make no sense, when they may no longer read incidents, or
+    when their reading rule is not the result's any more (a result only ever holds what its
+    rule allows)."""
+    result = AnalysisResult.objects.select_related("requested_by").filter(pk=result_id).first()
+    if result is None:
+        return None
+    if result.requested_by is not None:
+        viewer = viewer_for(result.requested_by, context=AuditContext(channel=TASK))
+    else:
+        viewer = operator_viewer(channel=TASK)
+    AnalysisResult.objects.filter(pk=result.pk).update(status=ResultStatus.RUNNING, started_at=timezone.now())
+    version = counts_version()
+    found, status, message = None, ResultStatus.DONE, ""
+    try:
+        if access.grant_terms(viewer) != result.reading_rule:
+            raise NotAllowed(capability="incidents.view", record_type="analysis.analysisresult")
+        found = KINDS[result.kind](viewer=viewer, **choices_from_data(result.choices))
+    except NotAllowed:
+        status, message = ResultStatus.REFUSED, "Whoever asked for it may no longer read these records: ask again."
+    except ValueError as error:
+        status, message = ResultStatus.REFUSED, str(error)
+    AnalysisResult.objects.filter(pk=result.pk).update(
+        status=status, version=version, result=found if found is not None else result.result, message=message,
+        finished_at=timezone.now())
+    result.refresh_from_db()
+    return result
+
+
+def analysis_results_refresh() -> int:
+    """Queue again the results asked for in the last `RECENT_DAYS` (at most `MOST_REFRESHED`,
+    the latest first) that the counts have moved on from: after an import lands."""
+    version = counts_version()
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    queued = 0
+    with transaction.atomic():
+        for result in AnalysisResult.objects.select_for_update().filter(requested_at__gte=since).order_by(
+                "-requested_at")[:MOST_REFRESHED]:
+            if not (_fresh(result, version) or _waiting(result)):
+                _queue(result, user_id=result.requested_by_id)
+                queued += 1
+    return queued
