@@ -2,6 +2,7 @@ from django.urls import path
 
 from saferplace.web.views import (
     account,
+    analysis,
     audit,
     auth,
     home,
@@ -57,6 +58,9 @@ urlpatterns = [
     path("incidents/hexagons.json", incidents.incident_hexagons, name="incident-hexagons"),
     path("incidents/points.json", incidents.incident_points, name="incident-points"),
     path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
+    path("analysis/hotspots/", analysis.hotspots, name="analysis-hotspots"),
+    path("analysis/emerging/", analysis.emerging, name="analysis-emerging"),
+    path("analysis/harm/", analysis.harm, name="analysis-harm"),
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_new, name="import-new"),
     path("imports/<int:run_id>/", imports.import_detail, name="import-detail"),

@@ -1,0 +1,65 @@
+"""The analysis pages: shown to whoever may read incidents, each with the kept result for their
+own reading rule (another organisation's analysts never see one worked out on records they may
+not read), asked for when there is none, and refused to a volunteer."""
+
+from django.urls import reverse
+
+from saferplace.analysis.models import AnalysisResult
+from saferplace.analysis.results import analysis_compute
+from tests.analysis.test_selectors import burglaries  # noqa: F401 - the fixture
+from tests.conftest import sign_in
+
+
+def _show(client, user, name: str, query: str = "") -> str:
+    sign_in(client, user)
+    response = client.get(reverse(f"web:analysis-{name}") + query)
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+def test_hotspots_are_asked_for_then_shown(client, burglaries, police_analyst):  # noqa: F811
+    first = _show(client, police_analyst, "hotspots", "?category=burglary")
+    assert "being worked out" in first
+    result = AnalysisResult.objects.get()
+    analysis_compute(result_id=result.pk)
+    shown = _show(client, police_analyst, "hotspots", "?category=burglary")
+    assert "being worked out" not in shown and "Hotspot</td>" in shown and ">40</td>" in shown
+
+
+def test_another_organisation_sees_only_what_it_may_read(client, burglaries, police_analyst, council_analyst):  # noqa: F811
+    _show(client, police_analyst, "hotspots", "?category=burglary")
+    analysis_compute(result_id=AnalysisResult.objects.get().pk)
+    shown = _show(client, council_analyst, "hotspots", "?category=burglary")
+    assert ">40</td>" not in shown and "being worked out" in shown
+    council = AnalysisResult.objects.exclude(requested_by=police_analyst).get()
+    analysis_compute(result_id=council.pk)
+    shown = _show(client, council_analyst, "hotspots", "?category=burglary")
+    assert "0 hotspots" in shown and "counting 0 incidents" in shown
+
+
+def test_a_volunteer_is_refused_every_analysis_page(client, burglaries, council_volunteer):  # noqa: F811
+    sign_in(client, council_volunteer)
+    for name in ("hotspots", "emerging", "harm"):
+        assert client.get(reverse(f"web:analysis-{name}")).status_code == 403
+    assert not AnalysisResult.objects.exists()
+
+
+def test_hostile_choices_get_a_400_with_the_reason_and_nothing_is_asked_for(client, burglaries, police_analyst):  # noqa: F811
+    sign_in(client, police_analyst)
+    for query, reason in (("?date_from=2026-02-30", "real date"), ("?resolution=15", "Choose a size"),
+                          ("?measure=%3Cscript%3E", "number of incidents or harm"), ("?category=nothing", "not one of them"),
+                          ("?place=E99999999", "no place"), ("?interval=year", "weeks or months"),
+                          ("?date_from=2026-05-02&date_to=2026-05-01", "same as or after")):
+        response = client.get(reverse("web:analysis-emerging") + query)
+        assert response.status_code == 400 and reason in response.content.decode(), query
+    assert "<script>" not in response.content.decode()
+    assert not AnalysisResult.objects.exists()
+
+
+def test_emerging_and_harm_pages(client, burglaries, police_analyst):  # noqa: F811
+    _show(client, police_analyst, "emerging", "?category=burglary&interval=week")
+    result = analysis_compute(result_id=AnalysisResult.objects.get().pk)
+    assert result.status == "refused"
+    assert "needs 10 weeks" in _show(client, police_analyst, "emerging", "?category=burglary&interval=week")
+    harm = _show(client, police_analyst, "harm")
+    assert "Burglary" in harm and "built-in starting value" in harm
