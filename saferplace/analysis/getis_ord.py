@@ -8,12 +8,12 @@ Benjamini-Hochberg procedure: a cell is a hot (or cold) spot when its q value is
 `alpha`, so among the cells reported, the expected share of false alarms is at most `alpha`.
 Pure computation: no database, no viewer (`analysis.selectors` supplies the counts)."""
 
-import warnings
 from dataclasses import dataclass
 
 import h3
 import numpy as np
-from scipy import stats
+
+from saferplace.analysis.emerging import space_time_gi
 
 ALPHA = 0.05  # the false discovery rate, unless a person chooses another
 
@@ -54,26 +54,15 @@ def study_area(cells: list[str]) -> list[str]:
 
 
 def gi_star(values: dict[str, float], area: list[str]) -> list[CellResult]:
-    """Gi* of every cell of `area` (cells not in `values` count as zero), in `area`'s order."""
-    # Imported here: PySAL takes 3.5 s to import, which no other page or command should wait for.
-    from esda.getisord import G_Local
-    from libpysal.weights import W
-
+    """Gi* of every cell of `area` (cells not in `values` count as zero), in `area`'s order: the
+    space-time Gi* (`emerging.space_time_gi`) of a cube with one time step."""
     if len(area) < 3:
         return []
     y = np.array([float(values.get(cell, 0.0)) for cell in area])
     if not y.any():
         return []
+    z, p, q = (statistic[:, 0] for statistic in space_time_gi(y[:, None], area, window=0))
     adjacency = neighbours(area)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # every value the same: z is undefined
-        # Activity in places apart from each other makes a study area in pieces: as it should.
-        warnings.filterwarnings("ignore", message="The weights matrix is not fully connected", category=UserWarning)
-        weights = W(adjacency, id_order=area, silence_warnings=True)
-        local = G_Local(y, weights, transform="B", star=True, permutations=0)
-    z = np.nan_to_num(np.asarray(local.Zs, dtype=float), nan=0.0)
-    p = np.clip(2 * stats.norm.sf(np.abs(z)), 0.0, 1.0)
-    q = stats.false_discovery_control(p, method="bh")
     mean = y.sum() / len(y)
     position = {cell: index for index, cell in enumerate(area)}
     results = []
