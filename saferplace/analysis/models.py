@@ -108,3 +108,36 @@ class AnalysisResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.get_status_display()})"
+
+
+SCALE = "0 none, 1 low, 2 moderate, 3 high, 4 very high"
+
+
+class PriorityWeight(models.Model):
+    """How much each dimension of the threat, risk and harm matrix counts in an issue's score
+    (`analysis.priority`): data a partnership changes, not code."""
+
+    dimension = models.CharField(max_length=30, unique=True)
+    weight = models.FloatField()
+    description = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.weight:g}"
+
+
+class CategoryRisk(models.Model):
+    """A category's scores on the matrix's dimensions that belong to what happened rather than
+    to where or how often (MoRiLE's harm types, the vulnerability of those affected, the
+    partnership's capacity and opportunity to act), each on the scale 0 to 4."""
+
+    category = models.OneToOneField("incidents.IncidentCategory", on_delete=models.CASCADE, to_field="code",
+                                    db_column="category", related_name="+")
+    physical = models.PositiveSmallIntegerField(help_text=SCALE)
+    psychological = models.PositiveSmallIntegerField(help_text=SCALE)
+    community = models.PositiveSmallIntegerField(help_text=SCALE)
+    financial = models.PositiveSmallIntegerField(help_text=SCALE)
+    vulnerability = models.PositiveSmallIntegerField(help_text=SCALE)
+    capacity = models.PositiveSmallIntegerField(help_text=SCALE + " (how able the partnership is to act on it)")
+
+    def __str__(self) -> str:
+        return f"{self.category_id} risk"

@@ -623,13 +623,16 @@ def incident_summary(*, viewer, filters: IncidentFilters | None = None) -> dict:
     )
 
 
-def incident_counts_by_category(*, viewer) -> list[dict]:
-    """How many incidents the viewer may see in each category, with the category's name (the
-    home page's tiles), the most first."""
-    return list(
-        _counts(IncidentMonthCount, viewer=viewer, filters=None).values("category", name=F("category__name"))
-        .annotate(count=tallies.total()).order_by("-count", "name")
-    )
+def incident_counts_by_category(*, viewer, filters: IncidentFilters | None = None) -> list[dict]:
+    """How many incidents the viewer may see in each category (of those matching the filters),
+    with the category's name (the home page's tiles), the most first."""
+    counted = _totals(viewer=viewer, filters=filters)
+    if counted is not None:
+        rows = counted.values("category", name=F("category__name")).annotate(count=tallies.total())
+    else:
+        rows = _matching(viewer=viewer, filters=filters).values("category", name=F("category__name")).annotate(
+            count=Count("id"))
+    return list(rows.order_by("-count", "name"))
 
 
 def incident_counts_by_hour_and_weekday(*, viewer, filters: IncidentFilters | None = None) -> dict:

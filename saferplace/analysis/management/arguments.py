@@ -25,7 +25,7 @@ def add_choices(parser) -> None:
     parser.add_argument("--format", choices=["table", "json", "geojson"], default="table")
 
 
-def _day(text: str | None) -> date | None:
+def day(text: str | None) -> date | None:
     if not text:
         return None
     try:
@@ -37,7 +37,7 @@ def _day(text: str | None) -> date | None:
 def chosen(options: dict) -> dict:
     """The selector's keyword arguments from the parsed options."""
     filters = IncidentFilters(categories=tuple(options["category"]), place_code=options["place"],
-                              date_from=_day(options["date_from"]), date_to=_day(options["date_to"]))
+                              date_from=day(options["date_from"]), date_to=day(options["date_to"]))
     return {"filters": filters, "resolution": options["resolution"], "by": options["by"], "alpha": options["fdr"],
             "every_cell": options["every_cell"]}
 

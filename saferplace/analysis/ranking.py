@@ -1,0 +1,99 @@
+"""The ranked list of issues (`saferplace issues`, and the daily meeting's agenda to come): for
+the categories with the most incidents the viewer may see in the period, their hotspots and
+emerging hot spots, each scored with its reasons (`priority.py`). Through the access policy, as
+every analysis: the statistics count only what the viewer may read."""
+
+from saferplace.analysis.models import CategoryRisk, PriorityWeight
+from saferplace.analysis.priority import (
+    DIMENSIONS,
+    STARTING_RISK,
+    STARTING_WEIGHTS,
+    Candidate,
+    hotspot_likelihood,
+    pattern_likelihood,
+    scale_level,
+    score,
+)
+from saferplace.analysis.selectors import emerging_find, hotspots_find
+from saferplace.incidents.models import IncidentCategory
+from saferplace.incidents.selectors import IncidentFilters, incident_counts_by_category
+
+CATEGORIES = 8  # the busiest categories looked at
+PER_CATEGORY = 3  # the strongest hotspots of each
+RISK_FIELDS = ("physical", "psychological", "community", "financial", "vulnerability", "capacity")
+
+
+def _weights() -> dict[str, float]:
+    weights = {dimension: weight for dimension, (weight, _) in STARTING_WEIGHTS.items()}
+    weights.update(PriorityWeight.objects.filter(dimension__in=DIMENSIONS).values_list("dimension", "weight"))
+    return weights
+
+
+def _risk(category: IncidentCategory, rows: dict[str, dict]) -> dict[str, int]:
+    if category.code in rows:
+        return rows[category.code]
+    levels = STARTING_RISK.get(category.code) or STARTING_RISK.get(category.group) or STARTING_RISK["other"]
+    return dict(zip(RISK_FIELDS, levels, strict=True))
+
+
+def _add(found: dict, category: IncidentCategory, row: dict, kind: str, evidence: dict, likelihood: tuple[int, str]):
+    """A hotspot or emerging hot spot as a candidate issue, or as more evidence for one already
+    found in the same cell for the same category (the likelihood the stronger, with both reasons)."""
+    key = (category.code, row["h3_cell"])
+    candidate = found.get(key)
+    if candidate is None:
+        found[key] = Candidate(kind=kind, category=category.code, category_name=category.name, h3_cell=row["h3_cell"],
+                               where=row["places"], count=row["count"], evidence=evidence, likelihood=likelihood[0],
+                               likelihood_why=likelihood[1])
+        return
+    candidate.kind = f"{candidate.kind} and {kind}"
+    candidate.evidence = {**candidate.evidence, **evidence}
+    candidate.likelihood = min(4, max(candidate.likelihood, likelihood[0]) + 1)
+    candidate.likelihood_why = f"{candidate.likelihood_why}, and {likelihood[1]}"
+
+
+def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None,
+                limit: int = 20) -> dict:
+    """The candidate issues, the highest score first: the strongest significant hotspots of each
+    of the busiest categories, and their emerging hot spots that are new, consecutive,
+    intensifying or persistent (monthly, when the period has ten months or more)."""
+    filters = filters or IncidentFilters()
+    busiest = incident_counts_by_category(viewer=viewer, filters=filters)[:CATEGORIES]
+    codes = [row["category"] for row in busiest]
+    categories = {category.code: category for category in IncidentCategory.objects.filter(code__in=codes)}
+    risks = {row["category_id"]: {name: row[name] for name in RISK_FIELDS}
+             for row in CategoryRisk.objects.filter(category_id__in=list(categories)).values("category_id", *RISK_FIELDS)}
+    weights = _weights()
+    found: dict[tuple[str, str], Candidate] = {}  # one issue per category and cell, with all its evidence
+    for row in busiest:
+        category = categories[row["category"]]
+        chosen = IncidentFilters(categories=(category.code,), place_code=filters.place_code, date_from=filters.date_from,
+                                 date_to=filters.date_to)
+        spots = hotspots_find(viewer=viewer, filters=chosen, resolution=resolution)["hotspots"]
+        for spot in [spot for spot in spots if spot["kind"] == "hot"][:PER_CATEGORY]:
+            _add(found, category, spot, "hotspot", {"z": spot["z"], "q_value": spot["q_value"]},
+                 hotspot_likelihood(spot["z"]))
+        try:
+            locations = emerging_find(viewer=viewer, filters=chosen, resolution=resolution)["locations"]
+        except ValueError:  # fewer than ten months: no trend to speak of
+            continue
+        for location in locations:
+            if location["pattern"].removesuffix(" hot spot") in ("new", "consecutive", "intensifying", "persistent"):
+                _add(found, category, location, location["pattern"],
+                     {"pattern": location["pattern"], "trend_z": location["trend_z"]},
+                     pattern_likelihood(location["pattern"], location["trend_z"]))
+    busiest_count = max((candidate.count for candidate in found.values()), default=0)
+    candidates = []
+    for candidate in found.values():
+        candidate.scale, candidate.scale_why = scale_level(candidate.count, busiest_count)
+        category = categories[candidate.category]
+        candidates.append(score(candidate, _risk(category, risks), weights))
+    candidates.sort(key=lambda candidate: (-candidate.score, -candidate.count, candidate.h3_cell))
+    return {
+        "issues": [{"title": f"{candidate.category_name} at {candidate.where or candidate.h3_cell}: {candidate.kind}",
+                    "kind": candidate.kind, "category": candidate.category, "h3_cell": candidate.h3_cell,
+                    "place": candidate.where, "count": candidate.count, "score": candidate.score,
+                    "reasons": candidate.reasons, "evidence": candidate.evidence} for candidate in candidates[:limit]],
+        "parameters": {"filters": filters.as_dict(), "categories": [row["category"] for row in busiest],
+                       "weights": weights, "candidates": len(candidates)},
+    }
