@@ -69,6 +69,12 @@ def pattern_likelihood(pattern: str, trend_z: float) -> tuple[int, str]:
     return PATTERN_LIKELIHOOD.get(name, 1), f"{pattern} (trend z = {trend_z:.1f})"
 
 
+def exceedance_likelihood(test: dict) -> tuple[int, str]:
+    level = 4 if test["q_value"] <= 0.01 else 3
+    return level, (f"{test['observed']:,} in the last days against {test['expected']:.1f} expected "
+                   f"(q = {test['q_value']:.2g})")
+
+
 def scale_level(count: int, busiest: int) -> tuple[int, str]:
     share = count / busiest if busiest else 0.0
     level = 4 if share >= 0.5 else 3 if share >= 0.25 else 2 if share >= 0.1 else 1 if count else 0

@@ -9,12 +9,13 @@ from saferplace.analysis.priority import (
     STARTING_RISK,
     STARTING_WEIGHTS,
     Candidate,
+    exceedance_likelihood,
     hotspot_likelihood,
     pattern_likelihood,
     scale_level,
     score,
 )
-from saferplace.analysis.selectors import emerging_find, hotspots_find
+from saferplace.analysis.selectors import emerging_find, exceedances_find, hotspots_find
 from saferplace.incidents.models import IncidentCategory
 from saferplace.incidents.selectors import IncidentFilters, incident_counts_by_category
 
@@ -55,8 +56,9 @@ def _add(found: dict, category: IncidentCategory, row: dict, kind: str, evidence
 def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None,
                 limit: int = 20) -> dict:
     """The candidate issues, the highest score first: the strongest significant hotspots of each
-    of the busiest categories, and their emerging hot spots that are new, consecutive,
-    intensifying or persistent (monthly, when the period has ten months or more)."""
+    of the busiest categories, their emerging hot spots that are new, consecutive, intensifying
+    or persistent (monthly, when the period has ten months or more), and their wards whose last
+    week exceeds its seasonal expectation."""
     filters = filters or IncidentFilters()
     busiest = incident_counts_by_category(viewer=viewer, filters=filters)[:CATEGORIES]
     codes = [row["category"] for row in busiest]
@@ -82,6 +84,13 @@ def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: i
                 _add(found, category, location, location["pattern"],
                      {"pattern": location["pattern"], "trend_z": location["trend_z"]},
                      pattern_likelihood(location["pattern"], location["trend_z"]))
+    flagged = exceedances_find(viewer=viewer, filters=IncidentFilters(categories=tuple(categories),
+                                                                      place_code=filters.place_code)) if categories else {}
+    for test in flagged.get("exceedances", []):
+        row = {"h3_cell": f"ward:{test['place_code']}", "places": test["place"], "count": test["observed"]}
+        _add(found, categories[test["category"]], row, "exceedance",
+             {"observed": test["observed"], "expected": test["expected"], "exceedance_q": test["q_value"]},
+             exceedance_likelihood(test))
     busiest_count = max((candidate.count for candidate in found.values()), default=0)
     candidates = []
     for candidate in found.values():

@@ -8,7 +8,7 @@ import h3
 import numpy as np
 from django.conf import settings
 
-from saferplace.analysis import emerging
+from saferplace.analysis import emerging, exceedance
 from saferplace.analysis.getis_ord import ALPHA, gi_star, study_area
 from saferplace.analysis.models import HarmTable
 from saferplace.incidents.events import CategoryEvent, CategoryEventKind
@@ -17,7 +17,9 @@ from saferplace.incidents.selectors import (
     INTERVALS,
     IncidentFilters,
     incident_counts_by_cell_and_period,
+    incident_counts_by_ward_and_day,
     incident_hexagons,
+    incident_last_day,
 )
 from saferplace.partners import access
 from saferplace.places.models import Place
@@ -26,6 +28,8 @@ from saferplace.places.selectors import cells_describe
 MEASURES = ("count", "harm")
 METHOD = ("Getis-Ord Gi* (PySAL esda.G_Local, star=True) on H3 cells, each with its six neighbours; "
           "two-sided p values from the normal approximation; Benjamini-Hochberg false discovery rate")
+EXCEEDANCE_METHOD = ("the last days' count per ward and category against the same-length windows before it and a year "
+                     "earlier (Poisson, or negative binomial when over-dispersed); Benjamini-Hochberg false discovery rate")
 SPACE_TIME_METHOD = (f"{METHOD}; space-time neighbourhood: the same and the {emerging.TIME_WINDOW} previous time step; "
                      "Mann-Kendall trend of each location's z-scores; patterns as ArcGIS Pro's Emerging Hot Spot Analysis")
 
@@ -207,3 +211,41 @@ def harm_table_find(*, viewer, name: str) -> HarmTable:
     if table is None:
         raise ValueError(f"There is no harm table called {name!r}")
     return table
+
+
+def exceedances_find(*, viewer, filters: IncidentFilters | None = None, days: int = 7, end: date | None = None,
+                     alpha: float = ALPHA, every_test: bool = False) -> dict:
+    """Wards and categories whose incidents in the `days` days to `end` (by default the latest
+    day of an incident dated to the day) exceed their seasonal expectation (`exceedance.py`),
+    the false discovery rate controlled at `alpha`; the most significant first. Only incidents
+    dated to the day are counted (police.uk's are dated to their month)."""
+    filters = filters or IncidentFilters()
+    _checked(filters, resolution=None, by="count", alpha=alpha)
+    if not 1 <= days <= 92:
+        raise ValueError("Choose from 1 to 92 days")
+    end = end or incident_last_day(viewer=viewer, filters=filters)
+    if end is None:
+        return {"exceedances": [], "parameters": {"days": days, "end": None, "tests": 0, "false_discovery_rate": alpha,
+                                                   "method": EXCEEDANCE_METHOD}}
+    first = end - timedelta(days=days * (exceedance.RECENT + 1) + 400)
+    chosen = IncidentFilters(**{**filters.__dict__, "date_from": first, "date_to": end})
+    series: dict[tuple, dict[date, int]] = {}
+    for ward, category, day, count in incident_counts_by_ward_and_day(viewer=viewer, filters=chosen):
+        series.setdefault((ward, category), {})[day] = count
+    data_first = min((min(days_) for days_ in series.values()), default=end)
+    tests = exceedance.exceedances(series, end=end, days=days, first=data_first)
+    reported = sorted((test for test in tests if every_test or test.q_value <= alpha),
+                      key=lambda test: (test.q_value, -test.observed))
+    names = {place.pk: place for place in Place.objects.filter(pk__in={test.key[0] for test in reported})}
+    categories = dict(IncidentCategory.objects.filter(code__in={test.key[1] for test in reported}).values_list("code", "name"))
+    return {
+        "exceedances": [{"place": names[test.key[0]].name, "place_code": names[test.key[0]].code,
+                         "category": test.key[1], "category_name": categories.get(test.key[1], test.key[1]),
+                         "observed": test.observed, "expected": test.expected,
+                         "ratio": round(test.observed / test.expected, 2) if test.expected else None,
+                         "model": test.model, "baseline_windows": test.windows, "p_value": test.p_value,
+                         "q_value": test.q_value, "significant": test.q_value <= alpha} for test in reported],
+        "parameters": {"filters": filters.as_dict(), "days": days, "end": end.isoformat(),
+                       "from": (end - timedelta(days=days - 1)).isoformat(), "tests": len(tests),
+                       "false_discovery_rate": alpha, "method": EXCEEDANCE_METHOD},
+    }

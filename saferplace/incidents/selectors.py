@@ -500,6 +500,21 @@ def incident_counts_by_cell_and_period(*, viewer, filters: IncidentFilters | Non
     return sorted(bins.values(), key=lambda row: (row["cell"], row["period"]))
 
 
+def incident_counts_by_ward_and_day(*, viewer, filters: IncidentFilters | None = None) -> list[tuple[int, str, date, int]]:
+    """(ward id, category, day, count) of the incidents dated to the day, for the exceedance
+    check (by day, so from the incidents: the count tables keep months)."""
+    rows = (_matching(viewer=viewer, filters=filters).filter(occurred_precision=DatePrecision.DAY).exclude(ward=None)
+            .values_list("ward_id", "category_id", "occurred_on").annotate(count=Count("id")))
+    return [(ward, category, _as_date(day), count) for ward, category, day, count in rows]
+
+
+def incident_last_day(*, viewer, filters: IncidentFilters | None = None) -> date | None:
+    """The latest day of an incident dated to the day that the viewer may see."""
+    last = _matching(viewer=viewer, filters=filters).filter(occurred_precision=DatePrecision.DAY).aggregate(
+        last=Max("occurred_on"))["last"]
+    return _as_date(last) if last else None
+
+
 def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:
     """Count and harm (the sum of the categories' harm weights) of the incidents in each H3 cell,
     grouped in the database on the stored cell; for a coarser `resolution`, the stored cells'
