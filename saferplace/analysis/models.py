@@ -141,3 +141,17 @@ class CategoryRisk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id} risk"
+
+
+class RepeatRule(models.Model):
+    """What counts as a repeat location: `times` incidents or more at the same place within
+    `days` days, for one category or (none) any. Data a partnership changes."""
+
+    category = models.ForeignKey("incidents.IncidentCategory", on_delete=models.CASCADE, to_field="code",
+                                 db_column="category", null=True, blank=True, related_name="+")
+    times = models.PositiveSmallIntegerField()
+    days = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.times} in {self.days} days ({self.category_id or 'any category'})"

@@ -31,6 +31,7 @@ from saferplace.incidents.models import (
     Incident,
     IncidentCategory,
     Location,
+    LocationPrecision,
     PostcodeCentroid,
     SourceLabel,
 )
@@ -513,6 +514,31 @@ def incident_last_day(*, viewer, filters: IncidentFilters | None = None) -> date
     last = _matching(viewer=viewer, filters=filters).filter(occurred_precision=DatePrecision.DAY).aggregate(
         last=Max("occurred_on"))["last"]
     return _as_date(last) if last else None
+
+
+def incident_points_dated(*, viewer, filters: IncidentFilters | None = None) -> list[tuple[float, float, date]]:
+    """(latitude, longitude, day) of the incidents at an exact point and dated to the day: what a
+    near-repeat test can use (snapped police.uk points and months would make false repeats)."""
+    rows = (_matching(viewer=viewer, filters=filters).filter(occurred_precision=DatePrecision.DAY,
+                                                             location__precision=LocationPrecision.EXACT)
+            .values_list("location__latitude", "location__longitude", "occurred_on"))
+    return [(latitude, longitude, _as_date(day)) for latitude, longitude, day in rows if latitude is not None]
+
+
+def incident_counts_by_location(*, viewer, filters: IncidentFilters | None = None, least: int = 2) -> list[dict]:
+    """The locations (exact points, or a source's own address) with at least `least` of the
+    matching incidents, by category: repeat locations. Snapped points (police.uk's, shared by
+    every crime near them) are not locations of their own and are left out."""
+    rows = (_matching(viewer=viewer, filters=filters).exclude(location=None)
+            .exclude(location__precision=LocationPrecision.SNAPPED)
+            .values("location_id", "category_id").annotate(count=Count("id"), first=Min("occurred_on"),
+                                                            last=Max("occurred_on")).filter(count__gte=least))
+    rows = list(rows)
+    places = {location.pk: location for location in Location.objects.filter(pk__in={row["location_id"] for row in rows})}
+    return [{**row, "first": _as_date(row["first"]), "last": _as_date(row["last"]),
+             "description": places[row["location_id"]].description, "latitude": places[row["location_id"]].latitude,
+             "longitude": places[row["location_id"]].longitude, "h3_cell": places[row["location_id"]].h3_cell}
+            for row in rows]
 
 
 def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:
