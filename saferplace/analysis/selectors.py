@@ -8,7 +8,7 @@ import h3
 import numpy as np
 from django.conf import settings
 
-from saferplace.analysis import emerging, exceedance, repeats
+from saferplace.analysis import emerging, exceedance, forecast, repeats
 from saferplace.analysis.getis_ord import ALPHA, gi_star, study_area
 from saferplace.analysis.knox import knox
 from saferplace.analysis.models import HarmTable, RepeatRule
@@ -33,6 +33,8 @@ METHOD = ("Getis-Ord Gi* (PySAL esda.G_Local, star=True) on H3 cells, each with 
           "two-sided p values from the normal approximation; Benjamini-Hochberg false discovery rate")
 EXCEEDANCE_METHOD = ("the last days' count per ward and category against the same-length windows before it and a year "
                      "earlier (Poisson, or negative binomial when over-dispersed); Benjamini-Hochberg false discovery rate")
+FORECAST_METHOD = (f"ProMap: each past month's incidents weighted 1 / (1 + months ago) over {forecast.STEPS} months and "
+                   f"1 / (1 + rings away) over {forecast.RINGS} rings of H3 neighbours")
 SPACE_TIME_METHOD = (f"{METHOD}; space-time neighbourhood: the same and the {emerging.TIME_WINDOW} previous time step; "
                      "Mann-Kendall trend of each location's z-scores; patterns as ArcGIS Pro's Emerging Hot Spot Analysis")
 
@@ -318,3 +320,63 @@ def near_repeat_find(*, viewer, filters: IncidentFilters | None = None, permutat
             "parameters": {"filters": filters.as_dict(), "incidents": len(points), "permutations": permutations,
                            "significance": alpha, "end": end.isoformat(),
                            "method": "Knox test with Monte Carlo permutations of the dates (the Near Repeat Calculator's)"}}
+
+
+def _monthly_history(*, viewer, filters: IncidentFilters, resolution: int, until: date) -> tuple[list[str], list[date], np.ndarray]:
+    """The study area, the months up to `until` (excluded) with data, and their counts (cells × months)."""
+    area = _area(viewer=viewer, filters=filters, resolution=resolution)
+    chosen = IncidentFilters(**{**filters.__dict__, "date_from": None, "date_to": until - timedelta(days=1)})
+    bins = incident_counts_by_cell_and_period(viewer=viewer, filters=chosen, interval="month", resolution=resolution)
+    if not bins:
+        return area, [], np.zeros((len(area), 0))
+    months = _periods(min(row["period"] for row in bins), until - timedelta(days=1), "month")
+    position, step = {cell: index for index, cell in enumerate(area)}, {month: index for index, month in enumerate(months)}
+    history = np.zeros((len(area), len(months)))
+    for row in bins:
+        if row["cell"] in position and row["period"] in step:
+            history[position[row["cell"]], step[row["period"]]] = row["count"]
+    return area, months, history
+
+
+def forecast_find(*, viewer, filters: IncidentFilters | None = None, period: date, resolution: int | None = None,
+                  limit: int = 100) -> dict:
+    """Next period's prospective hotspots (`forecast.promap`) for the month starting `period`, from
+    the months before it: the cells ranked by risk, the highest first."""
+    filters = filters or IncidentFilters()
+    resolution = _checked(filters, resolution=resolution, by="count", alpha=ALPHA)
+    period = period.replace(day=1)
+    area, months, history = _monthly_history(viewer=viewer, filters=filters, resolution=resolution, until=period)
+    if not months:
+        raise ValueError(f"There are no incidents before {period:%B %Y} to forecast from")
+    scores = forecast.promap(history, area)
+    order = [index for index in forecast.ranked(scores, area) if scores[index] > 0][:limit]
+    return {"cells": [{**_centre(area[index]), "score": round(float(scores[index]), 3)} for index in order],
+            "parameters": {"filters": filters.as_dict(), "period": period.strftime("%Y-%m"), "resolution": resolution,
+                           "months_used": len(months), "method": FORECAST_METHOD}}
+
+
+def forecast_evaluate(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None,
+                      periods: int = 4) -> dict:
+    """ProMap's forecast against last period's counts, each judged on each of the last `periods`
+    months it never saw (hit rate and PAI at 1%, 5% and 10% of the area), and their means."""
+    filters = filters or IncidentFilters()
+    resolution = _checked(filters, resolution=resolution, by="count", alpha=ALPHA)
+    last = incident_counts_by_cell_and_period(viewer=viewer, filters=filters, interval="month", resolution=resolution)
+    if not last:
+        raise ValueError("There are no incidents to judge a forecast on")
+    final = max(row["period"] for row in last)
+    area, months, history = _monthly_history(viewer=viewer, filters=filters, resolution=resolution,
+                                             until=_periods(final, final + timedelta(days=40), "month")[1])
+    if len(months) < periods + forecast.STEPS:
+        raise ValueError(f"Judging {periods} months needs {periods + forecast.STEPS} months of data, and there are {len(months)}")
+    judged = []
+    for back in range(periods, 0, -1):
+        seen, actual = history[:, :-back], history[:, -back]
+        judged.append({"period": months[-back].strftime("%Y-%m"), "incidents": int(actual.sum()),
+                       "promap": forecast.judged(forecast.promap(seen, area), actual, area),
+                       "last_period": forecast.judged(forecast.last_period(seen), actual, area)})
+    means = {method: {share: {name: round(float(np.mean([month[method][share][name] for month in judged])), 3)
+                              for name in ("hit_rate", "pai")} for share in forecast.SHARES}
+             for method in ("promap", "last_period")}
+    return {"months": judged, "means": means, "parameters": {"filters": filters.as_dict(), "resolution": resolution,
+                                                             "cells": len(area), "method": FORECAST_METHOD}}
