@@ -16,14 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from saferplace.analysis.models import AnalysisResult, ResultStatus
-from saferplace.analysis.selectors import emerging_find, hotspots_find
+from saferplace.analysis.ranking import issues_rank
+from saferplace.analysis.selectors import (
+    emerging_find,
+    exceedances_find,
+    hotspots_find,
+    near_repeat_find,
+    repeats_find,
+)
 from saferplace.errors import NotAllowed
 from saferplace.incidents.recount import counts_version
 from saferplace.incidents.selectors import IncidentFilters
 from saferplace.partners import access
 from saferplace.partners.viewer import TASK, AuditContext, operator_viewer, viewer_for
 
-KINDS = {"hotspots": hotspots_find, "emerging": emerging_find}
+KINDS = {"hotspots": hotspots_find, "emerging": emerging_find, "issues": issues_rank, "repeats": repeats_find,
+         "near_repeat": near_repeat_find, "exceedances": exceedances_find}
 RECENT_DAYS = 14
 MOST_REFRESHED = 50  # results queued again after a change of the counts, the most recently asked for first
 STUCK_AFTER = timedelta(minutes=30)

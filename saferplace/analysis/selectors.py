@@ -256,6 +256,10 @@ def exceedances_find(*, viewer, filters: IncidentFilters | None = None, days: in
     }
 
 
+def _rounded(degrees: float | None) -> float | None:
+    return None if degrees is None else round(degrees, 5)
+
+
 def repeats_find(*, viewer, filters: IncidentFilters | None = None, end: date | None = None) -> dict:
     """Repeat locations: for each rule (`RepeatRule`), the places with at least its number of the
     matching incidents (of its category, or any) in its days to `end` (default: the latest day of
@@ -275,8 +279,8 @@ def repeats_find(*, viewer, filters: IncidentFilters | None = None, end: date | 
             place["first"], place["last"] = min(place["first"], row["first"]), max(place["last"], row["last"])
         for place in by_place.values():
             if place["count"] >= rule.times:
-                found.append({"rule": str(rule), "place": place["description"], "latitude": place["latitude"],
-                              "longitude": place["longitude"], "h3_cell": place["h3_cell"], "count": place["count"],
+                found.append({"rule": str(rule), "place": place["description"], "latitude": _rounded(place["latitude"]),
+                              "longitude": _rounded(place["longitude"]), "h3_cell": place["h3_cell"], "count": place["count"],
                               "categories": place["categories"], "first": place["first"].isoformat(),
                               "last": place["last"].isoformat()})
     found.sort(key=lambda row: (-row["count"], row["place"]))

@@ -39,7 +39,8 @@ def _pages_for(persona: str, records, world, request) -> list[str]:
         pages += [reverse("web:incident-list"), reverse("web:incident-detail", args=[records["police_asb"].pk]),
                   reverse("web:incident-list") + "?date_from=not-a-date", reverse("web:analysis-hotspots"),
                   reverse("web:analysis-emerging") + "?interval=week", reverse("web:analysis-harm"),
-                  reverse("web:analysis-hotspots") + "?date_from=2026-02-30"]
+                  reverse("web:analysis-hotspots") + "?date_from=2026-02-30", reverse("web:analysis-issues"),
+                  reverse("web:analysis-repeats")]
     if persona in {"council_analyst", "bid_analyst", "council_admin"}:
         pages += [reverse("web:token-create")]
     if persona == "council_admin":

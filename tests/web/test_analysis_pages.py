@@ -63,3 +63,16 @@ def test_emerging_and_harm_pages(client, burglaries, police_analyst):  # noqa: F
     assert "needs 10 weeks" in _show(client, police_analyst, "emerging", "?category=burglary&interval=week")
     harm = _show(client, police_analyst, "harm")
     assert "Burglary" in harm and "built-in starting value" in harm
+
+
+def test_what_matters_most_and_repeats_pages(client, burglaries, police_analyst, council_analyst):  # noqa: F811
+    assert "being worked out" in _show(client, police_analyst, "issues")
+    assert "being worked out" in _show(client, police_analyst, "repeats", "?category=burglary")
+    for result in AnalysisResult.objects.all():
+        analysis_compute(result_id=result.pk)
+    shown = _show(client, police_analyst, "issues")
+    assert "Burglary at" in shown and "Why this score" in shown and "Likelihood" in shown
+    repeats = _show(client, police_analyst, "repeats", "?category=burglary")
+    assert "7 repeat locations" in repeats and "Pairs of incidents by distance and time apart" in repeats
+    council = _show(client, council_analyst, "issues")
+    assert "Burglary at" not in council
