@@ -76,3 +76,10 @@ def test_what_matters_most_and_repeats_pages(client, burglaries, police_analyst,
     assert "7 repeat locations" in repeats and "Pairs of incidents by distance and time apart" in repeats
     council = _show(client, council_analyst, "issues")
     assert "Burglary at" not in council
+
+
+def test_a_refused_near_repeat_test_says_why(client, world, council_analyst):
+    assert "being worked out" in _show(client, council_analyst, "repeats")
+    for result in AnalysisResult.objects.all():
+        analysis_compute(result_id=result.pk)
+    assert "A near-repeat test needs 10 incidents" in _show(client, council_analyst, "repeats")
