@@ -24,6 +24,8 @@ from saferplace.analysis.selectors import (
     near_repeat_find,
     repeats_find,
 )
+from saferplace.audit.models import AuditAction
+from saferplace.audit.services import audit_record
 from saferplace.errors import NotAllowed
 from saferplace.incidents.recount import counts_version
 from saferplace.incidents.selectors import IncidentFilters
@@ -146,3 +148,35 @@ def analysis_results_refresh() -> int:
                 _queue(result, user_id=result.requested_by_id)
                 queued += 1
     return queued
+
+
+EXPORTED = {  # each kind's rows and columns, as a CSV export writes them
+    "hotspots": ("hotspots", ["h3_cell", "latitude", "longitude", "places", "kind", "count", "harm", "expected", "z",
+                              "p_value", "q_value"]),
+    "emerging": ("locations", ["h3_cell", "latitude", "longitude", "places", "pattern", "count", "trend_z", "trend_p", "tau"]),
+    "issues": ("issues", ["title", "kind", "category", "place", "count", "score"]),
+    "repeats": ("repeat_locations", ["place", "latitude", "longitude", "count", "first", "last", "rule"]),
+}
+
+
+def analysis_export(*, viewer, kind: str, choices: dict) -> tuple[list[str], list[list]]:
+    """The kept result of this analysis for the viewer's reading rule as a table (header, rows),
+    audited as an export: what was exported, on which version of the counts. Needs
+    `incidents.export`; LookupError when there is no result worked out yet."""
+    access.require(viewer, "incidents.export")
+    if kind not in EXPORTED:
+        raise ValueError(f"There is no export of {kind!r}")
+    data = choices_as_data(choices)
+    result = AnalysisResult.objects.filter(key=_key(kind, data, access.grant_terms(viewer)), result__isnull=False).first()
+    if result is None:
+        raise LookupError("This analysis has not been worked out yet: open its page, and export it once it shows")
+    rows_key, columns = EXPORTED[kind]
+    rows = [[row.get(column, "") for column in columns] for row in result.result[rows_key]]
+    if kind == "issues":
+        columns = [*columns, "reasons"]
+        rows = [[*row, "; ".join(reason["why"] for reason in issue["reasons"])]
+                for row, issue in zip(rows, result.result[rows_key], strict=True)]
+    audit_record(viewer=viewer, action=AuditAction.EXPORT, object_type="analysis.analysisresult", object_id=result.pk,
+                 object_repr=f"{kind} (CSV)", details={"kind": kind, "choices": data, "version": result.version,
+                                                       "rows": len(rows)})
+    return columns, rows

@@ -63,6 +63,7 @@ urlpatterns = [
     path("analysis/harm/", analysis.harm, name="analysis-harm"),
     path("analysis/issues/", analysis.issues, name="analysis-issues"),
     path("analysis/repeats/", analysis.repeats, name="analysis-repeats"),
+    path("analysis/<str:kind>.csv", analysis.export, name="analysis-export"),
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_new, name="import-new"),
     path("imports/<int:run_id>/", imports.import_detail, name="import-detail"),

@@ -83,3 +83,30 @@ def test_a_refused_near_repeat_test_says_why(client, world, council_analyst):
     for result in AnalysisResult.objects.all():
         analysis_compute(result_id=result.pk)
     assert "A near-repeat test needs 10 incidents" in _show(client, council_analyst, "repeats")
+
+
+def test_exports_are_the_readers_own_results_audited_and_neutralised(client, burglaries, police_analyst,  # noqa: F811
+                                                                     council_analyst, council_volunteer):
+    from saferplace.audit.models import AuditEntry
+
+    url = reverse("web:analysis-export", args=["hotspots"]) + "?category=burglary"
+    sign_in(client, police_analyst)
+    assert client.get(url).status_code == 404  # not worked out yet
+    _show(client, police_analyst, "hotspots", "?category=burglary")
+    analysis_compute(result_id=AnalysisResult.objects.get().pk)
+    assert "Download this table as CSV" in _show(client, police_analyst, "hotspots", "?category=burglary")
+    response = client.get(url)
+    text = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200 and text.startswith("h3_cell,latitude") and ",hot,40," in text
+    entry = AuditEntry.objects.filter(action="export", object_type="analysis.analysisresult").get()
+    assert entry.details["kind"] == "hotspots" and entry.details["rows"] == len(text.strip().splitlines()) - 1
+    sign_in(client, council_analyst)  # another reading rule: the police's result is not theirs
+    assert client.get(url).status_code == 404
+    sign_in(client, council_volunteer)
+    assert client.get(url).status_code == 403
+    sign_in(client, police_analyst)
+    assert client.get(reverse("web:analysis-export", args=["nothing"])).status_code == 400
+    assert client.get(url + "&date_from=2026-02-30").status_code == 400
+    AnalysisResult.objects.update(result={"hotspots": [{"h3_cell": "=HYPERLINK('x')", "places": "@SUM(1+1)"}]})
+    text = b"".join(client.get(url).streaming_content).decode()
+    assert "'=HYPERLINK" in text and ",'@SUM(1+1)," in text

@@ -4,8 +4,11 @@ weights with where each came from. The analyses are worked out by the worker and
 rule, and asks for one when there is none for the counts as they are now. Choices that make no
 sense get a 400 with the reason, and nothing is asked for."""
 
-from saferplace.analysis.results import analysis_request
+from django.http import HttpResponse, StreamingHttpResponse
+
+from saferplace.analysis.results import EXPORTED, analysis_export, analysis_request
 from saferplace.analysis.selectors import harm_tables_list, harm_weights_list
+from saferplace.csv_stream import csv_lines
 from saferplace.incidents.recount import counts_version
 from saferplace.incidents.selectors import IncidentFilters, incident_category_groups
 from saferplace.web.analysis import AnalysisForm, sparkline
@@ -67,3 +70,19 @@ def repeats(request):
 def harm(request):
     return page(request, "analysis/harm.html", active="analysis", kind="harm", weights=harm_weights_list(viewer=request.viewer),
                 tables=harm_tables_list(viewer=request.viewer))
+
+
+@capability_required("incidents.export")
+def export(request, kind: str):
+    """The kept result of an analysis for these choices as CSV (audited), or why there is none."""
+    form = AnalysisForm(request.GET or None, category_groups=incident_category_groups())
+    if kind not in EXPORTED or (form.is_bound and not form.is_valid()):
+        return HttpResponse("Check the choices: the export takes the same ones as the page.\n", status=400,
+                            content_type="text/plain; charset=utf-8")
+    try:
+        header, rows = analysis_export(viewer=request.viewer, kind=kind, choices=_choices(form, kind))
+    except LookupError as missing:
+        return HttpResponse(f"{missing}\n", status=404, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="saferplace-{kind}.csv"'
+    return response
