@@ -100,6 +100,9 @@ def test_api_never_fails_and_answers_as_its_schema_says(case, persona):
     response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
     if case.meta is not None and case.meta.generation.mode.is_positive:
         expected = EXPECTED[name, case.path]
+        query = case.query or {}
+        if query.get("after") and query.get("sort", "date") != "date" and name == "analyst":
+            expected = {400}  # a cursor goes with date order only: a rule across two fields the schema cannot state
         assert response.status_code in expected, f"{name}: {case.as_curl_command()} -> {response.status_code}"
     if name == "volunteer" and case.path.startswith("/api/v1/incidents"):
         assert response.status_code != 200
