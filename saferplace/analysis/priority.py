@@ -5,7 +5,8 @@ Eight dimensions, each scored 0 to 4: the four kinds of harm of what happened (p
 psychological, community, financial), the vulnerability of those affected and the partnership's
 capacity and opportunity to act (all from the category: `CategoryRisk`); its scale (how many
 incidents, against the busiest candidate's); and the likelihood it goes on (from the statistics:
-how far a hotspot stands out, or an emerging hot spot's pattern, the stronger when it is both).
+how far a hotspot stands out, an emerging hot spot's pattern, an exceedance, how often a place
+repeats; the stronger when an issue is more than one).
 The score is the weighted mean of the eight on a scale of 0 to 100, the weights being data
 (`PriorityWeight`). Every score comes with its reasons: each dimension's score, weight and share
 of the total, in words and numbers. The starting values (`STARTING_WEIGHTS`, `STARTING_RISK`)
@@ -73,6 +74,11 @@ def exceedance_likelihood(test: dict) -> tuple[int, str]:
     level = 4 if test["q_value"] <= 0.01 else 3
     return level, (f"{test['observed']:,} in the last days against {test['expected']:.1f} expected "
                    f"(q = {test['q_value']:.2g})")
+
+
+def repeat_likelihood(place: dict) -> tuple[int, str]:
+    level = 4 if place["count"] >= 6 else 3
+    return level, f"{place['count']} incidents at the same place from {place['first']} to {place['last']}"
 
 
 def scale_level(count: int, busiest: int) -> tuple[int, str]:

@@ -12,10 +12,16 @@ from saferplace.analysis.priority import (
     exceedance_likelihood,
     hotspot_likelihood,
     pattern_likelihood,
+    repeat_likelihood,
     scale_level,
     score,
 )
-from saferplace.analysis.selectors import emerging_find, exceedances_find, hotspots_find
+from saferplace.analysis.selectors import (
+    emerging_find,
+    exceedances_find,
+    hotspots_find,
+    repeats_find,
+)
 from saferplace.incidents.models import IncidentCategory
 from saferplace.incidents.selectors import IncidentFilters, incident_counts_by_category
 
@@ -57,8 +63,8 @@ def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: i
                 limit: int = 20) -> dict:
     """The candidate issues, the highest score first: the strongest significant hotspots of each
     of the busiest categories, their emerging hot spots that are new, consecutive, intensifying
-    or persistent (monthly, when the period has ten months or more), and their wards whose last
-    week exceeds its seasonal expectation."""
+    or persistent (monthly, when the period has ten months or more), their wards whose last
+    week exceeds its seasonal expectation, and the repeat locations of those categories."""
     filters = filters or IncidentFilters()
     busiest = incident_counts_by_category(viewer=viewer, filters=filters)[:CATEGORIES]
     codes = [row["category"] for row in busiest]
@@ -91,6 +97,17 @@ def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: i
         _add(found, categories[test["category"]], row, "exceedance",
              {"observed": test["observed"], "expected": test["expected"], "exceedance_q": test["q_value"]},
              exceedance_likelihood(test))
+    repeated = repeats_find(viewer=viewer, filters=IncidentFilters(categories=tuple(categories),
+                                                                   place_code=filters.place_code)) if categories else {}
+    for place in repeated.get("repeat_locations", [])[:PER_CATEGORY * CATEGORIES]:
+        commonest = max(place["categories"], key=lambda code: (place["categories"][code], code))
+        if commonest not in categories:  # a rule of its own category, not among the busiest
+            continue
+        row = {"h3_cell": f"location:{place['latitude']},{place['longitude']}", "places": place["place"],
+               "count": place["count"]}
+        _add(found, categories[commonest], row, "repeat location",
+             {"repeats": place["count"], "rule": place["rule"], "first": place["first"], "last": place["last"]},
+             repeat_likelihood(place))
     busiest_count = max((candidate.count for candidate in found.values()), default=0)
     candidates = []
     for candidate in found.values():

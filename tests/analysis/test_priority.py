@@ -64,3 +64,12 @@ def test_the_issues_command(rising, capsys):  # noqa: F811
     call_command("issues", "--limit", "2")
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("  1.") and "Burglary at" in lines[0]
+
+
+def test_repeat_locations_are_issues_too(rising, police_analyst):  # noqa: F811
+    """The rising cluster's burglaries share a point per cell: thirty a month at each is a repeat
+    location as well as a hotspot, and is ranked as one."""
+    found = issues_rank(viewer=viewer(police_analyst))
+    repeats = [issue for issue in found["issues"] if issue["kind"] == "repeat location"]
+    assert repeats and repeats[0]["evidence"]["repeats"] >= 3 and "at the same place" in " ".join(
+        reason["why"] for reason in repeats[0]["reasons"])
