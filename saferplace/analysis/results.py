@@ -128,6 +128,11 @@ def analysis_compute(*, result_id: int) -> AnalysisResult | None:
         status, message = ResultStatus.REFUSED, "Whoever asked for it may no longer read these records: ask again."
     except ValueError as error:
         status, message = ResultStatus.REFUSED, str(error)
+    except Exception as error:  # marked failed (asked for again, it is queued again), and the task fails too
+        AnalysisResult.objects.filter(pk=result.pk).update(
+            status=ResultStatus.FAILED, message=f"It failed: {type(error).__name__}. Ask again, or tell the operator.",
+            finished_at=timezone.now())
+        raise
     AnalysisResult.objects.filter(pk=result.pk).update(
         status=status, version=version, result=found if found is not None else result.result, message=message,
         finished_at=timezone.now())

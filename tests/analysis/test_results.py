@@ -78,3 +78,20 @@ def test_one_left_running_by_a_killed_worker_is_queued_again(burglaries, police_
     assert analysis_request(viewer=person, kind="hotspots", choices=CHOICES).status == ResultStatus.QUEUED
     AnalysisResult.objects.filter(pk=asked.pk).update(status=ResultStatus.RUNNING, started_at=timezone.now())
     assert analysis_request(viewer=person, kind="hotspots", choices=CHOICES).status == ResultStatus.RUNNING
+
+
+def test_a_failure_is_marked_and_asked_for_again(burglaries, police_analyst, monkeypatch):  # noqa: F811
+    from saferplace.analysis import results
+
+    person = viewer(police_analyst)
+    asked = analysis_request(viewer=person, kind="hotspots", choices=CHOICES)
+
+    def broken(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setitem(results.KINDS, "hotspots", broken)
+    with pytest.raises(RuntimeError):
+        analysis_compute(result_id=asked.pk)
+    failed = AnalysisResult.objects.get(pk=asked.pk)
+    assert failed.status == ResultStatus.FAILED and "RuntimeError" in failed.message
+    assert analysis_request(viewer=person, kind="hotspots", choices=CHOICES).status == ResultStatus.QUEUED
