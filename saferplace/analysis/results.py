@@ -3,8 +3,8 @@
 A page asks for an analysis (`analysis_request`): a result for the same kind, choices and
 reading rule, worked out on the counts as they are now, is shown at once; otherwise one is queued
 for the worker (`tasks.analysis_compute_task`) and the page says so, showing the last result
-meanwhile if there is one. Whenever the counts change (an import lands), the results asked for
-in the last `RECENT_DAYS` are queued again (`analysis_results_refresh`). A result is worked out
+meanwhile if there is one. Whenever the counts change (an import lands), the results queued in
+the last `RECENT_DAYS` are queued again (`analysis_results_refresh`). A result is worked out
 as the person who asked for it (their reading rule then, their capability checked again); a
 result left running by a killed worker is queued again once it is `STUCK_AFTER` old."""
 
@@ -85,23 +85,26 @@ def _queue(result: AnalysisResult, *, user_id: int | None) -> None:
     transaction.on_commit(lambda: analysis_compute_task.enqueue(result_id))
 
 
-@transaction.atomic
 def analysis_request(*, viewer, kind: str, choices: dict) -> AnalysisResult:
     """The kept result of this analysis for this viewer's reading rule, queued to be worked out
     (again, as this viewer) when there is none for the counts as they are now. Its `result` may
-    be an older one (`version` says which) while a new one is worked out."""
+    be an older one (`version` says which) while a new one is worked out. A page view that finds
+    a fresh result (or one being worked out) writes nothing: on SQLite a write would wait for an
+    import's transaction to end."""
     access.require(viewer, "incidents.view")
     if kind not in KINDS:
         raise ValueError(f"There is no analysis {kind!r}")
     data = choices_as_data(choices)
     rule = access.grant_terms(viewer)
-    result, created = AnalysisResult.objects.select_for_update().get_or_create(
-        key=_key(kind, data, rule),
-        defaults={"kind": kind, "choices": data, "reading_rule": rule, "requested_at": timezone.now()})
-    if created or not (_fresh(result, counts_version()) or _waiting(result)):
-        _queue(result, user_id=viewer.user_id)
-    else:
-        AnalysisResult.objects.filter(pk=result.pk).update(requested_at=timezone.now())
+    key = _key(kind, data, rule)
+    kept = AnalysisResult.objects.filter(key=key).first()
+    if kept is not None and (_fresh(kept, counts_version()) or _waiting(kept)):
+        return kept
+    with transaction.atomic():
+        result, created = AnalysisResult.objects.select_for_update().get_or_create(
+            key=key, defaults={"kind": kind, "choices": data, "reading_rule": rule, "requested_at": timezone.now()})
+        if created or not (_fresh(result, counts_version()) or _waiting(result)):
+            _queue(result, user_id=viewer.user_id)
     return result
 
 
@@ -141,8 +144,8 @@ def analysis_compute(*, result_id: int) -> AnalysisResult | None:
 
 
 def analysis_results_refresh() -> int:
-    """Queue again the results asked for in the last `RECENT_DAYS` (at most `MOST_REFRESHED`,
-    the latest first) that the counts have moved on from: after an import lands."""
+    """Queue again the results queued in the last `RECENT_DAYS` (at most `MOST_REFRESHED`, the
+    latest first) that the counts have moved on from: after an import lands."""
     version = counts_version()
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     queued = 0

@@ -95,3 +95,17 @@ def test_a_failure_is_marked_and_asked_for_again(burglaries, police_analyst, mon
     failed = AnalysisResult.objects.get(pk=asked.pk)
     assert failed.status == ResultStatus.FAILED and "RuntimeError" in failed.message
     assert analysis_request(viewer=person, kind="hotspots", choices=CHOICES).status == ResultStatus.QUEUED
+
+
+def test_a_fresh_result_is_read_without_writing(burglaries, police_analyst):  # noqa: F811
+    """On SQLite a write waits for an import's transaction: showing a kept result writes nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = viewer(police_analyst)
+    analysis_compute(result_id=analysis_request(viewer=person, kind="hotspots", choices=CHOICES).pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert analysis_request(viewer=person, kind="hotspots", choices=CHOICES).status == ResultStatus.DONE
+    writes = [query["sql"] for query in captured.captured_queries
+              if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
