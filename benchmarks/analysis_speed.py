@@ -42,7 +42,7 @@ import numpy as np
 from esda.getisord import G_Local
 from libpysal.graph import Graph
 from saferplace.analysis import emerging, getis_ord
-from saferplace.analysis.selectors import _area, _periods
+from saferplace.analysis.selectors import _area, _cube, _periods
 from saferplace.incidents.selectors import IncidentFilters, incident_counts_by_cell_and_period, incident_hexagons
 from saferplace.partners.viewer import operator_viewer
 repeat = int(sys.argv[1])
@@ -65,11 +65,7 @@ from saferplace.analysis.selectors import emerging_find, hotspots_find
 selectors = [best(lambda: hotspots_find(viewer=viewer)), best(lambda: emerging_find(viewer=viewer, interval="week"))]
 bins = incident_counts_by_cell_and_period(viewer=viewer, filters=filters, interval="week", resolution=9)
 periods = _periods(min(row["period"] for row in bins), max(row["period"] for row in bins), "week")
-position, step = {cell: index for index, cell in enumerate(area)}, {period: index for index, period in enumerate(periods)}
-cube = np.zeros((len(area), len(periods)))
-for row in bins:
-    if row["cell"] in position:
-        cube[position[row["cell"]], step[row["period"]]] = row["count"]
+cube = _cube(bins, area, periods, "count")
 graph = Graph.from_sparse(emerging._cube_weights(area, len(periods), emerging.TIME_WINDOW))
 cube_ours = best(lambda: emerging.space_time_gi(cube, area))
 cube_plain = best(lambda: G_Local(cube.ravel(), graph, transform="B", star=True, permutations=0))

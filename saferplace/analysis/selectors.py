@@ -109,6 +109,18 @@ def hotspots_find(*, viewer, filters: IncidentFilters | None = None, resolution:
     }
 
 
+def _cube(bins: list[dict], area: list[str], periods: list[date], measure: str) -> np.ndarray:
+    """`measure` of the bins (`incident_counts_by_cell_and_period`) as an array of cells × periods,
+    zero where there is none; bins outside the area or the periods are left out."""
+    cells = {cell: index for index, cell in enumerate(area)}
+    steps = {period: index for index, period in enumerate(periods)}
+    cube = np.zeros((len(area), len(periods)))
+    for row in bins:
+        if row["cell"] in cells and row["period"] in steps:
+            cube[cells[row["cell"]], steps[row["period"]]] = row[measure]
+    return cube
+
+
 def _periods(first: date, last: date, interval: str) -> list[date]:
     """The first day of every week (Monday) or month from the one holding `first` to the one
     holding `last`."""
@@ -145,14 +157,8 @@ def emerging_find(*, viewer, filters: IncidentFilters | None = None, interval: s
         raise ValueError(f"An emerging hot spot analysis needs {emerging.FEWEST_STEPS} {interval}s at least "
                          f"and this has {len(periods)}: choose a longer period or a shorter interval")
     area = _area(viewer=viewer, filters=filters, resolution=resolution)
-    cell_index = {cell: index for index, cell in enumerate(area)}
-    step_index = {period: index for index, period in enumerate(periods)}
-    cube = np.zeros((len(area), len(periods)))
-    counts = np.zeros((len(area), len(periods)), dtype=np.int64)
-    for row in bins:
-        if row["cell"] in cell_index and row["period"] in step_index:
-            cube[cell_index[row["cell"]], step_index[row["period"]]] = row[by]
-            counts[cell_index[row["cell"]], step_index[row["period"]]] = row["count"]
+    cube = _cube(bins, area, periods, by)
+    counts = _cube(bins, area, periods, "count").astype(np.int64)
     z, _, q = emerging.space_time_gi(cube, area)
     significant = q <= alpha
     trends = emerging.mann_kendall(z)
@@ -334,12 +340,7 @@ def _monthly_history(*, viewer, filters: IncidentFilters, resolution: int, until
     if not bins:
         return area, [], np.zeros((len(area), 0))
     months = _periods(min(row["period"] for row in bins), until - timedelta(days=1), "month")
-    position, step = {cell: index for index, cell in enumerate(area)}, {month: index for index, month in enumerate(months)}
-    history = np.zeros((len(area), len(months)))
-    for row in bins:
-        if row["cell"] in position and row["period"] in step:
-            history[position[row["cell"]], step[row["period"]]] = row["count"]
-    return area, months, history
+    return area, months, _cube(bins, area, months, "count")
 
 
 def forecast_find(*, viewer, filters: IncidentFilters | None = None, period: date, resolution: int | None = None,
