@@ -181,6 +181,12 @@ AUDIT_CHECKPOINT_KEY = env_str(
 ).encode("utf-8")
 if PRODUCTION and len(AUDIT_CHECKPOINT_KEY) < 32:
     raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must be at least 32 characters long in production.")
+
+# The key of people's pseudonyms (incidents/pseudonyms.py): its own, as changing it breaks every
+# link between the pseudonyms stored before and after, where the secret key may be rotated.
+PSEUDONYM_KEY = env_str("SAFERPLACE_PSEUDONYM_KEY", None if PRODUCTION else "development-only-pseudonym-key-not-secret")
+if PRODUCTION and len(PSEUDONYM_KEY) < 32:
+    raise ImproperlyConfigured("SAFERPLACE_PSEUDONYM_KEY must be at least 32 characters long in production.")
 AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
 # `saferplace serve` and `saferplace worker` apply migrations when they start (turn off where a
 # separate owner role migrates, see docs/operations.md).

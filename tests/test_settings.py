@@ -27,7 +27,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         "check", "--deploy", "--fail-level", "WARNING",
         SAFERPLACE_ENV="production", SECRET_KEY="k" * 20 + "production-secret-for-the-check-" + "z" * 20,
         ALLOWED_HOSTS="saferplace.example.org", SAFERPLACE_DATA_DIR=str(tmp_path),
-        AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40,
+        AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40, SAFERPLACE_PSEUDONYM_KEY="p" * 40,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -108,8 +108,18 @@ def test_production_refuses_to_start_without_audit_keys(tmp_path):
                      SAFERPLACE_DATA_DIR=str(tmp_path))
     assert "The environment variable AUDIT_HASH_KEYS must be set." in result.stderr
     result = _manage("check", SAFERPLACE_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
-                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:short", AUDIT_CHECKPOINT_KEY="c" * 40)
+                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:short", AUDIT_CHECKPOINT_KEY="c" * 40, SAFERPLACE_PSEUDONYM_KEY="p" * 40)
     assert "Each secret in AUDIT_HASH_KEYS must be at least 32 characters long." in result.stderr
+
+
+def test_production_refuses_to_start_without_a_pseudonym_key(tmp_path):
+    keys = {"SECRET_KEY": "s" * 60, "AUDIT_HASH_KEYS": "2026a:" + "a" * 40, "AUDIT_CHECKPOINT_KEY": "c" * 40}
+    result = _manage("check", SAFERPLACE_ENV="production", ALLOWED_HOSTS="x.example", SAFERPLACE_DATA_DIR=str(tmp_path),
+                     **keys)
+    assert "The environment variable SAFERPLACE_PSEUDONYM_KEY must be set." in result.stderr
+    result = _manage("check", SAFERPLACE_ENV="production", ALLOWED_HOSTS="x.example", SAFERPLACE_DATA_DIR=str(tmp_path),
+                     SAFERPLACE_PSEUDONYM_KEY="short", **keys)
+    assert "SAFERPLACE_PSEUDONYM_KEY must be at least 32 characters long in production." in result.stderr
 
 
 def test_the_demo_runs_with_debug_off_by_default():
@@ -120,5 +130,5 @@ def test_the_demo_runs_with_debug_off_by_default():
 def test_production_cookies_are_host_only(tmp_path):
     result = _manage("shell", "-c", "from django.conf import settings; print(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)",
                      SAFERPLACE_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
-                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40)
+                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40, SAFERPLACE_PSEUDONYM_KEY="p" * 40)
     assert result.stdout.strip().splitlines()[-1] == "__Host-sessionid __Host-csrftoken", result.stderr

@@ -159,6 +159,9 @@ class MappingProfile(models.Model):
     external_id_column = models.CharField(max_length=100, blank=True)
     outcome_column = models.CharField(max_length=100, blank=True)
     description_column = models.CharField(max_length=100, blank=True)
+    person_column = models.CharField(
+        max_length=100, blank=True,
+        help_text="The person the incident happened to (the partner's reference): stored only as a pseudonym")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -400,3 +403,4 @@ from saferplace.incidents.events import (  # noqa: E402,F401 - the app's event t
     IncidentEvent,
     MappingProfileEvent,
 )
+from saferplace.incidents.people import IncidentPerson  # noqa: E402,F401 - declared in people.py

@@ -53,7 +53,7 @@ REJECT = ""
 # The columns a profile names, and the location columns each kind of location needs.
 COLUMN_FIELDS = (
     "date_column", "time_column", "category_column", "latitude_column", "longitude_column", "postcode_column",
-    "lsoa_column", "external_id_column", "outcome_column", "description_column",
+    "lsoa_column", "external_id_column", "outcome_column", "description_column", "person_column",
 )
 LOCATION_COLUMNS = {
     LocationKind.COORDINATES: ("latitude_column", "longitude_column"),
@@ -65,6 +65,7 @@ COLUMN_LABELS = {
     "date_column": "date", "time_column": "time", "category_column": "category", "latitude_column": "latitude",
     "longitude_column": "longitude", "postcode_column": "postcode", "lsoa_column": "LSOA code",
     "external_id_column": "reference", "outcome_column": "outcome", "description_column": "location description",
+    "person_column": "person reference",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -251,6 +252,7 @@ def mapping_profile_save(
     external_id_column: str = "",
     outcome_column: str = "",
     description_column: str = "",
+    person_column: str = "",
     sample_dates: Sequence[str] = (),
     sample_times: Sequence[str] = (),
     profile: MappingProfile | None = None,
@@ -286,7 +288,7 @@ def mapping_profile_save(
         "latitude_column": latitude_column, "longitude_column": longitude_column,
         "postcode_column": postcode_column, "lsoa_column": lsoa_column,
         "external_id_column": external_id_column, "outcome_column": outcome_column,
-        "description_column": description_column,
+        "description_column": description_column, "person_column": person_column,
     }
     errors: dict[str, str] = {}
 

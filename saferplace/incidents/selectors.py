@@ -525,20 +525,35 @@ def incident_points_dated(*, viewer, filters: IncidentFilters | None = None) -> 
     return [(latitude, longitude, _as_date(day)) for latitude, longitude, day in rows if latitude is not None]
 
 
+def _repeated(matching, key: str, least: int, *also: str) -> list[dict]:
+    """The matching incidents' counts by `key` (and `also`) and category, first and last day, for
+    the values of `key` with at least `least` incidents of any category between them."""
+    repeated = matching.values(key).annotate(total=Count("id")).filter(total__gte=least).values(key)
+    rows = (matching.filter(**{f"{key}__in": repeated}).values(key, *also, "category_id")
+            .annotate(count=Count("id"), first=Min("occurred_on"), last=Max("occurred_on")))
+    return [{**row, "first": _as_date(row["first"]), "last": _as_date(row["last"])} for row in rows]
+
+
 def incident_counts_by_location(*, viewer, filters: IncidentFilters | None = None, least: int = 2) -> list[dict]:
     """The locations (exact points, or a source's own address) with at least `least` of the
     matching incidents, by category: repeat locations. Snapped points (police.uk's, shared by
     every crime near them) are not locations of their own and are left out."""
-    rows = (_matching(viewer=viewer, filters=filters).exclude(location=None)
-            .exclude(location__precision=LocationPrecision.SNAPPED)
-            .values("location_id", "category_id").annotate(count=Count("id"), first=Min("occurred_on"),
-                                                            last=Max("occurred_on")).filter(count__gte=least))
-    rows = list(rows)
+    matching = (_matching(viewer=viewer, filters=filters).exclude(location=None)
+                .exclude(location__precision=LocationPrecision.SNAPPED))
+    rows = _repeated(matching, "location_id", least)
     places = {location.pk: location for location in Location.objects.filter(pk__in={row["location_id"] for row in rows})}
-    return [{**row, "first": _as_date(row["first"]), "last": _as_date(row["last"]),
-             "description": places[row["location_id"]].description, "latitude": places[row["location_id"]].latitude,
+    return [{**row, "description": places[row["location_id"]].description, "latitude": places[row["location_id"]].latitude,
              "longitude": places[row["location_id"]].longitude, "h3_cell": places[row["location_id"]].h3_cell}
             for row in rows]
+
+
+def incident_counts_by_person(*, viewer, filters: IncidentFilters | None = None, least: int = 2) -> list[dict]:
+    """The people (by pseudonym: `pseudonyms.py`) with at least `least` of the matching incidents,
+    by category: repeat victims. Only partners' files whose mapping profile names a person column
+    say who an incident happened to; a pseudonym is one partner's (`owner`)."""
+    matching = _matching(viewer=viewer, filters=filters).filter(people__isnull=False)
+    return [{"person": row.pop("people__person"), "owner": row.pop("owning_organisation_id"), **row}
+            for row in _repeated(matching, "people__person", least, "owning_organisation_id")]
 
 
 def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:

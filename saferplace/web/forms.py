@@ -358,6 +358,10 @@ class ProfileForm(forms.Form):
                                            help_text="The partner's own reference for each record")
     outcome_column = forms.ChoiceField(required=False, label="Outcome column (optional)")
     description_column = forms.ChoiceField(required=False, label="Location description column (optional)")
+    person_column = forms.ChoiceField(
+        required=False, label="Person reference column (optional)",
+        help_text="Your reference for the person each record happened to, so that repeat victims can be found. "
+                  "It is never stored as written: only a pseudonym that cannot be turned back into it.")
     default_category = forms.ModelChoiceField(queryset=IncidentCategory.objects.none(), required=False,
                                               label="Default category",
                                               empty_label="No default: reject rows with any other category",
@@ -378,7 +382,7 @@ class ProfileForm(forms.Form):
         for name in ("date_column", "category_column"):
             self.fields[name].choices = [("", "Choose a column"), *columns]
         for name in ("time_column", "latitude_column", "longitude_column", "postcode_column", "lsoa_column",
-                     "external_id_column", "outcome_column", "description_column"):
+                     "external_id_column", "outcome_column", "description_column", "person_column"):
             self.fields[name].choices = [("", "None"), *columns]
         self.category_values = category_values
         map_choices = [(self.REJECT_CHOICE, "Reject rows with this value"),

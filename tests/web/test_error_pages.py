@@ -80,5 +80,5 @@ def test_the_demo_is_not_built_in_production(tmp_path):
     from tests.test_settings import _manage
 
     result = _manage("demo", "--no-serve", SAFERPLACE_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x.example",
-                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40)
+                     SAFERPLACE_DATA_DIR=str(tmp_path), AUDIT_HASH_KEYS="2026a:" + "a" * 40, AUDIT_CHECKPOINT_KEY="c" * 40, SAFERPLACE_PSEUDONYM_KEY="p" * 40)
     assert result.returncode != 0 and "not built in production" in result.stderr

@@ -23,6 +23,7 @@ from saferplace.incidents.importers.date_formats import date_format_named, date_
 from saferplace.incidents.importers.dates import checked_dates_and_times, parse_time
 from saferplace.incidents.importers.locations import LsoaCodes, PointLocator
 from saferplace.incidents.importers.options import ORGANISATION, PROFILE, ImporterOption
+from saferplace.incidents.importers.people import people_insert, pseudonymised
 from saferplace.incidents.importers.reading import (
     column_values,
     is_spreadsheet,
@@ -107,7 +108,7 @@ def profile_columns(profile: MappingProfile) -> list[str]:
     elif profile.location_kind == LocationKind.LSOA:
         columns.append(profile.lsoa_column)
     columns += [name for name in (profile.time_column, profile.external_id_column, profile.outcome_column,
-                                  profile.description_column) if name]
+                                  profile.description_column, profile.person_column) if name]
     return [name for name in columns if name]
 
 
@@ -170,7 +171,10 @@ class ProfileImporter(Importer):
         profile = context.profile
         what = _what(profile)
         frame = read_table(context.path, what=what, sheet=context.options.get("sheet"))
-        if is_spreadsheet(context.path):
+        named = bool(profile.person_column) and profile.person_column in frame.columns
+        if named:  # nothing keeps the references as written, not even the copy of the file
+            frame = pseudonymised(frame, profile.person_column, organisation_id=profile.owning_organisation_id)
+        if named or is_spreadsheet(context.path):
             context.keep_source(SourceTable([str(name) for name in frame.columns], frame.itertuples(index=False)))
         else:
             context.keep_source(SourceFile(context.path))
@@ -225,6 +229,8 @@ class ProfileImporter(Importer):
             return column_values(frame, column)[kept] if column else ""
 
         identifiers = column_values(frame, profile.external_id_column)[kept] if profile.external_id_column else ""
+        if named:
+            prepared.people.append((numbers[kept], column_values(frame, profile.person_column)[kept]))
         prepared.external_ids = set(pd.unique(identifiers).tolist()) - {""} if profile.external_id_column else set()
         prepared.chunks.append(PreparedChunk(
             size=len(kept),
@@ -305,4 +311,6 @@ class ProfileImporter(Importer):
             external_ids=prepared.external_ids,
         )
         incidents_write(context, prepared)
+        for source_rows, people in prepared.people:
+            people_insert(run_id=context.run.pk, source_rows=source_rows, people=people)
 

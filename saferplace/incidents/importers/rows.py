@@ -33,6 +33,7 @@ class PreparedFile:
     chunks: list[PreparedChunk] = field(default_factory=list)
     partitions: set[str] = field(default_factory=set)  # what a source's re-import replaces
     external_ids: set[str] = field(default_factory=set)  # or: the ids it replaces
+    people: list[tuple] = field(default_factory=list)  # (row numbers, pseudonyms) of files naming people
     lsoa: LsoaCodes | None = None
 
 

@@ -34,6 +34,7 @@ from saferplace.incidents.models import (
     EXTERNAL_ID_LENGTH,
     Incident,
     IncidentEvent,
+    IncidentPerson,
     Location,
     Partition,
     SourceBlock,
@@ -415,6 +416,7 @@ def _delete_recording_runs(incidents, runs: set) -> int:
     runs.update(incidents.order_by().values_list("import_run", flat=True).distinct())
     counts_mark(incidents.order_by().values_list("partition", flat=True).distinct())
     IncidentEvent.objects.filter(record__in=incidents.order_by().values("pk")).delete()
+    IncidentPerson.objects.filter(incident__in=incidents.order_by().values("pk")).delete()
     return incidents.delete()[0]
 
 

@@ -97,7 +97,7 @@ def _initial(profile: MappingProfile | None, header: list[str]) -> dict:
             "name", "description", "source", "date_column", "date_format", "time_column", "category_column",
             "location_kind",
             "latitude_column", "longitude_column", "postcode_column", "lsoa_column", "external_id_column",
-            "outcome_column", "description_column")}
+            "outcome_column", "description_column", "person_column")}
         initial.update(data_category=profile.data_category_id,
                        default_category=profile.default_category.code if profile.default_category else "")
         mapping = profile.category_map
@@ -250,7 +250,7 @@ def profile_edit(request, profile_id: int | None = None):
                         "name", "description", "data_category", "source", "date_column",
                         "date_format", "time_column", "category_column", "location_kind", "latitude_column", "longitude_column",
                         "postcode_column", "lsoa_column", "external_id_column", "outcome_column",
-                        "description_column", "default_category")},
+                        "description_column", "person_column", "default_category")},
                 )
             except ValidationError as error:
                 _apply_errors(form, error)
