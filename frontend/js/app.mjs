@@ -3,6 +3,7 @@
 import { initAll as initGovuk } from "govuk-frontend";
 import { initAll as initMoj } from "@ministryofjustice/frontend";
 import htmx from "htmx.org";
+import { initAnalysisMaps } from "./analysis-map.mjs";
 import { initExplorer } from "./explorer.mjs";
 import { initMaps } from "./map.mjs";
 
@@ -13,3 +14,4 @@ initGovuk();
 initMoj();
 initMaps(document);
 initExplorer(document);
+initAnalysisMaps(document);

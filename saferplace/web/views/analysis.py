@@ -2,17 +2,35 @@
 weights with where each came from. The analyses are worked out by the worker and kept
 (`analysis.results`): a page shows the kept result for its choices and the reader's reading
 rule, and asks for one when there is none for the counts as they are now. Choices that make no
-sense get a 400 with the reason, and nothing is asked for."""
+sense get a 400 with the reason, and nothing is asked for. The hotspots and repeats pages have
+maps, drawn from the kept result as GeoJSON (`hotspots_map`, `repeats_map`)."""
 
-from django.http import HttpResponse, StreamingHttpResponse
+import h3
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.gzip import gzip_page
 
-from saferplace.analysis.results import EXPORTED, analysis_export, analysis_request
+from saferplace.analysis.models import AnalysisResult
+from saferplace.analysis.results import (
+    EXPORTED,
+    _key,
+    analysis_export,
+    analysis_request,
+    choices_as_data,
+)
 from saferplace.analysis.selectors import harm_tables_list, harm_weights_list
 from saferplace.csv_stream import csv_lines
+from saferplace.incidents.geojson import hexagon_polygon
 from saferplace.incidents.recount import counts_version
 from saferplace.incidents.selectors import IncidentFilters, incident_category_groups
+from saferplace.partners import access
+from saferplace.places.selectors import cells_describe
 from saferplace.web.analysis import AnalysisForm, sparkline
 from saferplace.web.views.common import capability_required, page
+
+# The hotspot map's classes, as ArcGIS Pro's Gi_Bin with its false discovery rate correction:
+# a cell's confidence is the highest whose rate its q value is within (percent, rate).
+CONFIDENCE = ((99, 0.01), (95, 0.05), (90, 0.10))
 
 
 def _choices(form: AnalysisForm, kind: str) -> dict:
@@ -53,7 +71,7 @@ def issues(request):
 
 @capability_required("incidents.view")
 def hotspots(request):
-    return _analysis(request, "analysis/hotspots.html", "hotspots")
+    return _analysis(request, "analysis/hotspots.html", "hotspots", confidence=CONFIDENCE, **_map_settings())
 
 
 @capability_required("incidents.view")
@@ -63,7 +81,8 @@ def emerging(request):
 
 @capability_required("incidents.view")
 def repeats(request):
-    return _analysis(request, "analysis/repeats.html", "repeats", "near_repeat")
+    return _analysis(request, "analysis/repeats.html", "repeats", "near_repeat", risk_areas_where=_risk_areas_where,
+                     **_map_settings())
 
 
 @capability_required("incidents.view")
@@ -86,3 +105,101 @@ def export(request, kind: str):
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="saferplace-{kind}.csv"'
     return response
+
+
+def _map_settings() -> dict:
+    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+def _text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(f"{message}\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _form_choices(request, kind: str) -> dict | None:
+    """The choices of `kind` from the page's query, as the page reads them; None when they make no sense."""
+    form = AnalysisForm(request.GET or None, category_groups=incident_category_groups())
+    if form.is_bound and not form.is_valid():
+        return None
+    return _choices(form, kind)
+
+
+def _kept(viewer, kind: str, choices: dict) -> AnalysisResult | None:
+    """The kept result of `kind` for these choices and the viewer's reading rule, as the page
+    shows it (the latest worked out, current or not), or None. Read only: the page asked for
+    it, and a map's data asking again would write on every load (on SQLite, waiting for an
+    import's transaction). The key is `analysis.results`' own, so a map only ever shows its
+    page's result, and never one worked out on records its reader may not read."""
+    key = _key(kind, choices_as_data(choices), access.grant_terms(viewer))
+    return AnalysisResult.objects.filter(key=key, result__isnull=False).first()
+
+
+def _confidence(q_value: float) -> int:
+    return next((percent for percent, rate in CONFIDENCE if q_value <= rate), 0)
+
+
+@gzip_page  # a map's data: outlines, and no secret in it (BREACH)
+@capability_required("incidents.view")
+def hotspots_map(request):
+    """The kept hotspots and cold spots for the page's choices as GeoJSON hexagons, each with the
+    figures the table shows and its confidence class (`CONFIDENCE`); 404 when there are none
+    worked out yet, 400 when the choices make no sense."""
+    choices = _form_choices(request, "hotspots")
+    if choices is None:
+        return _text("Check the choices: the map takes the same ones as the page.", 400)
+    kept = _kept(request.viewer, "hotspots", choices)
+    if kept is None:
+        return _text("These hotspots have not been worked out yet: open the page, and the map shows once they are.", 404)
+    found = kept.result
+    features = [{
+        "type": "Feature",
+        "geometry": hexagon_polygon(row["h3_cell"]),
+        "properties": {
+            "cell": row["h3_cell"], "where": row.get("places", ""), "latitude": row["latitude"],
+            "longitude": row["longitude"], "kind": row["kind"], "count": row["count"], "harm": row.get("harm"),
+            "expected": row["expected"], "z": row["z"], "q_value": row["q_value"], "p_value": row["p_value"],
+            "confidence": _confidence(row["q_value"]),
+        },
+    } for row in found["hotspots"]]
+    parameters = found["parameters"]
+    return JsonResponse({"type": "FeatureCollection", "features": features, "metadata": {
+        "by": parameters["by"], "resolution": parameters["resolution"], "false_discovery_rate": parameters["false_discovery_rate"],
+        "hot": sum(row["kind"] == "hot" for row in found["hotspots"]),
+        "cold": sum(row["kind"] == "cold" for row in found["hotspots"])}})
+
+
+def _risk_areas_where(areas: list[dict]) -> list[str]:
+    """Where each risk area is, in words: the main street, ward and LSOA of the cell its incident
+    is in (`cells_describe`: geography only, never the cell id)."""
+    cells = [h3.latlng_to_cell(area["latitude"], area["longitude"], settings.H3_RESOLUTION) for area in areas]
+    described = cells_describe(cells)
+    return [described.get(cell, {}).get("where", "") for cell in cells]
+
+
+def _point(longitude: float, latitude: float, properties: dict) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [longitude, latitude]}, "properties": properties}
+
+
+@gzip_page
+@capability_required("incidents.view")
+def repeats_map(request):
+    """The kept repeat locations and live near-repeat risk areas for the page's choices as
+    GeoJSON points (a risk area with its radius, from and until); 404 when neither is worked
+    out yet, 400 when the choices make no sense."""
+    choices = _form_choices(request, "repeats")  # the near-repeat test takes the same
+    if choices is None:
+        return _text("Check the choices: the map takes the same ones as the page.", 400)
+    repeated, near = _kept(request.viewer, "repeats", choices), _kept(request.viewer, "near_repeat", choices)
+    if repeated is None and near is None:
+        return _text("These repeats have not been worked out yet: open the page, and the map shows once they are.", 404)
+    locations = [row for row in (repeated.result["repeat_locations"] if repeated else [])
+                 if row["latitude"] is not None and row["longitude"] is not None]
+    areas = near.result.get("risk_areas", []) if near else []
+    features = [_point(row["longitude"], row["latitude"], {
+        "kind": "repeat_location", "place": row["place"], "count": row["count"], "first": row["first"],
+        "last": row["last"], "rule": row["rule"]}) for row in locations]
+    features += [_point(area["longitude"], area["latitude"], {
+        "kind": "risk_area", "where": where, "radius_m": area["radius_m"], "from": area["from"], "until": area["until"]})
+        for area, where in zip(areas, _risk_areas_where(areas), strict=True)]
+    return JsonResponse({"type": "FeatureCollection", "features": features, "metadata": {
+        "repeat_locations": len(locations), "risk_areas": len(areas),
+        "near_repeat": near.result.get("near_repeat") if near else None}})
