@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import h3
 import numpy as np
+import pandas as pd
 from scipy import sparse, stats
 
 TIME_WINDOW = 1  # how many earlier time steps are in a bin's neighbourhood
@@ -38,47 +39,53 @@ class Trend:
     tau: float
 
 
-def _cube_weights(cells: list[str], steps: int, window: int) -> sparse.csr_matrix:
+def cube_weights(cells: list[str], steps: int, window: int) -> sparse.csr_matrix:
     """Binary weights over the cube's bins (cell-major: bin = cell × steps + step), each bin's
     neighbours being its cell's and the neighbouring cells' bins in the same step and the
-    `window` steps before it, itself excluded (Gi* adds it)."""
+    `window` steps before it, the bin itself included (Gi*: `star`), rows sorted."""
     position = {cell: index for index, cell in enumerate(cells)}
     pairs = np.array([(index, position[other]) for index, cell in enumerate(cells)
                       for other in h3.grid_disk(cell, 1) if other in position], dtype=np.int64).reshape(-1, 2)
     rows, columns = [], []
     for back in range(window + 1):
         times = np.arange(back, steps)
-        row = (pairs[:, 0:1] * steps + times).ravel()
-        column = (pairs[:, 1:2] * steps + times - back).ravel()
-        if back == 0:  # not the bin itself
-            keep = row != column
-            row, column = row[keep], column[keep]
-        rows.append(row)
-        columns.append(column)
+        rows.append((pairs[:, 0:1] * steps + times).ravel())
+        columns.append((pairs[:, 1:2] * steps + times - back).ravel())
     row, column = np.concatenate(rows), np.concatenate(columns)
     size = len(cells) * steps
-    return sparse.csr_matrix((np.ones(len(row)), (row, column)), shape=(size, size))
+    weights = sparse.csr_matrix((np.ones(len(row)), (row, column)), shape=(size, size))
+    weights.sort_indices()
+    return weights
+
+
+def gi(values: np.ndarray, weights: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PySAL's Gi* (`esda.G_Local`, binary, no permutations) of `values` under `weights` (from
+    `cube_weights`: the diagonal set, so G_Local uses them as they are): each value's z-score,
+    two-sided p value from the normal approximation, and q value (the Benjamini-Hochberg false
+    discovery rate over all of them). The graph is built straight from the sorted sparse matrix:
+    libpysal's `Graph.from_sparse` would sort and check it again, ten times slower than the Gi*
+    itself at a year of weekly bins."""
+    from esda.getisord import G_Local  # here: PySAL takes seconds to import (see getis_ord.py)
+    from libpysal.graph import Graph
+
+    if not values.any() or values.size < 3:
+        return np.zeros(values.shape), np.ones(values.shape), np.ones(values.shape)
+    matrix = weights.tocoo()
+    adjacency = pd.Series(matrix.data, name="weight",
+                          index=pd.MultiIndex.from_arrays([matrix.row, matrix.col], names=["focal", "neighbor"]))
+    graph = Graph(adjacency, transformation="B", is_sorted=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # every value the same: z is undefined
+        local = G_Local(values.astype(float), graph, transform="B", star=True, permutations=0)
+    z = np.nan_to_num(np.asarray(local.Zs, dtype=float), nan=0.0)
+    p = np.clip(2 * stats.norm.sf(np.abs(z)), 0.0, 1.0)
+    return z, p, stats.false_discovery_control(p, method="bh")
 
 
 def space_time_gi(cube: np.ndarray, cells: list[str], *, window: int = TIME_WINDOW) -> tuple[np.ndarray, ...]:
     """The z-score, p value and q value (false discovery rate over every bin) of each bin of
     `cube` (cells × steps), each an array of the cube's shape."""
-    from esda.getisord import G_Local  # here: PySAL takes seconds to import (see getis_ord.py)
-    from libpysal.graph import Graph
-
-    steps = cube.shape[1]
-    values = cube.astype(float).ravel()
-    if not values.any() or values.size < 3:
-        zeros = np.zeros(cube.shape)
-        return zeros, np.ones(cube.shape), np.ones(cube.shape)
-    graph = Graph.from_sparse(_cube_weights(cells, steps, window))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # every bin the same: z is undefined
-        warnings.filterwarnings("ignore", message="The weights matrix is not fully connected", category=UserWarning)
-        local = G_Local(values, graph, transform="B", star=True, permutations=0)
-    z = np.nan_to_num(np.asarray(local.Zs, dtype=float), nan=0.0)
-    p = np.clip(2 * stats.norm.sf(np.abs(z)), 0.0, 1.0)
-    q = stats.false_discovery_control(p, method="bh")
+    z, p, q = gi(cube.astype(float).ravel(), cube_weights(cells, cube.shape[1], window))
     return z.reshape(cube.shape), p.reshape(cube.shape), q.reshape(cube.shape)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import h3
 import numpy as np
 
-from saferplace.analysis.emerging import space_time_gi
+from saferplace.analysis.emerging import cube_weights, gi
 
 ALPHA = 0.05  # the false discovery rate, unless a person chooses another
 
@@ -37,12 +37,6 @@ class CellResult:
         return self.q_value <= alpha
 
 
-def neighbours(cells: list[str]) -> dict[str, list[str]]:
-    """Each cell's immediate neighbours (one ring) among `cells`."""
-    inside = set(cells)
-    return {cell: sorted(other for other in h3.grid_disk(cell, 1) if other != cell and other in inside) for cell in cells}
-
-
 def study_area(cells: list[str]) -> list[str]:
     """The cells and their immediate neighbours: where nothing was recorded next to where
     something was counts as a zero, so a cell at the edge of the activity is not compared only
@@ -55,22 +49,18 @@ def study_area(cells: list[str]) -> list[str]:
 
 def gi_star(values: dict[str, float], area: list[str]) -> list[CellResult]:
     """Gi* of every cell of `area` (cells not in `values` count as zero), in `area`'s order: the
-    space-time Gi* (`emerging.space_time_gi`) of a cube with one time step."""
+    space-time Gi* (`emerging.gi`) of a cube with one time step, with each cell's neighbourhood
+    (itself and its neighbours) summed under the same weights."""
     if len(area) < 3:
         return []
     y = np.array([float(values.get(cell, 0.0)) for cell in area])
     if not y.any():
         return []
-    z, p, q = (statistic[:, 0] for statistic in space_time_gi(y[:, None], area, window=0))
-    adjacency = neighbours(area)
+    weights = cube_weights(area, 1, 0)
+    z, p, q = gi(y, weights)
+    around, size = weights @ y, np.asarray(weights.sum(axis=1)).ravel()
     mean = y.sum() / len(y)
-    position = {cell: index for index, cell in enumerate(area)}
-    results = []
-    for index, cell in enumerate(area):
-        around = [index, *(position[other] for other in adjacency[cell])]
-        results.append(CellResult(
-            cell=cell, value=float(y[index]), expected=float(mean), neighbourhood=float(y[around].sum()),
-            neighbourhood_expected=float(mean * len(around)),
-            z=float(z[index]), p_value=float(p[index]), q_value=float(q[index]),
-        ))
-    return results
+    return [CellResult(cell=cell, value=float(y[index]), expected=float(mean), neighbourhood=float(around[index]),
+                       neighbourhood_expected=float(mean * size[index]), z=float(z[index]), p_value=float(p[index]),
+                       q_value=float(q[index]))
+            for index, cell in enumerate(area)]

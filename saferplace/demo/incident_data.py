@@ -38,18 +38,18 @@ REPEAT_LOCATIONS_PER_SOURCE = 12
 RECORDS_PER_REPEAT_VICTIM = 40  # one victim in about this many records is a repeat victim
 
 
-def period_months(end: date) -> list[tuple[int, int]]:
-    """The 12 complete months before the month of `end`, oldest first, as (year, month)."""
+def period_months(end: date, count: int = 12) -> list[tuple[int, int]]:
+    """The `count` complete months before the month of `end`, oldest first, as (year, month)."""
     months = []
     year, month = end.year, end.month
-    for _ in range(12):
+    for _ in range(count):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         months.append((year, month))
     return months[::-1]
 
 
-def period_bounds(end: date) -> tuple[date, date]:
-    months = period_months(end)
+def period_bounds(end: date, count: int = 12) -> tuple[date, date]:
+    months = period_months(end, count)
     (first_year, first_month), (last_year, last_month) = months[0], months[-1]
     return date(first_year, first_month, 1), date(last_year, last_month, calendar.monthrange(last_year, last_month)[1])
 
@@ -223,9 +223,9 @@ def _snap(latitudes: np.ndarray, longitudes: np.ndarray) -> tuple[np.ndarray, np
 class IncidentGenerator:
     """Riverford's records for one seed, size and end date, a month of one source at a time."""
 
-    def __init__(self, *, plan: CityPlan, size: float, seed: int, end: date):
+    def __init__(self, *, plan: CityPlan, size: float, seed: int, end: date, months: int = 12):
         self.plan, self.size, self.seed = plan, size, seed
-        self.months = period_months(end)
+        self.months = period_months(end, months)
         self.month_days = np.array([calendar.monthrange(year, month)[1] for year, month in self.months])
         self.map = _Map(plan)
         self._years: dict[str, _SourceYear] = {}
@@ -253,7 +253,8 @@ class IncidentGenerator:
         for category in spec.categories:
             seasonal = 1 + category.seasonality * np.cos(2 * np.pi * (month_numbers - category.peak_month) / 12)
             weights = self.month_days * seasonal
-            counts.append(generator.multinomial(int(round(category.per_year * self.size)), weights / weights.sum()))
+            per_period = category.per_year * self.size * len(self.months) / 12
+            counts.append(generator.multinomial(int(round(per_period)), weights / weights.sum()))
         counts = np.array(counts, dtype=np.int64).reshape(len(spec.categories), len(self.months))
         by_month = counts.sum(axis=0)
         year = _SourceYear(number, counts, np.concatenate([[0], np.cumsum(by_month)[:-1]]), repeat_points)

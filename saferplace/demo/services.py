@@ -214,10 +214,11 @@ def demo_city_build(
     progress: bool = True,
     replace: bool = False,
     directory: Path | None = None,
+    months: int = 12,
 ) -> DemoCitySummary:
-    """Build Riverford: places, partnership, 12 months of incidents ending with the last
-    complete month before `end` (default: today), and the personas. `size` scales the incidents
-    only (1: about 36,800; 272: about ten million). The incidents are written as each partner's
+    """Build Riverford: places, partnership, `months` months of incidents (default 12) ending
+    with the last complete month before `end` (default: today), and the personas. `size` scales
+    the incidents only (1: about 36,800 a year; 272: about ten million a year). The incidents are written as each partner's
     files into `directory` (default DATA_DIR/demo-sources) and brought in by the importers, as
     an analyst would, a file at a time: each file is imported (and committed, in its import's
     own transaction) before the next is written, so time and memory do not grow with the
@@ -229,7 +230,9 @@ def demo_city_build(
         raise ValidationError(f"The size must be more than 0, not {size}.")
     today = timezone.localdate()
     end = end or today
-    period_start, period_end = period_bounds(end)
+    if not 1 <= months <= 60:
+        raise ValidationError(f"Choose from 1 to 60 months, not {months}.")
+    period_start, period_end = period_bounds(end, months)
     plan = city_plan()
     viewer = operator_viewer("saferplace demo")
     with transaction.atomic():
@@ -240,7 +243,7 @@ def demo_city_build(
         places = geography_create(viewer=viewer, plan=plan)
         streets = streets_create(viewer=viewer)
         partnership = partnership_create(viewer=viewer, today=today, period_start=period_start)
-    generator = IncidentGenerator(plan=plan, size=size, seed=seed, end=end)
+    generator = IncidentGenerator(plan=plan, size=size, seed=seed, end=end, months=months)
     by_source: Counter[str] = Counter()
     with _BuildProgress(total=generator.count(), enabled=progress) as bar:
         files = source_files_write(

@@ -6,10 +6,15 @@ import numpy as np
 from esda.getisord import G_Local
 from libpysal.weights import W
 
-from saferplace.analysis.getis_ord import ALPHA, gi_star, neighbours, study_area
+from saferplace.analysis.getis_ord import ALPHA, gi_star, study_area
 
 CENTRE = h3.latlng_to_cell(52.57, -0.24, 8)
 GRID = sorted(h3.grid_disk(CENTRE, 7))  # 169 cells
+
+
+def neighbours(cells: list[str]) -> dict[str, list[str]]:
+    """Each cell's immediate neighbours among `cells`, straight from H3."""
+    return {cell: sorted(other for other in h3.grid_disk(cell, 1) if other != cell and other in cells) for cell in cells}
 
 
 def _textbook(values: np.ndarray, cells: list[str]) -> np.ndarray:

@@ -31,6 +31,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--size", type=float, default=1.0, help="scale of the incident data (1: about 37,000 records; 272: about ten million)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed of the incident data")
+        parser.add_argument("--months", type=int, default=12,
+                            help="how many months of incidents, up to the last complete one (default 12; size is per year)")
         parser.add_argument("--replace", action="store_true", help="delete the demo city already here and build it again")
         parser.add_argument("--no-serve", action="store_true",
                             help="build and stop, without running the web server and the worker")
@@ -53,7 +55,8 @@ class Command(BaseCommand):
         else:
             console.print(f"Building the demo city of Riverford (size {size:g}, seed {seed})…")
             try:
-                summary = demo_city_build(size=size, seed=seed, replace=replace, progress=options["verbosity"] > 0)
+                summary = demo_city_build(size=size, seed=seed, replace=replace, progress=options["verbosity"] > 0,
+                                          months=options["months"])
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
             console.print(
