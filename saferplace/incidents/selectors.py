@@ -30,6 +30,7 @@ from saferplace.incidents.models import (
     DatePrecision,
     Incident,
     IncidentCategory,
+    IncidentPerson,
     Location,
     LocationPrecision,
     PostcodeCentroid,
@@ -550,10 +551,17 @@ def incident_counts_by_location(*, viewer, filters: IncidentFilters | None = Non
 def incident_counts_by_person(*, viewer, filters: IncidentFilters | None = None, least: int = 2) -> list[dict]:
     """The people (by pseudonym: `pseudonyms.py`) with at least `least` of the matching incidents,
     by category: repeat victims. Only partners' files whose mapping profile names a person column
-    say who an incident happened to; a pseudonym is one partner's (`owner`)."""
+    say who an incident happened to; a pseudonym is one partner's (`owner`). With each person's
+    incidents (ids, all categories), for the partner to find the person in its own records."""
     matching = _matching(viewer=viewer, filters=filters).filter(people__isnull=False)
-    return [{"person": row.pop("people__person"), "owner": row.pop("owning_organisation_id"), **row}
+    rows = [{"person": row.pop("people__person"), "owner": row.pop("owning_organisation_id"), **row}
             for row in _repeated(matching, "people__person", least, "owning_organisation_id")]
+    incidents: dict[str, list[int]] = {}
+    links = IncidentPerson.objects.filter(person__in={row["person"] for row in rows},
+                                          incident__in=matching.order_by().values("pk"))
+    for person, incident in links.order_by("incident_id").values_list("person", "incident_id"):
+        incidents.setdefault(person, []).append(incident)
+    return [{**row, "incidents": incidents.get(row["person"], [])} for row in rows]
 
 
 def incident_hexagons(*, viewer, filters: IncidentFilters | None = None, resolution: int | None = None) -> list[dict]:

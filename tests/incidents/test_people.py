@@ -90,7 +90,9 @@ def test_repeat_victims_are_counted_through_the_access_policy(world, write_file,
 
     found = incident_counts_by_person(viewer=viewer(council_analyst), filters=IncidentFilters(), least=2)
     assert found == [{"person": pseudonym(organisation_id=council, reference="HH-0042"), "owner": council,
-                      "category_id": "asb-nuisance", "count": 2, "first": found[0]["first"], "last": found[0]["last"]}]
+                      "category_id": "asb-nuisance", "count": 2, "first": found[0]["first"], "last": found[0]["last"],
+                      "incidents": sorted(Incident.objects.filter(external_id__in=["ASB-1", "ASB-2"])
+                                          .values_list("pk", flat=True))}]
     assert (found[0]["first"].isoformat(), found[0]["last"].isoformat()) == ("2026-05-03", "2026-05-09")
     assert incident_counts_by_person(viewer=viewer(council_analyst), filters=IncidentFilters(), least=3) == []
     # An organisation without an agreement for the council's records counts none of them.
