@@ -111,6 +111,7 @@ class MonthOfRecords:
     owners: np.ndarray  # the owning organisation's name
     outcomes: list[str]
     external_ids: list[str]
+    people: list[str]  # the victim's reference, for a source with victim references ("" otherwise)
 
     def __len__(self) -> int:
         return len(self.days)
@@ -320,10 +321,9 @@ class IncidentGenerator:
         outcomes = [spec.outcomes[each] for each in generator.choice(len(spec.outcomes), size=count).tolist()] \
             if spec.outcomes else [""] * count
         weekdays = (date(calendar_year, month, 1).weekday() + days - 1) % 7
-        if victims is not None:
-            external_ids = [f"{spec.victim_references}-{victim:05d}" for victim in victims.tolist()]
-        else:
-            external_ids = [f"{spec.id_prefix}-{calendar_year}-{number:06d}" for number in range(first + 1, first + count + 1)]
+        external_ids = [f"{spec.id_prefix}-{calendar_year}-{number:06d}" for number in range(first + 1, first + count + 1)]
+        people = ([f"{spec.victim_references}-{victim:05d}" for victim in victims.tolist()] if victims is not None
+                  else [""] * count)
         return MonthOfRecords(
             spec=spec, year=calendar_year, month=month, days=days,
             minutes=_minutes(generator, spec, category_index, weekdays),
@@ -331,7 +331,7 @@ class IncidentGenerator:
             labels=np.array([category.label for category in spec.categories], dtype=object)[category_index],
             latitudes=latitudes, longitudes=longitudes,
             descriptions=_descriptions(spec, latitudes, longitudes, places),
-            owners=owners, outcomes=outcomes, external_ids=external_ids,
+            owners=owners, outcomes=outcomes, external_ids=external_ids, people=people,
         )
 
     def _category_part(self, generator, spec: SourceSpec, index: int, count: int, month_number: int, repeat_points):

@@ -21,6 +21,7 @@ from rich.progress import (
 )
 
 from saferplace.demo.geography import LOCAL_AUTHORITY, CityPlan, city_plan
+from saferplace.demo.harm import demo_harm_install
 from saferplace.demo.incident_data import IncidentGenerator, period_bounds
 from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_create
 from saferplace.demo.personas import personas_create
@@ -243,6 +244,7 @@ def demo_city_build(
         places = geography_create(viewer=viewer, plan=plan)
         streets = streets_create(viewer=viewer)
         partnership = partnership_create(viewer=viewer, today=today, period_start=period_start)
+        demo_harm_install(viewer=viewer)  # before the incidents, whose counts keep their harm
     generator = IncidentGenerator(plan=plan, size=size, seed=seed, end=end, months=months)
     by_source: Counter[str] = Counter()
     with _BuildProgress(total=generator.count(), enabled=progress) as bar:

@@ -58,8 +58,13 @@ class ProfileSpec:
     by_area: bool = False  # located by an LSOA code column rather than coordinates
     times: bool = True  # the export's dates carry the time of day, like 31/01/2026 23:15
 
+    @property
+    def names_people(self) -> bool:
+        """Whether the export says whose record it is (a victim's reference: a person column)."""
+        return bool(_spec(self.source).victim_references)
+
     def header(self) -> list[str]:
-        return AREA_HEADER if self.by_area else PARTNER_HEADER
+        return (AREA_HEADER if self.by_area else PARTNER_HEADER) + (["Victim"] if self.names_people else [])
 
     def profile_fields(self) -> dict:
         located = (
@@ -72,7 +77,7 @@ class ProfileSpec:
             "name": self.name, "description": self.description, "source": self.source,
             "date_column": "Date", "date_format": self.date_format, "category_column": "Type",
             "category_map": self.category_map, "external_id_column": "Reference",
-            "outcome_column": "Outcome", **located,
+            "outcome_column": "Outcome", **located, **({"person_column": "Victim"} if self.names_people else {}),
         }
 
 
@@ -208,11 +213,12 @@ def _partner_files(generator: IncidentGenerator, directory: Path, codes: _PlaceC
         if not owned:
             continue
         count = generator.count(spec)
-        months_per_file = 12 if count <= RECORDS_PER_EXPORT else max(1, int(RECORDS_PER_EXPORT // (count / 12)))
+        every = len(generator.months)
+        months_per_file = every if count <= RECORDS_PER_EXPORT else max(1, int(RECORDS_PER_EXPORT // (count / every)))
         batches = list(range(len(generator.months)))
         for first in range(0, len(batches), months_per_file):
             year, month = generator.months[first]
-            suffix = "" if months_per_file >= 12 else f"-{year}-{month:02d}"
+            suffix = "" if months_per_file >= every else f"-{year}-{month:02d}"
             with ExitStack() as stack:
                 files = {owner: _CsvFile(directory / "partners" / f"{profile.name}{suffix}.csv", profile.header())
                          for owner, profile in owned.items()}
@@ -236,12 +242,14 @@ def _partner_lines(batch: MonthOfRecords, codes: _PlaceCodes, profile: ProfileSp
     labels = {code: label for label, code in profile.category_map.items()}
     kinds = [labels[category] for category in batch.categories.tolist()]
     dates = profile.date_texts(batch)
+    people = [batch.people] if profile.names_people else []
     if profile.by_area:
         lsoa_codes, _ = codes.lsoas(batch)
-        return [list(line) for line in zip(batch.external_ids, dates, kinds, lsoa_codes, batch.outcomes, strict=True)]
+        return [list(line) for line in zip(batch.external_ids, dates, kinds, lsoa_codes, batch.outcomes, *people,
+                                           strict=True)]
     return [list(line) for line in zip(
         batch.external_ids, dates, kinds, _coordinates(batch.latitudes), _coordinates(batch.longitudes),
-        batch.descriptions, batch.outcomes, strict=True,
+        batch.descriptions, batch.outcomes, *people, strict=True,
     )]
 
 

@@ -48,8 +48,8 @@ def test_references_rise_through_the_year_and_repeat_victims_span_months():
     abuse = next(spec for spec in SOURCES if spec.source == "police-domestic-abuse")
     months_of: dict[str, set[int]] = {}
     for batch in made.batches(abuse):
-        for external_id in batch.external_ids:
-            months_of.setdefault(external_id, set()).add(batch.month)
+        for person in batch.people:
+            months_of.setdefault(person, set()).add(batch.month)
     assert max(len(months) for months in months_of.values()) >= 2
 
 

@@ -1,3 +1,4 @@
+import csv
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -8,11 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from saferplace.analysis.models import HarmTable
 from saferplace.demo import demo_city_build
 from saferplace.demo.geography import city_plan
+from saferplace.demo.harm import DATA, PARTNER_WEIGHTS
 from saferplace.demo.incident_data import SNAP_LATITUDE, SNAP_LONGITUDE, incident_rows
 from saferplace.demo.personas import DEMO_PASSWORD, PERSONAS, demo_totp_code
-from saferplace.incidents.models import Incident, LocationPrecision
+from saferplace.incidents.events import CategoryEvent, CategoryEventKind
+from saferplace.incidents.models import (
+    Incident,
+    IncidentCategory,
+    IncidentPerson,
+    LocationPrecision,
+)
 from saferplace.partners.models import AgreementStatus, Organisation, SharingAgreement, User
 from saferplace.partners.services import user_create
 from saferplace.places.models import Place, PlaceKind
@@ -216,9 +225,11 @@ def test_a_planted_hotspot_is_the_top_lsoa_for_its_category(city, category, hots
 
 
 def test_there_are_repeat_victims_and_repeat_locations(city):
-    victims = Counter(Incident.objects.filter(source="police-domestic-abuse").values_list("external_id", flat=True))
-    assert victims.most_common(1)[0][1] >= 3
-    assert all(reference.startswith("DAV-") for reference in victims)
+    abuse = Incident.objects.filter(source="police-domestic-abuse")
+    victims = Counter(IncidentPerson.objects.filter(incident__in=abuse).values_list("person", flat=True))
+    assert victims.most_common(1)[0][1] >= 3  # the file's victim references, known again by their pseudonyms
+    assert victims.total() == abuse.count()  # every record names its victim
+    assert len(set(abuse.values_list("external_id", flat=True))) == abuse.count()  # each record its own reference
     fly_tips = Incident.objects.filter(category="fly-tipping", location__precision=LocationPrecision.EXACT)
     assert Counter(fly_tips.values_list("location__latitude", "location__longitude")).most_common(1)[0][1] >= 3
 
@@ -281,3 +292,19 @@ def test_replace_leaves_places_that_are_not_the_demo_cities_alone():
 def test_a_size_of_zero_is_refused():
     with pytest.raises(ValidationError, match="The size must be more than 0"):
         demo_city_build(size=0, progress=False)
+
+
+def test_the_harm_weights_come_from_illustrative_tables_labelled_as_such(city):
+    tables = HarmTable.objects.order_by("kind")
+    assert [(table.kind, table.illustrative) for table in tables] == [("css", True), ("offence-mapping", True)]
+    burglary = IncidentCategory.objects.get(code="burglary")
+    assert burglary.harm_weight == pytest.approx(313.04, abs=0.01)  # (380 × 160,000 + 160 × 70,000) / 230,000
+    explained = CategoryEvent.objects.filter(kind=CategoryEventKind.HARM_WEIGHT)
+    assert "illustrative" in explained.filter(record=burglary).get().note
+    # Every category the city's incidents have got its weight from the tables or the partners' file.
+    # (or already had the file's: the youth services' activity, 0 from the start).
+    used = set(Incident.objects.values_list("category", flat=True).distinct())
+    unchanged = {row["Category"] for row in csv.DictReader((DATA / PARTNER_WEIGHTS).open(encoding="utf-8"))
+                 if IncidentCategory.objects.get(code=row["Category"]).harm_weight == float(row["Weight"])}
+    assert used <= set(explained.values_list("record__code", flat=True)) | unchanged
+    assert all("llustrative" in note for note in explained.values_list("note", flat=True))
