@@ -155,3 +155,40 @@ class RepeatRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.times} in {self.days} days ({self.category_id or 'any category'})"
+
+
+class SettingEventKind(models.TextChoices):
+    ADDED = "added", "Added"
+    CHANGED = "changed", "Changed"
+    REMOVED = "removed", "Removed"
+
+
+class PriorityWeightEvent(Event):
+    """A change of a dimension's weight, with who, why and from → to (`analysis.settings_services`)."""
+
+    record = models.ForeignKey(PriorityWeight, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40, choices=SettingEventKind.choices)
+
+    class Meta(Event.Meta):
+        pass
+
+
+class CategoryRiskEvent(Event):
+    """A change of a category's levels on the matrix."""
+
+    record = models.ForeignKey(CategoryRisk, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40, choices=SettingEventKind.choices)
+
+    class Meta(Event.Meta):
+        pass
+
+
+class RepeatRuleEvent(Event):
+    """A repeat rule added, changed or removed. A removed rule's events stay (their record
+    becomes none), the last saying what the rule was."""
+
+    record = models.ForeignKey(RepeatRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    kind = models.CharField(max_length=40, choices=SettingEventKind.choices)
+
+    class Meta(Event.Meta):
+        pass

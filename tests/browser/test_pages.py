@@ -40,7 +40,8 @@ def _pages_for(persona: str, records, world, request) -> list[str]:
                   reverse("web:incident-list") + "?date_from=not-a-date", reverse("web:analysis-hotspots"),
                   reverse("web:analysis-emerging") + "?interval=week", reverse("web:analysis-harm"),
                   reverse("web:analysis-hotspots") + "?date_from=2026-02-30", reverse("web:analysis-issues"),
-                  reverse("web:analysis-repeats")]
+                  reverse("web:analysis-repeats"), reverse("web:analysis-priority"),
+                  reverse("web:analysis-harm-category", args=["burglary"])]
     if persona in {"council_analyst", "bid_analyst", "council_admin"}:
         pages += [reverse("web:token-create")]
     if persona == "council_admin":
@@ -53,7 +54,11 @@ def _pages_for(persona: str, records, world, request) -> list[str]:
                   reverse("web:agreement-detail", args=[agreement.pk]), reverse("web:agreement-edit", args=[agreement.pk]),
                   reverse("web:agreement-detail", args=[world["agreements"]["safeguarding"].pk]),
                   reverse("web:agreement-create"), reverse("web:agreement-suspend", args=[agreement.pk]),
-                  reverse("web:agreement-end", args=[agreement.pk]), reverse("web:agreement-resume", args=[agreement.pk])]
+                  reverse("web:agreement-end", args=[agreement.pk]), reverse("web:agreement-resume", args=[agreement.pk]),
+                  reverse("web:analysis-harm-change", args=["burglary"]), reverse("web:analysis-harm-table-upload"),
+                  reverse("web:analysis-harm-derive"), reverse("web:analysis-priority-weight-change", args=["likelihood"]),
+                  reverse("web:analysis-priority-category-change", args=["burglary"]),
+                  reverse("web:analysis-repeat-rule-add")]
     if persona == "council_auditor":
         pages += [reverse("web:audit-list"), reverse("web:audit-list") + "?action=view&date_from=2020-13-01",
                   reverse("web:audit-list") + f"?record_type=incidents.incident&record_id={records['police_asb'].pk}",
@@ -134,3 +139,59 @@ def test_sign_in_with_the_keyboard_alone(page, live_server, police_officer):
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", name="Practitioner home").is_visible()
+
+
+def test_harm_and_priority_forms_and_their_errors_are_accessible(page, live_server, world, council_admin, tmp_path):
+    """The administrator's harm and priority pages in every state: a table refused with its
+    problems, a derivation previewed, a weight that is not a number, a rule's page and history."""
+    from saferplace.analysis.services import harm_table_load
+    from tests.analysis.test_harm import MAPPING, WEIGHTS
+    from tests.conftest import viewer
+
+    admin = viewer(council_admin)
+    harm_table_load(viewer=admin, kind="css", name="CSS 2025", content=WEIGHTS, illustrative=True)
+    harm_table_load(viewer=admin, kind="offence-mapping", name="Mapping 2025", content=MAPPING)
+    browser_sign_in(page, live_server, "council_admin")
+    problems = []
+
+    def check(name: str) -> None:
+        for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            violations = serious_axe_violations(page)
+            if violations:
+                problems.append(f"{size} {name}: {violations}")
+            if size == "phone" and overflows_horizontally(page):
+                problems.append(f"phone {name}: the page scrolls sideways")
+            page.screenshot(path=str(RESULTS / f"harm-{name}-{size}.png"), full_page=True)
+
+    bad = tmp_path / "weights.csv"
+    bad.write_bytes(b"Offence code,Weight\n28E,380\n30C,abc\n")
+    page.goto(f"{live_server.url}{reverse('web:analysis-harm-table-upload')}")
+    page.get_by_label("ONS Crime Severity Score weights").check()
+    page.get_by_label("Name").fill("Bad table")
+    page.get_by_label("Upload the table").set_input_files(str(bad))
+    page.get_by_role("button", name="Load the table", exact=True).click()
+    assert page.get_by_role("alert").is_visible() and "Row 3, weight" in page.content()
+    check("upload-refused")
+
+    page.goto(f"{live_server.url}{reverse('web:analysis-harm-derive')}")
+    page.get_by_role("button", name="See what it would give").click()
+    assert page.get_by_role("button", name="Apply these weights").is_visible()
+    check("derive-preview")
+
+    page.goto(f"{live_server.url}{reverse('web:analysis-priority-weight-change', args=['likelihood'])}")
+    page.get_by_label("Weight", exact=True).fill("nan")
+    page.get_by_label("Why it changes").fill("Testing")
+    page.get_by_role("button", name="Save the weight").click()
+    assert page.get_by_role("alert").is_visible()
+    check("weight-refused")
+
+    page.goto(f"{live_server.url}{reverse('web:analysis-priority-category-change', args=['burglary'])}")
+    page.get_by_label("Physical harm").select_option("3")
+    page.get_by_label("Why it changes").fill("Aggravated burglaries")
+    page.get_by_role("button", name="Save the levels").click()
+    page.wait_for_url(f"{live_server.url}{reverse('web:analysis-priority')}")
+    assert "The levels of Burglary" in page.content()
+    check("priority-changed")
+    assert not problems, "\n".join(problems)
+    assert not page.csp_errors, page.csp_errors

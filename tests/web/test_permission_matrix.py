@@ -41,10 +41,28 @@ PAGES = {
     "web:profile-create": {"council_analyst", "bid_analyst", "council_admin"},
     "web:audit-list": {"council_auditor"},
     "web:audit-export": {"council_auditor"},
+    "web:analysis-harm": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst", "council_admin"},
+    "web:analysis-harm-category": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst",
+                                   "council_admin"},
+    "web:analysis-priority": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst",
+                              "council_admin"},
+    "web:analysis-harm-change": {"council_admin"},
+    "web:analysis-harm-table-upload": {"council_admin"},
+    "web:analysis-harm-derive": {"council_admin"},
+    "web:analysis-priority-weight-change": {"council_admin"},
+    "web:analysis-priority-category-change": {"council_admin"},
+    "web:analysis-repeat-rule-add": {"council_admin"},
 }
 
 # query strings a page needs (the points of one H3 cell)
 QUERIES = {"web:incident-points": "?cell=89195da49b7ffff"}
+# the arguments of a page's address (a category, a dimension)
+ARGUMENTS = {"web:analysis-harm-category": ["burglary"], "web:analysis-harm-change": ["burglary"],
+             "web:analysis-priority-weight-change": ["likelihood"], "web:analysis-priority-category-change": ["burglary"]}
+
+
+def _address(page: str) -> str:
+    return reverse(page, args=ARGUMENTS.get(page, []))
 
 # persona → the records (external ids) they may see
 EXPECTED = {
@@ -65,14 +83,14 @@ def persona(request, world):
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_pages_by_role(client, persona, page):
-    response = sign_in(client, persona).get(reverse(page) + QUERIES.get(page, ""))
+    response = sign_in(client, persona).get(_address(page) + QUERIES.get(page, ""))
     expected = 200 if persona.username in PAGES[page] else 403
     assert response.status_code == expected
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_pages_need_sign_in(client, world, page):
-    response = client.get(reverse(page))
+    response = client.get(_address(page))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("web:sign-in"))
 
@@ -80,7 +98,7 @@ def test_pages_need_sign_in(client, world, page):
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_pages_need_two_factor(client, council_admin, page):
     client.force_login(council_admin)  # password only, no one-time code yet
-    response = client.get(reverse(page))
+    response = client.get(_address(page))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("web:two-factor"))
 

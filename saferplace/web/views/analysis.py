@@ -18,7 +18,6 @@ from saferplace.analysis.results import (
     analysis_request,
     choices_as_data,
 )
-from saferplace.analysis.selectors import harm_tables_list, harm_weights_list
 from saferplace.csv_stream import csv_lines
 from saferplace.incidents.geojson import hexagon_polygon
 from saferplace.incidents.recount import counts_version
@@ -83,12 +82,6 @@ def emerging(request):
 def repeats(request):
     return _analysis(request, "analysis/repeats.html", "repeats", "near_repeat", risk_areas_where=_risk_areas_where,
                      **_map_settings())
-
-
-@capability_required("incidents.view")
-def harm(request):
-    return page(request, "analysis/harm.html", active="analysis", kind="harm", weights=harm_weights_list(viewer=request.viewer),
-                tables=harm_tables_list(viewer=request.viewer))
 
 
 @capability_required("incidents.export")
