@@ -143,10 +143,17 @@ class CategoryRisk(models.Model):
         return f"{self.category_id} risk"
 
 
-class RepeatRule(models.Model):
-    """What counts as a repeat location: `times` incidents or more at the same place within
-    `days` days, for one category or (none) any. Data a partnership changes."""
+class RepeatSubject(models.TextChoices):
+    PLACE = "place", "The same place (repeat locations)"
+    PERSON = "person", "The same person (repeat victims)"
 
+
+class RepeatRule(models.Model):
+    """What counts as a repeat: `times` incidents or more at the same place, or to the same
+    person (`subject`), within `days` days, for one category or (none) any. Data a partnership
+    changes."""
+
+    subject = models.CharField(max_length=10, choices=RepeatSubject.choices, default=RepeatSubject.PLACE)
     category = models.ForeignKey("incidents.IncidentCategory", on_delete=models.CASCADE, to_field="code",
                                  db_column="category", null=True, blank=True, related_name="+")
     times = models.PositiveSmallIntegerField()
@@ -154,7 +161,8 @@ class RepeatRule(models.Model):
     description = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.times} in {self.days} days ({self.category_id or 'any category'})"
+        who = "to the same person" if self.subject == RepeatSubject.PERSON else "at the same place"
+        return f"{self.times} in {self.days} days {who} ({self.category_id or 'any category'})"
 
 
 class SettingEventKind(models.TextChoices):

@@ -16,11 +16,11 @@ from saferplace.analysis.priority import (
     scale_level,
     score,
 )
+from saferplace.analysis.repeat_selectors import repeats_find
 from saferplace.analysis.selectors import (
     emerging_find,
     exceedances_find,
     hotspots_find,
-    repeats_find,
 )
 from saferplace.incidents.models import IncidentCategory
 from saferplace.incidents.selectors import IncidentFilters, incident_counts_by_category

@@ -3,7 +3,8 @@ at raised risk for a while after it (near repeats, `knox.py`).
 
 A repeat location is a location with `times` incidents or more within `days` days (`RepeatRule`,
 data; by default three in 28 days, of any category): the place's incidents are counted in the
-window to the period's end. Near repeats come from the Knox test over the chosen categories'
+window to the period's end. A repeat victim is the same for a person (by default two in a year),
+where a partner's file says who an incident happened to (by pseudonym: incidents/pseudonyms.py). Near repeats come from the Knox test over the chosen categories'
 incidents at exact points and dated to the day; where the near bands stand out (ratio above 1,
 p ≤ `alpha`, for the nearest distance band and the shortest time band at least), every incident
 in the last significant time band makes a live risk area: a circle of the significant distance
@@ -12,6 +13,8 @@ around it until the time band ends."""
 from datetime import date, timedelta
 
 STARTING_RULES = [(None, 3, 28, "Three incidents or more at the same place within four weeks")]
+# The Home Office's repeat victim: a victim of more than one crime in twelve months.
+STARTING_PERSON_RULES = [(None, 2, 365, "Two incidents or more to the same person within a year")]
 DISTANCE_EDGES = [0.0, 100.0, 200.0, 300.0, 400.0]  # metres: the same place, then bands of 100 m
 TIME_EDGES = [7, 14, 21, 28]  # days
 

@@ -17,12 +17,11 @@ from django.utils import timezone
 
 from saferplace.analysis.models import AnalysisResult, ResultStatus
 from saferplace.analysis.ranking import issues_rank
+from saferplace.analysis.repeat_selectors import near_repeat_find, repeats_find
 from saferplace.analysis.selectors import (
     emerging_find,
     exceedances_find,
     hotspots_find,
-    near_repeat_find,
-    repeats_find,
 )
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
@@ -167,6 +166,17 @@ EXPORTED = {  # each kind's rows and columns, as a CSV export writes them
 }
 
 
+def analysis_kept(*, viewer, kind: str, choices: dict) -> AnalysisResult | None:
+    """The kept result of this analysis for these choices and the viewer's reading rule, as its
+    page shows it (the latest worked out, current or not), or None. Read only, never queued: a
+    page asks (`analysis_request`); what it draws from (a map's data, an export) only reads.
+    The key is the page's own, so nothing ever shows a result worked out on records its reader
+    may not read."""
+    access.require(viewer, "incidents.view")
+    key = _key(kind, choices_as_data(choices), access.grant_terms(viewer))
+    return AnalysisResult.objects.filter(key=key, result__isnull=False).first()
+
+
 def analysis_export(*, viewer, kind: str, choices: dict) -> tuple[list[str], list[list]]:
     """The kept result of this analysis for the viewer's reading rule as a table (header, rows),
     audited as an export: what was exported, on which version of the counts. Needs
@@ -175,7 +185,7 @@ def analysis_export(*, viewer, kind: str, choices: dict) -> tuple[list[str], lis
     if kind not in EXPORTED:
         raise ValueError(f"There is no export of {kind!r}")
     data = choices_as_data(choices)
-    result = AnalysisResult.objects.filter(key=_key(kind, data, access.grant_terms(viewer)), result__isnull=False).first()
+    result = analysis_kept(viewer=viewer, kind=kind, choices=choices)
     if result is None:
         raise LookupError("This analysis has not been worked out yet: open its page, and export it once it shows")
     rows_key, columns = EXPORTED[kind]

@@ -8,9 +8,8 @@ import h3
 import numpy as np
 from django.conf import settings
 
-from saferplace.analysis import emerging, exceedance, forecast, harm, repeats
+from saferplace.analysis import emerging, exceedance, forecast, harm
 from saferplace.analysis.getis_ord import ALPHA, gi_star, study_area
-from saferplace.analysis.knox import knox
 from saferplace.analysis.models import (
     WEIGHTS,
     CategoryRisk,
@@ -30,11 +29,9 @@ from saferplace.incidents.selectors import (
     INTERVALS,
     IncidentFilters,
     incident_counts_by_cell_and_period,
-    incident_counts_by_location,
     incident_counts_by_ward_and_day,
     incident_hexagons,
     incident_last_day,
-    incident_points_dated,
 )
 from saferplace.partners import access
 from saferplace.places.models import Place
@@ -272,76 +269,6 @@ def exceedances_find(*, viewer, filters: IncidentFilters | None = None, days: in
                        "from": (end - timedelta(days=days - 1)).isoformat(), "tests": len(tests),
                        "false_discovery_rate": alpha, "method": EXCEEDANCE_METHOD},
     }
-
-
-def _rounded(degrees: float | None) -> float | None:
-    return None if degrees is None else round(degrees, 5)
-
-
-def repeats_find(*, viewer, filters: IncidentFilters | None = None, end: date | None = None) -> dict:
-    """Repeat locations: for each rule (`RepeatRule`), the places with at least its number of the
-    matching incidents (of its category, or any) in its days to `end` (default: the latest day of
-    a matching incident dated to the day), the most first."""
-    filters = filters or IncidentFilters()
-    _checked(filters, resolution=None, by="count", alpha=ALPHA)
-    end = end or incident_last_day(viewer=viewer, filters=filters)
-    found = []
-    for rule in RepeatRule.objects.order_by("days", "times", "pk") if end else []:
-        chosen = IncidentFilters(**{**filters.__dict__, "date_from": end - timedelta(days=rule.days - 1), "date_to": end,
-                                    "categories": (rule.category_id,) if rule.category_id else filters.categories})
-        by_place: dict[int, dict] = {}
-        for row in incident_counts_by_location(viewer=viewer, filters=chosen):
-            place = by_place.setdefault(row["location_id"], {**row, "count": 0, "categories": {}})
-            place["count"] += row["count"]
-            place["categories"][row["category_id"]] = row["count"]
-            place["first"], place["last"] = min(place["first"], row["first"]), max(place["last"], row["last"])
-        for place in by_place.values():
-            if place["count"] >= rule.times:
-                found.append({"rule": str(rule), "place": place["description"], "latitude": _rounded(place["latitude"]),
-                              "longitude": _rounded(place["longitude"]), "h3_cell": place["h3_cell"], "count": place["count"],
-                              "categories": place["categories"], "first": place["first"].isoformat(),
-                              "last": place["last"].isoformat()})
-    found.sort(key=lambda row: (-row["count"], row["place"]))
-    return {"repeat_locations": found, "parameters": {"filters": filters.as_dict(), "end": end.isoformat() if end else None,
-                                                      "rules": [str(rule) for rule in RepeatRule.objects.all()]}}
-
-
-def near_repeat_find(*, viewer, filters: IncidentFilters | None = None, permutations: int = 99,
-                     alpha: float = ALPHA) -> dict:
-    """The Knox test (`knox.py`) over the matching incidents at exact points and dated to the
-    day, as the Near Repeat Calculator's table (observed, expected, ratio and p value of every
-    distance and time band), and the live risk areas it makes (`repeats.risk_areas`)."""
-    filters = filters or IncidentFilters()
-    _checked(filters, resolution=None, by="count", alpha=alpha)
-    if not 9 <= permutations <= 999:
-        raise ValueError("Choose from 9 to 999 permutations")
-    points = incident_points_dated(viewer=viewer, filters=filters)
-    if len(points) < 10:
-        raise ValueError(f"A near-repeat test needs 10 incidents at exact points dated to the day at least, "
-                         f"and these choices have {len(points)}")
-    first = min(day for _, _, day in points)
-    table = knox([point[0] for point in points], [point[1] for point in points],
-                 [(day - first).days for _, _, day in points], distance_edges=repeats.DISTANCE_EDGES,
-                 time_edges=repeats.TIME_EDGES, permutations=permutations)
-    end = max(day for _, _, day in points)
-    metres, days, areas = repeats.risk_areas(table, points, end=end, alpha=alpha)
-
-    def label(edges: list, index: int, unit: str) -> str:
-        if index == len(edges):
-            return f"more than {edges[-1]:g} {unit}"
-        if index == 0:
-            return "the same place" if edges[0] == 0 else f"up to {edges[0]:g} {unit}"
-        return f"{edges[index - 1]:g} to {edges[index]:g} {unit}"
-
-    cells = [{"distance": label(table.distance_edges, row, "m"), "time": label(table.time_edges, column, "days"),
-              "observed": int(table.observed[row, column]), "expected": round(float(table.expected[row, column]), 2),
-              "ratio": None if np.isnan(table.ratios[row, column]) else round(float(table.ratios[row, column]), 2),
-              "p_value": float(table.p_values[row, column])}
-             for row in range(table.observed.shape[0]) for column in range(table.observed.shape[1])]
-    return {"knox": cells, "near_repeat": {"metres": metres, "days": days}, "risk_areas": areas,
-            "parameters": {"filters": filters.as_dict(), "incidents": len(points), "permutations": permutations,
-                           "significance": alpha, "end": end.isoformat(),
-                           "method": "Knox test with Monte Carlo permutations of the dates (the Near Repeat Calculator's)"}}
 
 
 def _monthly_history(*, viewer, filters: IncidentFilters, resolution: int, until: date) -> tuple[list[str], list[date], np.ndarray]:

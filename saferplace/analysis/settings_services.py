@@ -20,6 +20,7 @@ from saferplace.analysis.models import (
     CategoryRisk,
     PriorityWeight,
     RepeatRule,
+    RepeatSubject,
     SettingEventKind,
 )
 from saferplace.analysis.priority import DIMENSIONS, STARTING_WEIGHTS, TOP
@@ -124,8 +125,10 @@ def category_risk_set(*, viewer, category: str, levels: dict[str, int], reason: 
     return row
 
 
-def _rule_values(*, times: int, days: int, category: str | None, description: str, errors: dict,
+def _rule_values(*, subject: str, times: int, days: int, category: str | None, description: str, errors: dict,
                  rule: RepeatRule | None = None) -> dict:
+    if subject not in RepeatSubject.values:
+        errors["subject"] = "Choose whether the rule is about places or people"
     _whole(times, "times", 2, MOST_TIMES, errors, "The number of incidents")
     _whole(days, "days", 1, LONGEST_WINDOW, errors, "The number of days")
     chosen = None
@@ -137,22 +140,22 @@ def _rule_values(*, times: int, days: int, category: str | None, description: st
     if len(description) > 200:
         errors["description"] = "The description must be 200 characters or fewer"
     if not errors:
-        same = RepeatRule.objects.filter(category=chosen, times=times, days=days)
+        same = RepeatRule.objects.filter(subject=subject, category=chosen, times=times, days=days)
         if rule is not None:
             same = same.exclude(pk=rule.pk)
         if same.exists():
             errors["times"] = "There is already a rule with this number, these days and this category"
-    return {"times": times, "days": days, "category": chosen, "description": description}
+    return {"subject": subject, "times": times, "days": days, "category": chosen, "description": description}
 
 
 @transaction.atomic
 def repeat_rule_add(*, viewer, times: int, days: int, category: str | None = None, description: str = "",
-                    reason: str) -> RepeatRule:
-    """Add a rule: `times` incidents or more at the same place within `days` days (2 or more
-    within 1 to 366 days), of one category or (none) any."""
+                    reason: str, subject: str = RepeatSubject.PLACE) -> RepeatRule:
+    """Add a rule: `times` incidents or more at the same place (or to the same person:
+    `subject`) within `days` days (2 or more within 1 to 366 days), of one category or (none) any."""
     access.require(viewer, "harm.manage")
     errors: dict[str, str] = {}
-    values = _rule_values(times=times, days=days, category=category, description=description, errors=errors)
+    values = _rule_values(subject=subject, times=times, days=days, category=category, description=description, errors=errors)
     reason = _reason(reason, errors)
     if errors:
         raise ValidationError(errors)
@@ -166,11 +169,11 @@ def repeat_rule_add(*, viewer, times: int, days: int, category: str | None = Non
 
 @transaction.atomic
 def repeat_rule_change(*, viewer, rule: RepeatRule, times: int, days: int, category: str | None = None,
-                       description: str = "", reason: str) -> RepeatRule:
+                       description: str = "", reason: str, subject: str | None = None) -> RepeatRule:
     access.require(viewer, "harm.manage")
     errors: dict[str, str] = {}
     rule = RepeatRule.objects.select_for_update().get(pk=rule.pk)
-    values = _rule_values(times=times, days=days, category=category, description=description, errors=errors,
+    values = _rule_values(subject=subject or rule.subject, times=times, days=days, category=category, description=description, errors=errors,
                           rule=rule)
     reason = _reason(reason, errors)
     if errors:
@@ -185,12 +188,13 @@ def repeat_rule_change(*, viewer, rule: RepeatRule, times: int, days: int, categ
 
 @transaction.atomic
 def repeat_rule_remove(*, viewer, rule: RepeatRule, reason: str) -> None:
-    """Remove a rule (its history stays); the last rule cannot be: change it instead."""
+    """Remove a rule (its history stays); the last rule about places (or people) cannot be:
+    change it instead."""
     access.require(viewer, "harm.manage")
     errors: dict[str, str] = {}
     reason = _reason(reason, errors)
-    if RepeatRule.objects.exclude(pk=rule.pk).count() == 0:
-        errors["reason"] = "This is the only repeat rule: change it rather than remove it"
+    if not RepeatRule.objects.filter(subject=rule.subject).exclude(pk=rule.pk).exists():
+        errors["reason"] = "This is the only repeat rule of its kind: change it rather than remove it"
     if errors:
         raise ValidationError(errors)
     rule = RepeatRule.objects.select_for_update().get(pk=rule.pk)

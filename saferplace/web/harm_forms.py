@@ -4,7 +4,7 @@ is not one, or not finite, is a form error, never a server error); the services 
 from django import forms
 
 from saferplace.analysis.harm import LARGEST_FILE
-from saferplace.analysis.models import HarmTableKind
+from saferplace.analysis.models import HarmTableKind, RepeatSubject
 from saferplace.analysis.priority import WORDS
 from saferplace.incidents.services import HARM_LIMIT
 
@@ -55,8 +55,11 @@ class CategoryRiskForm(forms.Form):
 
 
 class RepeatRuleForm(forms.Form):
+    subject = forms.ChoiceField(label="What repeats", choices=RepeatSubject.choices, initial=RepeatSubject.PLACE,
+                                error_messages={"required": "Choose whether the rule is about places or people",
+                                                "invalid_choice": "Choose whether the rule is about places or people"})
     times = forms.IntegerField(label="Number of incidents", min_value=2, max_value=1000,
-                               help_text="At the same place, at least; 2 or more",
+                               help_text="At the same place or to the same person, at least; 2 or more",
                                error_messages={"required": "Enter the number of incidents",
                                                "invalid": "Enter the number of incidents as a whole number, like 3",
                                                "min_value": "A repeat is 2 incidents or more",

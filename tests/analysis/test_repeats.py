@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from saferplace.analysis.knox import MOST_PAIRS, TooManyPairs, _band, _metres, knox
-from saferplace.analysis.models import RepeatRule
-from saferplace.analysis.selectors import near_repeat_find, repeats_find
-from saferplace.incidents.models import Incident, LocationPrecision
+from saferplace.analysis.models import RepeatRule, RepeatSubject
+from saferplace.analysis.repeat_selectors import near_repeat_find, repeats_find
+from saferplace.incidents.models import Incident, IncidentPerson, LocationPrecision
+from saferplace.incidents.pseudonyms import pseudonym
 from saferplace.incidents.recount import counts_rebuild
 from saferplace.incidents.selectors import IncidentFilters
 from tests.conftest import make_location, viewer
@@ -105,3 +106,30 @@ def test_near_repeats_and_repeat_locations_through_the_policy(burgled, council_a
     assert "the same place" in capsys.readouterr().out
     call_command("repeats", "--format", "json")
     assert '"repeat_locations": []' in capsys.readouterr().out
+
+
+def test_repeat_victims_and_places_count_every_category_together(world, council_analyst, health_analyst, capsys):
+    """One household's three incidents of three categories in a year make a repeat victim, and
+    three incidents of three categories at one place a repeat location (the rules are "any
+    category"); both through the policy, both following the rules."""
+    council = world["organisations"]["council"]
+    person = pseudonym(organisation_id=council.pk, reference="HH-7")
+    here = make_location(52.45, -0.95, precision=LocationPrecision.EXACT, description="1 Mill Lane")
+    made = Incident.objects.bulk_create(
+        Incident(source="test", owning_organisation=council, data_category=world["categories"]["environmental"],
+                 external_id=f"V-{number}", occurred_on=date(2026, 10, 1 + number * 9), category_id=category,
+                 location=here)
+        for number, category in enumerate(["fly-tipping", "graffiti", "litter"]))
+    IncidentPerson.objects.bulk_create(IncidentPerson(incident=incident, person=person) for incident in made)
+    counts_rebuild()
+
+    found = repeats_find(viewer=viewer(council_analyst))
+    assert [(row["place"], row["count"], len(row["categories"])) for row in found["repeat_locations"]] == [
+        ("1 Mill Lane", 3, 3)]
+    assert [(row["person"], row["organisation"], row["count"], row["incidents"]) for row in found["repeat_victims"]] == [
+        (person, council.name, 3, sorted(incident.pk for incident in made))]
+    assert repeats_find(viewer=viewer(health_analyst))["repeat_victims"] == []  # not the trust's to see
+    RepeatRule.objects.filter(subject=RepeatSubject.PERSON).update(times=4)
+    assert repeats_find(viewer=viewer(council_analyst))["repeat_victims"] == []
+    call_command("repeats", "--format", "json")
+    assert '"repeat_victims": []' in capsys.readouterr().out

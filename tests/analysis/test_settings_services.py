@@ -157,9 +157,17 @@ def test_every_weight_cannot_be_zero(world, council_admin):
         priority_weight_set(viewer=admin, dimension="capacity", weight=0, reason="Nothing counts")
 
 
-def test_the_last_repeat_rule_cannot_be_removed(world, council_admin):
-    rule = RepeatRule.objects.order_by("pk").first()  # the starting rule
-    RepeatRule.objects.exclude(pk=rule.pk).delete()
-    with pytest.raises(ValidationError, match="only repeat rule"):
-        repeat_rule_remove(viewer=viewer(council_admin), rule=rule, reason="x")
-    assert RepeatRule.objects.filter(pk=rule.pk).exists()
+def test_the_last_repeat_rule_of_each_kind_cannot_be_removed(world, council_admin):
+    admin = viewer(council_admin)
+    places = RepeatRule.objects.get(subject="place")  # the starting rules: one about places, one about people
+    people = RepeatRule.objects.get(subject="person")
+    for rule in (places, people):
+        with pytest.raises(ValidationError, match="only repeat rule of its kind"):
+            repeat_rule_remove(viewer=admin, rule=rule, reason="x")
+    assert RepeatRule.objects.count() == 2
+    another = repeat_rule_add(viewer=admin, subject="person", times=3, days=90, reason="Three in a quarter too")
+    assert str(another) == "3 in 90 days to the same person (any category)"
+    repeat_rule_remove(viewer=admin, rule=people, reason="The quarter's rule is enough")
+    assert list(RepeatRule.objects.values_list("subject", flat=True).order_by("subject")) == ["person", "place"]
+    with pytest.raises(ValidationError, match="places or people"):
+        repeat_rule_add(viewer=admin, subject="vehicle", times=3, days=90, reason="x")

@@ -110,3 +110,24 @@ def test_exports_are_the_readers_own_results_audited_and_neutralised(client, bur
     AnalysisResult.objects.update(result={"hotspots": [{"h3_cell": "=HYPERLINK('x')", "places": "@SUM(1+1)"}]})
     text = b"".join(client.get(url).streaming_content).decode()
     assert "'=HYPERLINK" in text and ",'@SUM(1+1)," in text
+
+
+def test_repeat_victims_are_shown_by_pseudonym_with_their_records(client, world, council_analyst):
+    from saferplace.incidents.models import Incident, IncidentPerson
+    from saferplace.incidents.pseudonyms import pseudonym
+    from saferplace.incidents.recount import counts_rebuild
+
+    council = world["organisations"]["council"]
+    person = pseudonym(organisation_id=council.pk, reference="HH-7")
+    made = Incident.objects.bulk_create(
+        Incident(source="test", owning_organisation=council, data_category=world["categories"]["environmental"],
+                 occurred_on=f"2026-10-{day:02d}", category_id="fly-tipping") for day in (1, 8))
+    IncidentPerson.objects.bulk_create(IncidentPerson(incident=incident, person=person) for incident in made)
+    counts_rebuild()
+    _show(client, council_analyst, "repeats")
+    for result in AnalysisResult.objects.all():
+        analysis_compute(result_id=result.pk)
+    shown = _show(client, council_analyst, "repeats")
+    assert "1 repeat victim" in shown and person[:10] in shown and "HH-7" not in shown
+    for incident in made:
+        assert reverse("web:incident-detail", args=[incident.pk]) in shown

@@ -68,8 +68,8 @@ def test_nobody_else_opens_a_form_or_changes_anything(client, world, request, pe
         reverse("web:analysis-priority-category-change", args=["burglary"]): {
             **dict.fromkeys(("physical", "psychological", "community", "financial", "vulnerability", "capacity"), "4"),
             "reason": "x"},
-        reverse("web:analysis-repeat-rule-add"): {"times": "2", "days": "7", "reason": "x"},
-        reverse("web:analysis-repeat-rule-change", args=[rule.pk]): {"times": "9", "days": "9", "reason": "x"},
+        reverse("web:analysis-repeat-rule-add"): {"subject": "place", "times": "2", "days": "7", "reason": "x"},
+        reverse("web:analysis-repeat-rule-change", args=[rule.pk]): {"subject": "place", "times": "9", "days": "9", "reason": "x"},
         reverse("web:analysis-repeat-rule-remove", args=[rule.pk]): {"reason": "x"},
     }
     for path, data in forms.items():
@@ -127,9 +127,10 @@ def test_an_administrator_changes_the_priority_weights_levels_and_repeat_rules(c
     assert client.post(reverse("web:analysis-priority-category-change", args=["drugs"]),
                        {**levels, "reason": "County lines"}).status_code == 302
     assert CategoryRisk.objects.filter(category="drugs", physical=4, capacity=1).exists()
-    assert client.post(reverse("web:analysis-repeat-rule-add"), {"times": "2", "days": "7", "category": "burglary",
-                                                                 "reason": "Near repeats"}).status_code == 302
+    assert client.post(reverse("web:analysis-repeat-rule-add"), {"subject": "person", "times": "2", "days": "7",
+                                                                 "category": "burglary", "reason": "Near repeats"}).status_code == 302
     rule = RepeatRule.objects.get(category="burglary")
+    assert rule.subject == "person"  # a repeat victim rule, from the form's choice
     assert client.post(reverse("web:analysis-repeat-rule-remove", args=[rule.pk]),
                        {"reason": "Not needed"}).status_code == 302
     assert not RepeatRule.objects.filter(pk=rule.pk).exists()
@@ -150,8 +151,8 @@ def test_hostile_numbers_are_a_400_and_change_nothing(client, world, council_adm
         reverse("web:analysis-priority-weight-change", args=["likelihood"]): {"weight": number},
         reverse("web:analysis-priority-category-change", args=["burglary"]): dict.fromkeys(
             ("physical", "psychological", "community", "financial", "vulnerability", "capacity"), number),
-        reverse("web:analysis-repeat-rule-change", args=[rule.pk]): {"times": number, "days": "7"},
-        reverse("web:analysis-repeat-rule-add"): {"times": "3", "days": number},
+        reverse("web:analysis-repeat-rule-change", args=[rule.pk]): {"subject": "place", "times": number, "days": "7"},
+        reverse("web:analysis-repeat-rule-add"): {"subject": "place", "times": "3", "days": number},
     }.items():
         response = client.post(path, {**data, "reason": "Testing"})
         assert response.status_code == 400, (path, number)

@@ -10,19 +10,11 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.gzip import gzip_page
 
-from saferplace.analysis.models import AnalysisResult
-from saferplace.analysis.results import (
-    EXPORTED,
-    _key,
-    analysis_export,
-    analysis_request,
-    choices_as_data,
-)
+from saferplace.analysis.results import EXPORTED, analysis_export, analysis_kept, analysis_request
 from saferplace.csv_stream import csv_lines
 from saferplace.incidents.geojson import hexagon_polygon
 from saferplace.incidents.recount import counts_version
 from saferplace.incidents.selectors import IncidentFilters, incident_category_groups
-from saferplace.partners import access
 from saferplace.places.selectors import cells_describe
 from saferplace.web.analysis import AnalysisForm, sparkline
 from saferplace.web.views.common import capability_required, page
@@ -116,16 +108,6 @@ def _form_choices(request, kind: str) -> dict | None:
     return _choices(form, kind)
 
 
-def _kept(viewer, kind: str, choices: dict) -> AnalysisResult | None:
-    """The kept result of `kind` for these choices and the viewer's reading rule, as the page
-    shows it (the latest worked out, current or not), or None. Read only: the page asked for
-    it, and a map's data asking again would write on every load (on SQLite, waiting for an
-    import's transaction). The key is `analysis.results`' own, so a map only ever shows its
-    page's result, and never one worked out on records its reader may not read."""
-    key = _key(kind, choices_as_data(choices), access.grant_terms(viewer))
-    return AnalysisResult.objects.filter(key=key, result__isnull=False).first()
-
-
 def _confidence(q_value: float) -> int:
     return next((percent for percent, rate in CONFIDENCE if q_value <= rate), 0)
 
@@ -139,7 +121,7 @@ def hotspots_map(request):
     choices = _form_choices(request, "hotspots")
     if choices is None:
         return _text("Check the choices: the map takes the same ones as the page.", 400)
-    kept = _kept(request.viewer, "hotspots", choices)
+    kept = analysis_kept(viewer=request.viewer, kind="hotspots", choices=choices)
     if kept is None:
         return _text("These hotspots have not been worked out yet: open the page, and the map shows once they are.", 404)
     found = kept.result
@@ -181,7 +163,8 @@ def repeats_map(request):
     choices = _form_choices(request, "repeats")  # the near-repeat test takes the same
     if choices is None:
         return _text("Check the choices: the map takes the same ones as the page.", 400)
-    repeated, near = _kept(request.viewer, "repeats", choices), _kept(request.viewer, "near_repeat", choices)
+    repeated = analysis_kept(viewer=request.viewer, kind="repeats", choices=choices)
+    near = analysis_kept(viewer=request.viewer, kind="near_repeat", choices=choices)
     if repeated is None and near is None:
         return _text("These repeats have not been worked out yet: open the page, and the map shows once they are.", 404)
     locations = [row for row in (repeated.result["repeat_locations"] if repeated else [])

@@ -167,14 +167,14 @@ def category_risk_change(request, code: str):
 
 def _rule_form(request, rule=None) -> RepeatRuleForm:
     categories = [(row["code"], row["name"]) for row in priority_settings_list(viewer=request.viewer)["categories"]]
-    initial = {"times": rule.times, "days": rule.days, "category": rule.category_id or "",
-               "description": rule.description} if rule else {"times": 3, "days": 28}
+    initial = {"subject": rule.subject, "times": rule.times, "days": rule.days, "category": rule.category_id or "",
+               "description": rule.description} if rule else {"subject": "place", "times": 3, "days": 28}
     return RepeatRuleForm(request.POST or None, categories=categories, initial=initial)
 
 
 def _rule_arguments(form) -> dict:
     data = form.cleaned_data
-    return {"times": data["times"], "days": data["days"], "category": data["category"] or None,
+    return {"subject": data["subject"], "times": data["times"], "days": data["days"], "category": data["category"] or None,
             "description": data["description"]}
 
 

@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from saferplace.analysis.management.arguments import day, found_or_error, table
-from saferplace.analysis.selectors import near_repeat_find
+from saferplace.analysis.repeat_selectors import near_repeat_find
 from saferplace.incidents.selectors import IncidentFilters
 from saferplace.partners.viewer import operator_viewer
 

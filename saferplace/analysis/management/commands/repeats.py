@@ -1,18 +1,19 @@
 """`saferplace repeats [--category SLUG]… [--place CODE] [--end DATE] [--format table|json]`:
-repeat locations by the partnership's rules (as the operator: every incident)."""
+repeat locations and repeat victims (by pseudonym) by the partnership's rules (as the operator:
+every incident)."""
 
 import json
 
 from django.core.management.base import BaseCommand
 
 from saferplace.analysis.management.arguments import day, found_or_error, table
-from saferplace.analysis.selectors import repeats_find
+from saferplace.analysis.repeat_selectors import repeats_find
 from saferplace.incidents.selectors import IncidentFilters
 from saferplace.partners.viewer import operator_viewer
 
 
 class Command(BaseCommand):
-    help = "Find repeat locations: the same place again and again, by the partnership's rules."
+    help = "Find repeat locations and repeat victims: the same place or person again and again, by the partnership's rules."
 
     def add_arguments(self, parser):
         parser.add_argument("--category", action="append", default=[], metavar="SLUG")
@@ -29,4 +30,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(found['repeat_locations'])} repeat locations to {found['parameters']['end']}")
         for line in table(found["repeat_locations"], [("place", "place", ""), ("incidents", "count", ","),
                                                       ("first", "first", ""), ("last", "last", ""), ("rule", "rule", "")]):
+            self.stdout.write(line)
+        self.stdout.write(f"{len(found['repeat_victims'])} repeat victims (pseudonyms; the incidents name them)")
+        for line in table(found["repeat_victims"], [("person", "person", ""), ("organisation", "organisation", ""),
+                                                    ("incidents", "count", ","), ("first", "first", ""),
+                                                    ("last", "last", ""), ("rule", "rule", "")]):
             self.stdout.write(line)
