@@ -157,12 +157,17 @@ def analysis_results_refresh() -> int:
     return queued
 
 
-EXPORTED = {  # each kind's rows and columns, as a CSV export writes them
-    "hotspots": ("hotspots", ["h3_cell", "latitude", "longitude", "places", "kind", "count", "harm", "expected", "z",
-                              "p_value", "q_value"]),
-    "emerging": ("locations", ["h3_cell", "latitude", "longitude", "places", "pattern", "count", "trend_z", "trend_p", "tau"]),
-    "issues": ("issues", ["title", "kind", "category", "place", "count", "score"]),
-    "repeats": ("repeat_locations", ["place", "latitude", "longitude", "count", "first", "last", "rule"]),
+EXPORTED = {  # each export's analysis, the rows of its result and their columns, as a CSV export writes them
+    "hotspots": ("hotspots", "hotspots", ["h3_cell", "latitude", "longitude", "places", "kind", "count", "harm",
+                                          "expected", "z", "p_value", "q_value"]),
+    "emerging": ("emerging", "locations", ["h3_cell", "latitude", "longitude", "places", "pattern", "count", "trend_z",
+                                           "trend_p", "tau"]),
+    "issues": ("issues", "issues", ["title", "kind", "category", "place", "count", "score"]),
+    "repeats": ("repeats", "repeat_locations", ["place", "latitude", "longitude", "count", "first", "last", "rule"]),
+    "repeat_victims": ("repeats", "repeat_victims", ["person", "organisation", "count", "first", "last", "rule",
+                                                     "incidents"]),
+    "near_repeat": ("near_repeat", "knox", ["distance", "time", "observed", "expected", "ratio", "p_value"]),
+    "risk_areas": ("near_repeat", "risk_areas", ["latitude", "longitude", "radius_m", "from", "until"]),
 }
 
 
@@ -177,24 +182,28 @@ def analysis_kept(*, viewer, kind: str, choices: dict) -> AnalysisResult | None:
     return AnalysisResult.objects.filter(key=key, result__isnull=False).first()
 
 
-def analysis_export(*, viewer, kind: str, choices: dict) -> tuple[list[str], list[list]]:
-    """The kept result of this analysis for the viewer's reading rule as a table (header, rows),
-    audited as an export: what was exported, on which version of the counts. Needs
-    `incidents.export`; LookupError when there is no result worked out yet."""
+def _cell(value):
+    return " ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def analysis_export(*, viewer, name: str, choices: dict) -> tuple[list[str], list[list]]:
+    """A table of the kept result of an analysis for the viewer's reading rule (`EXPORTED`:
+    header, rows), audited as an export: what was exported, on which version of the counts.
+    Needs `incidents.export`; LookupError when there is no result worked out yet."""
     access.require(viewer, "incidents.export")
-    if kind not in EXPORTED:
-        raise ValueError(f"There is no export of {kind!r}")
+    if name not in EXPORTED:
+        raise ValueError(f"There is no export of {name!r}")
+    kind, rows_key, columns = EXPORTED[name]
     data = choices_as_data(choices)
     result = analysis_kept(viewer=viewer, kind=kind, choices=choices)
     if result is None:
         raise LookupError("This analysis has not been worked out yet: open its page, and export it once it shows")
-    rows_key, columns = EXPORTED[kind]
-    rows = [[row.get(column, "") for column in columns] for row in result.result[rows_key]]
+    rows = [[_cell(row.get(column, "")) for column in columns] for row in result.result.get(rows_key, [])]
     if kind == "issues":
         columns = [*columns, "reasons"]
         rows = [[*row, "; ".join(reason["why"] for reason in issue["reasons"])]
                 for row, issue in zip(rows, result.result[rows_key], strict=True)]
     audit_record(viewer=viewer, action=AuditAction.EXPORT, object_type="analysis.analysisresult", object_id=result.pk,
-                 object_repr=f"{kind} (CSV)", details={"kind": kind, "choices": data, "version": result.version,
-                                                       "rows": len(rows)})
+                 object_repr=f"{name} (CSV)", details={"kind": kind, "export": name, "choices": data,
+                                                       "version": result.version, "rows": len(rows)})
     return columns, rows

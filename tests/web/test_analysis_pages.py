@@ -74,6 +74,9 @@ def test_what_matters_most_and_repeats_pages(client, burglaries, police_analyst,
     assert "Burglary at" in shown and "Why this score" in shown and "Likelihood" in shown
     repeats = _show(client, police_analyst, "repeats", "?category=burglary")
     assert "7 repeat locations" in repeats and "Pairs of incidents by distance and time apart" in repeats
+    knox = client.get(reverse("web:analysis-export", args=["near_repeat"]) + "?category=burglary")
+    lines = b"".join(knox.streaming_content).decode().splitlines()
+    assert lines[0] == "distance,time,observed,expected,ratio,p_value" and lines[1].startswith("the same place,")
     council = _show(client, council_analyst, "issues")
     assert "Burglary at" not in council
 
@@ -131,3 +134,12 @@ def test_repeat_victims_are_shown_by_pseudonym_with_their_records(client, world,
     assert "1 repeat victim" in shown and person[:10] in shown and "HH-7" not in shown
     for incident in made:
         assert reverse("web:incident-detail", args=[incident.pk]) in shown
+    for name, heading in (("repeat_victims", "person,organisation,count"), ("repeats", "place,latitude")):
+        response = client.get(reverse("web:analysis-export", args=[name]))
+        text = b"".join(response.streaming_content).decode()
+        assert response.status_code == 200 and text.startswith(heading), (name, text[:200])
+    victims = b"".join(client.get(reverse("web:analysis-export", args=["repeat_victims"])).streaming_content).decode()
+    assert person in victims and " ".join(str(incident.pk) for incident in made) in victims
+    # Two incidents are too few for a near-repeat test: nothing to export, and said so.
+    assert client.get(reverse("web:analysis-export", args=["near_repeat"])).status_code == 404
+    assert client.get(reverse("web:analysis-export", args=["risk_areas"])).status_code == 404

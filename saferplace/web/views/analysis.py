@@ -78,13 +78,14 @@ def repeats(request):
 
 @capability_required("incidents.export")
 def export(request, kind: str):
-    """The kept result of an analysis for these choices as CSV (audited), or why there is none."""
+    """A table of the kept result of an analysis for these choices as CSV (audited), or why there
+    is none. `kind` names the export (`EXPORTED`: an analysis and one of its tables)."""
     form = AnalysisForm(request.GET or None, category_groups=incident_category_groups())
     if kind not in EXPORTED or (form.is_bound and not form.is_valid()):
         return HttpResponse("Check the choices: the export takes the same ones as the page.\n", status=400,
                             content_type="text/plain; charset=utf-8")
     try:
-        header, rows = analysis_export(viewer=request.viewer, kind=kind, choices=_choices(form, kind))
+        header, rows = analysis_export(viewer=request.viewer, name=kind, choices=_choices(form, EXPORTED[kind][0]))
     except LookupError as missing:
         return HttpResponse(f"{missing}\n", status=404, content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
