@@ -38,6 +38,15 @@ STARTING_RISK = {
     "possession-of-weapons": (4, 3, 3, 1, 2, 2), "drugs": (2, 2, 4, 2, 3, 2), "shoplifting": (0, 1, 1, 3, 1, 3),
     "criminal-damage-arson": (2, 2, 3, 3, 2, 3), "public-order": (1, 3, 3, 1, 2, 3),
 }
+RISK_FIELDS = ("physical", "psychological", "community", "financial", "vulnerability", "capacity")
+
+
+def starting_levels(code: str, group: str) -> dict[str, int]:
+    """A category's starting levels (`STARTING_RISK`: its own, else its group's)."""
+    levels = STARTING_RISK.get(code) or STARTING_RISK.get(group) or STARTING_RISK["other"]
+    return dict(zip(RISK_FIELDS, levels, strict=True))
+
+
 PATTERN_LIKELIHOOD = {"new": 4, "consecutive": 4, "intensifying": 4, "persistent": 3, "sporadic": 2,
                       "oscillating": 2, "diminishing": 1, "historical": 0}
 WORDS = ("none", "low", "moderate", "high", "very high")

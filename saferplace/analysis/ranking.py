@@ -6,7 +6,7 @@ every analysis: the statistics count only what the viewer may read."""
 from saferplace.analysis.models import CategoryRisk, PriorityWeight
 from saferplace.analysis.priority import (
     DIMENSIONS,
-    STARTING_RISK,
+    RISK_FIELDS,
     STARTING_WEIGHTS,
     Candidate,
     exceedance_likelihood,
@@ -15,6 +15,7 @@ from saferplace.analysis.priority import (
     repeat_likelihood,
     scale_level,
     score,
+    starting_levels,
 )
 from saferplace.analysis.repeat_selectors import repeats_find
 from saferplace.analysis.selectors import (
@@ -27,7 +28,6 @@ from saferplace.incidents.selectors import IncidentFilters, incident_counts_by_c
 
 CATEGORIES = 8  # the busiest categories looked at
 PER_CATEGORY = 3  # the strongest hotspots of each
-RISK_FIELDS = ("physical", "psychological", "community", "financial", "vulnerability", "capacity")
 
 
 def _weights() -> dict[str, float]:
@@ -39,8 +39,7 @@ def _weights() -> dict[str, float]:
 def _risk(category: IncidentCategory, rows: dict[str, dict]) -> dict[str, int]:
     if category.code in rows:
         return rows[category.code]
-    levels = STARTING_RISK.get(category.code) or STARTING_RISK.get(category.group) or STARTING_RISK["other"]
-    return dict(zip(RISK_FIELDS, levels, strict=True))
+    return starting_levels(category.code, category.group)
 
 
 def _add(found: dict, category: IncidentCategory, row: dict, kind: str, evidence: dict, likelihood: tuple[int, str]):

@@ -23,9 +23,14 @@ from saferplace.analysis.models import (
     RepeatSubject,
     SettingEventKind,
 )
-from saferplace.analysis.priority import DIMENSIONS, STARTING_WEIGHTS, TOP
+from saferplace.analysis.priority import (
+    DIMENSIONS,
+    RISK_FIELDS,
+    STARTING_WEIGHTS,
+    TOP,
+    starting_levels,
+)
 from saferplace.analysis.results import analysis_results_refresh
-from saferplace.analysis.selectors import RISK_FIELDS, risk_levels_starting
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.history import event_write, record_change
@@ -113,7 +118,7 @@ def category_risk_set(*, viewer, category: str, levels: dict[str, int], reason: 
     row = CategoryRisk.objects.select_for_update().filter(category_id=found.code).first()
     created = row is None
     if created:
-        row = CategoryRisk(category=found, **risk_levels_starting(found))
+        row = CategoryRisk(category=found, **starting_levels(found.code, found.group))
     before = {name: getattr(row, name) for name in RISK_FIELDS}
     shown = {name: [before[name], value] for name, value in levels.items() if before[name] != value}
     if not shown:

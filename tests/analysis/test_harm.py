@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 
 from saferplace.analysis.harm import LARGEST_FILE, TableRefused, derive, read_table
 from saferplace.analysis.models import HarmTable
-from saferplace.analysis.selectors import harm_weights_list
 from saferplace.analysis.services import harm_table_load, harm_weights_derive
+from saferplace.analysis.settings_selectors import harm_weights_list
 from saferplace.audit.models import AuditEntry
 from saferplace.errors import NotAllowed
 from saferplace.incidents.events import CategoryEvent

@@ -18,7 +18,7 @@ from saferplace.analysis.models import (
     RepeatRuleEvent,
     ResultStatus,
 )
-from saferplace.analysis.selectors import priority_settings_history, priority_settings_list
+from saferplace.analysis.settings_selectors import priority_settings_history, priority_settings_list
 from saferplace.analysis.settings_services import (
     category_risk_set,
     priority_weight_set,

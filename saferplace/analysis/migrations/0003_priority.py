@@ -6,16 +6,14 @@ from django.db import migrations, models
 
 def install(apps, schema_editor):
     """The starting weights and every category's starting scores (`analysis.priority`)."""
-    from saferplace.analysis.priority import STARTING_RISK, STARTING_WEIGHTS
+    from saferplace.analysis.priority import STARTING_WEIGHTS, starting_levels
 
     weights = apps.get_model("analysis", "PriorityWeight")
     for dimension, (weight, description) in STARTING_WEIGHTS.items():
         weights.objects.get_or_create(dimension=dimension, defaults={"weight": weight, "description": description})
     risks = apps.get_model("analysis", "CategoryRisk")
     for code, group in apps.get_model("incidents", "IncidentCategory").objects.values_list("code", "group"):
-        levels = STARTING_RISK.get(code) or STARTING_RISK.get(group) or STARTING_RISK["other"]
-        risks.objects.get_or_create(category_id=code, defaults=dict(zip(
-            ("physical", "psychological", "community", "financial", "vulnerability", "capacity"), levels, strict=True)))
+        risks.objects.get_or_create(category_id=code, defaults=starting_levels(code, group))
 
 
 class Migration(migrations.Migration):

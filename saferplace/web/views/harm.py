@@ -10,7 +10,8 @@ from django.shortcuts import redirect
 
 from saferplace.analysis.harm import LARGEST_FILE, TableRefused
 from saferplace.analysis.models import WEIGHTS, HarmTableKind
-from saferplace.analysis.selectors import (
+from saferplace.analysis.services import harm_table_load, harm_weights_derive
+from saferplace.analysis.settings_selectors import (
     category_risk_find,
     harm_table_find,
     harm_tables_list,
@@ -22,7 +23,6 @@ from saferplace.analysis.selectors import (
     priority_weight_find,
     repeat_rule_find,
 )
-from saferplace.analysis.services import harm_table_load, harm_weights_derive
 from saferplace.analysis.settings_services import (
     category_risk_set,
     priority_weight_set,

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from saferplace.analysis.harm import LARGEST_FILE, TableRefused
 from saferplace.analysis.models import HarmTableKind
-from saferplace.analysis.selectors import harm_table_find, harm_weights_list
 from saferplace.analysis.services import harm_table_load, harm_weights_derive
+from saferplace.analysis.settings_selectors import harm_table_find, harm_weights_list
 from saferplace.incidents.services import categories_harm_set
 from saferplace.partners.viewer import operator_viewer
 
