@@ -7,9 +7,8 @@ from saferplace.incidents.selectors import (
     INTERVALS,
     CategoryGroupOptions,
     IncidentFilters,
-    place_find,
 )
-from saferplace.web.explorer import DATE_FORMATS, MEASURES
+from saferplace.web.explorer import DATE_FORMATS, MEASURES, place_chosen
 
 RESOLUTIONS = [("9", "Small hexagons (about 0.1 km², a few streets)"), ("8", "Medium hexagons (about 0.7 km²)"),
                ("7", "Large hexagons (about 5 km², a neighbourhood)")]
@@ -38,13 +37,8 @@ class AnalysisForm(forms.Form):
                                            for option in group.categories]
 
     def clean_place(self) -> str:
-        text = self.cleaned_data["place"].strip()
-        if not text:
-            return ""
-        place, _ = place_find(text=text)
-        if place is None:
-            raise forms.ValidationError("There is no place of that name or code: check it, or leave it empty")
-        return place.code
+        place = place_chosen(self.cleaned_data["place"])
+        return place.code if place else ""
 
     def clean(self):
         data = super().clean()

@@ -54,6 +54,21 @@ def months_back(today: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def place_chosen(text: str):
+    """The community, ward or LSOA a form's place names (its name or code), None for none; a
+    form error saying which places are meant when a name is not one place."""
+    text = text.strip()
+    if not text:
+        return None
+    place, candidates = place_find(text=text)
+    if place is None:
+        if candidates:
+            choices = "; ".join(f"{c.name} ({c.code}), a {c.get_kind_display().lower()}" for c in candidates)
+            raise forms.ValidationError(f"More than one place is called {text}: choose one of {choices}")
+        raise forms.ValidationError(f"There is no community, ward or LSOA called {text}: check the name or code")
+    return place
+
+
 class ExplorerFilterForm(forms.Form):
     source = forms.ChoiceField(required=False, label="Source",
                                error_messages={"invalid_choice": "Choose a source from the list"})
@@ -112,17 +127,8 @@ class ExplorerFilterForm(forms.Form):
         self.near = None
 
     def clean_place(self) -> str:
-        text = self.cleaned_data["place"].strip()
-        if not text:
-            return ""
-        place, candidates = place_find(text=text)
-        if place is None:
-            if candidates:
-                choices = "; ".join(f"{c.name} ({c.code}), a {c.get_kind_display().lower()}" for c in candidates)
-                raise forms.ValidationError(f"More than one place is called {text}: choose one of {choices}")
-            raise forms.ValidationError(f"There is no community, ward or LSOA called {text}: check the name or code")
-        self.place = place
-        return place.code
+        self.place = place_chosen(self.cleaned_data["place"])
+        return self.place.code if self.place else ""
 
     def clean_q(self) -> str:
         """The search in single spaces, without a road number in brackets after a street's name:
