@@ -48,7 +48,7 @@ def test_hostile_choices_get_a_400_with_the_reason_and_nothing_is_asked_for(clie
     sign_in(client, police_analyst)
     for query, reason in (("?date_from=2026-02-30", "real date"), ("?resolution=15", "Choose a size"),
                           ("?measure=%3Cscript%3E", "number of incidents or harm"), ("?category=nothing", "not one of them"),
-                          ("?place=E99999999", "no place"), ("?interval=year", "weeks or months"),
+                          ("?place=E99999999", "no community, ward or LSOA called E99999999"), ("?interval=year", "weeks or months"),
                           ("?date_from=2026-05-02&date_to=2026-05-01", "same as or after")):
         response = client.get(reverse("web:analysis-emerging") + query)
         assert response.status_code == 400 and reason in response.content.decode(), query
