@@ -16,7 +16,10 @@ import io
 import math
 from dataclasses import dataclass, field
 
+from saferplace.incidents.services import HARM_LIMIT
+
 LARGEST_FILE = 5 * 1024 * 1024  # bytes: the published tables are a few hundred rows
+LARGEST_WEIGHT = HARM_LIMIT  # what a category's weight may be, so what a derivation may give
 MOST_PROBLEMS = 20
 
 HEADINGS = {
@@ -49,6 +52,13 @@ def read_table(content: bytes, *, shape: str) -> list[dict]:
     except UnicodeDecodeError:
         raise TableRefused(["The file is not UTF-8 text (save it as CSV UTF-8)"]) from None
     reader = csv.reader(io.StringIO(text))
+    try:
+        return _rows(reader, shape)
+    except csv.Error as error:  # a value longer than the csv module reads (128 kB), say
+        raise TableRefused([f"Line {reader.line_num}: it cannot be read as CSV ({str(error)[:100]})"]) from None
+
+
+def _rows(reader, shape: str) -> list[dict]:
     header = next(reader, None)
     if not header:
         raise TableRefused(["The file is empty"])
@@ -93,11 +103,11 @@ def _row_problems(row: dict, number: int, shape: str, seen: dict) -> list[str]:
     else:
         seen[code] = number
     if shape == "weights":
-        row["weight"], problem = _number(row["weight"], whole=False)
+        row["weight"], problem = _number(row["weight"], whole=False, largest=LARGEST_WEIGHT)
         if problem:
             problems.append(f"Row {number}, weight: {problem}")
     else:
-        row["volume"], problem = _number(row["volume"], whole=True)
+        row["volume"], problem = _number(row["volume"], whole=True, largest=1_000_000_000)
         if problem:
             problems.append(f"Row {number}, volume: {problem}")
         if not row["category"]:
@@ -106,14 +116,14 @@ def _row_problems(row: dict, number: int, shape: str, seen: dict) -> list[str]:
     return problems
 
 
-def _number(text: str, *, whole: bool) -> tuple[float | int, str]:
+def _number(text: str, *, whole: bool, largest: float) -> tuple[float | int, str]:
     cleaned = text.replace(",", "")
     try:
         value = float(cleaned)
     except ValueError:
         return 0, f"{text[:30]!r} is not a number"
-    if not math.isfinite(value) or value < 0 or value > 1e9:
-        return 0, f"{text[:30]!r} is not a number from 0 to 1,000,000,000"
+    if not math.isfinite(value) or value < 0 or value > largest:
+        return 0, f"{text[:30]!r} is not a number from 0 to {largest:,.0f}"
     if whole:
         if value != int(value):
             return 0, f"{text[:30]!r} is not a whole number"

@@ -36,6 +36,11 @@ KINDS = {"hotspots": hotspots_find, "emerging": emerging_find, "issues": issues_
 RECENT_DAYS = 14
 MOST_REFRESHED = 50  # results queued again after a change of the counts, the most recently asked for first
 STUCK_AFTER = timedelta(minutes=30)
+MOST_WAITING = 20  # analyses one person may have waiting for the worker at once
+
+
+class TooManyWaiting(Exception):
+    """A person has `MOST_WAITING` analyses waiting already: the worker is theirs to share."""
 DATES = ("date_from", "date_to")
 
 
@@ -64,8 +69,14 @@ def _key(kind: str, data: dict, rule) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _fresh(result: AnalysisResult, version: int) -> bool:
-    return result.status in (ResultStatus.DONE, ResultStatus.REFUSED) and result.version == version
+def _fresh(result: AnalysisResult, version: int, user_id: int | None) -> bool:
+    """Worked out on the counts as they are now. A refusal holds only for the person it was
+    worked out as (their reading rule or capability may have been the reason): anyone else of
+    the same rule who asks has it worked out again, as them."""
+    if result.version != version:
+        return False
+    return result.status == ResultStatus.DONE or (
+        result.status == ResultStatus.REFUSED and result.requested_by_id == user_id)
 
 
 def _waiting(result: AnalysisResult) -> bool:
@@ -97,12 +108,18 @@ def analysis_request(*, viewer, kind: str, choices: dict) -> AnalysisResult:
     rule = access.grant_terms(viewer)
     key = _key(kind, data, rule)
     kept = AnalysisResult.objects.filter(key=key).first()
-    if kept is not None and (_fresh(kept, counts_version()) or _waiting(kept)):
+    if kept is not None and (_fresh(kept, counts_version(), viewer.user_id) or _waiting(kept)):
         return kept
+    waiting = AnalysisResult.objects.filter(
+        requested_by_id=viewer.user_id, status__in=(ResultStatus.QUEUED, ResultStatus.RUNNING),
+        requested_at__gte=timezone.now() - STUCK_AFTER).exclude(key=key)
+    if viewer.user_id is not None and waiting.count() >= MOST_WAITING:
+        raise TooManyWaiting(f"You have {MOST_WAITING} analyses waiting to be worked out already: "
+                             "try again when they have been (usually within a minute)")
     with transaction.atomic():
         result, created = AnalysisResult.objects.select_for_update().get_or_create(
             key=key, defaults={"kind": kind, "choices": data, "reading_rule": rule, "requested_at": timezone.now()})
-        if created or not (_fresh(result, counts_version()) or _waiting(result)):
+        if created or not (_fresh(result, counts_version(), viewer.user_id) or _waiting(result)):
             _queue(result, user_id=viewer.user_id)
     return result
 
@@ -151,7 +168,7 @@ def analysis_results_refresh() -> int:
     with transaction.atomic():
         for result in AnalysisResult.objects.select_for_update().filter(requested_at__gte=since).order_by(
                 "-requested_at")[:MOST_REFRESHED]:
-            if not (_fresh(result, version) or _waiting(result)):
+            if not (_fresh(result, version, result.requested_by_id) or _waiting(result)):
                 _queue(result, user_id=result.requested_by_id)
                 queued += 1
     return queued
@@ -172,14 +189,35 @@ EXPORTED = {  # each export's analysis, the rows of its result and their columns
 
 
 def analysis_kept(*, viewer, kind: str, choices: dict) -> AnalysisResult | None:
-    """The kept result of this analysis for these choices and the viewer's reading rule, as its
-    page shows it (the latest worked out, current or not), or None. Read only, never queued: a
-    page asks (`analysis_request`); what it draws from (a map's data, an export) only reads.
+    """The kept result of this analysis for these choices and the viewer's reading rule, worked
+    out on the counts as they are now, as its page shows it; or None. Read only, never queued:
+    a page asks (`analysis_request`); what it draws from (a map's data, an export) only reads.
     The key is the page's own, so nothing ever shows a result worked out on records its reader
-    may not read."""
+    may not read; and only a current one, as an older one may hold records since withdrawn."""
     access.require(viewer, "incidents.view")
     key = _key(kind, choices_as_data(choices), access.grant_terms(viewer))
-    return AnalysisResult.objects.filter(key=key, result__isnull=False).first()
+    return AnalysisResult.objects.filter(key=key, status=ResultStatus.DONE, result__isnull=False,
+                                         version=counts_version()).first()
+
+
+# The parts of a result that speak of individual records (a place's or person's incidents and
+# dates, a recent incident's point and day): showing them is a disclosure, audited.
+RECORD_LEVEL = {"repeats": ("repeat_locations", "repeat_victims"), "near_repeat": ("risk_areas",)}
+
+
+def analysis_shown_audit(*, viewer, result: AnalysisResult, where: str) -> None:
+    """Record that the record-level parts of a kept result (`RECORD_LEVEL`) were shown to
+    `viewer` (on a page, on a map): how many of each, and the ids of the incidents named (a repeat
+    victim's). Nothing is written for a result without any."""
+    found = result.result or {}
+    shown = {part: len(found.get(part) or []) for part in RECORD_LEVEL.get(result.kind, ())}
+    if not any(shown.values()):
+        return
+    incidents = sorted({pk for victim in found.get("repeat_victims") or [] for pk in victim.get("incidents", [])})
+    audit_record(viewer=viewer, action=AuditAction.VIEW, object_type="analysis.analysisresult", object_id=result.pk,
+                 object_repr=f"{result.kind} {where}"[:300],
+                 details={"kind": result.kind, "choices": result.choices, "version": result.version, **shown,
+                          "incident_ids": incidents})
 
 
 def _cell(value):
@@ -203,7 +241,9 @@ def analysis_export(*, viewer, name: str, choices: dict) -> tuple[list[str], lis
         columns = [*columns, "reasons"]
         rows = [[*row, "; ".join(reason["why"] for reason in issue["reasons"])]
                 for row, issue in zip(rows, result.result[rows_key], strict=True)]
+    incidents = sorted({pk for row in result.result.get(rows_key, []) for pk in row.get("incidents", [])})
     audit_record(viewer=viewer, action=AuditAction.EXPORT, object_type="analysis.analysisresult", object_id=result.pk,
                  object_repr=f"{name} (CSV)", details={"kind": kind, "export": name, "choices": data,
-                                                       "version": result.version, "rows": len(rows)})
+                                                       "version": result.version, "rows": len(rows),
+                                                       "incident_ids": incidents})
     return columns, rows

@@ -33,9 +33,19 @@ SPACE_TIME_METHOD = (f"{METHOD}; space-time neighbourhood: the same and the {eme
                      "Mann-Kendall trend of each location's z-scores; patterns as ArcGIS Pro's Emerging Hot Spot Analysis")
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates an analysis may be asked about
+LONGEST_DAYS = 3_660  # a period of ten years at most
+MOST_STEPS = 600  # an emerging hot spot cube of at most this many weeks or months
+
+
 def _checked(filters: IncidentFilters, *, resolution: int | None, by: str, alpha: float) -> int:
     """The resolution to use, once the choices are known to make sense (ValueError, with the
-    reason, when one does not)."""
+    reason, when one does not). The period is bounded: the worker's time and memory grow with it."""
+    for chosen in (filters.date_from, filters.date_to):
+        if chosen is not None and not EARLIEST <= chosen <= LATEST:
+            raise ValueError(f"Choose dates from {EARLIEST:%Y} to {LATEST:%Y}")
+    if filters.date_from and filters.date_to and (filters.date_to - filters.date_from).days > LONGEST_DAYS:
+        raise ValueError("Choose a period of ten years at most")
     stored = settings.H3_RESOLUTION
     resolution = stored if resolution is None else resolution
     if not 0 <= resolution <= stored:
@@ -147,6 +157,9 @@ def emerging_find(*, viewer, filters: IncidentFilters | None = None, interval: s
         raise ValueError("None of the chosen incidents is dated to the day (police.uk's are dated to their month): "
                          "choose months")
     periods = _periods(first, last, interval) if first and last else []
+    if len(periods) > MOST_STEPS:
+        raise ValueError(f"An emerging hot spot analysis takes {MOST_STEPS} {interval}s at most and this has "
+                         f"{len(periods)}: choose a shorter period or months")
     if len(periods) < emerging.FEWEST_STEPS:
         raise ValueError(f"An emerging hot spot analysis needs {emerging.FEWEST_STEPS} {interval}s at least "
                          f"and this has {len(periods)}: choose a longer period or a shorter interval")

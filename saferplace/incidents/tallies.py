@@ -122,7 +122,7 @@ def count_rows(model, *, viewer, filters, lookups: dict, groups: list[list[dict]
     edges = []
     if start is not None and start.day != 1:
         edges.append(Q(month=_month(start), first_day__lt=start, last_day__gte=start))
-    if end is not None and (end + timedelta(days=1)).day != 1:
+    if end is not None and end < date.max and (end + timedelta(days=1)).day != 1:
         edges.append(Q(month=_month(end), first_day__lte=end, last_day__gt=end))
     if any(rows.filter(edge).aggregate(found=Count("pk"))["found"] for edge in edges):
         return None

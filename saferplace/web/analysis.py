@@ -3,6 +3,7 @@ trend charts drawn on the server as SVG."""
 
 from django import forms
 
+from saferplace.analysis.selectors import EARLIEST, LATEST, LONGEST_DAYS
 from saferplace.incidents.selectors import (
     INTERVALS,
     CategoryGroupOptions,
@@ -42,15 +43,21 @@ class AnalysisForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+        start, end = data.get("date_from"), data.get("date_to")
+        for name in ("date_from", "date_to"):
+            if data.get(name) and not EARLIEST <= data[name] <= LATEST:
+                self.add_error(name, f"Choose a date from {EARLIEST:%Y} to {LATEST:%Y}")
+        if start and end and start > end:
             self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date")
+        elif start and end and (end - start).days > LONGEST_DAYS:
+            self.add_error("date_to", "Choose a period of ten years at most")
         return data
 
     def choices(self) -> dict:
         """The analysis's arguments from the valid fields (a field with an error is left out)."""
         data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
         valid = {name: value for name, value in data.items() if name not in self.errors}
-        filters = IncidentFilters(categories=tuple(sorted(valid.get("category") or ())), place_code=valid.get("place") or "",
+        filters = IncidentFilters(categories=tuple(sorted(set(valid.get("category") or ()))), place_code=valid.get("place") or "",
                                   date_from=valid.get("date_from"), date_to=valid.get("date_to"))
         return {"filters": filters, "resolution": int(valid.get("resolution") or 9), "by": valid.get("measure") or "count"}
 

@@ -10,7 +10,15 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.gzip import gzip_page
 
-from saferplace.analysis.results import EXPORTED, analysis_export, analysis_kept, analysis_request
+from saferplace.analysis.models import ResultStatus
+from saferplace.analysis.results import (
+    EXPORTED,
+    TooManyWaiting,
+    analysis_export,
+    analysis_kept,
+    analysis_request,
+    analysis_shown_audit,
+)
 from saferplace.csv_stream import csv_lines
 from saferplace.incidents.geojson import hexagon_polygon
 from saferplace.incidents.recount import counts_version
@@ -49,9 +57,18 @@ def _analysis(request, template: str, *kinds: str, **extra):
         return page(request, template, active="analysis", status=400, **context, **dict.fromkeys(kinds))
     version = counts_version()
     for kind in kinds:
-        result = analysis_request(viewer=request.viewer, kind=kind, choices=_choices(form, kind))
+        try:
+            result = analysis_request(viewer=request.viewer, kind=kind, choices=_choices(form, kind))
+        except TooManyWaiting as busy:
+            return page(request, template, active="analysis", status=429, busy=str(busy),
+                        **{**context, **dict.fromkeys(kinds)})
+        current = result.version == version and result.status in (ResultStatus.DONE, ResultStatus.REFUSED)
+        if not current:  # never shown: worked out on the records as they were, some since withdrawn
+            result.result = None
+        else:
+            analysis_shown_audit(viewer=request.viewer, result=result, where="on its page")
         context[kind] = result
-        context[f"{kind}_current"] = result.version == version
+        context[f"{kind}_current"] = current
     return page(request, template, active="analysis", **context)
 
 
@@ -168,6 +185,9 @@ def repeats_map(request):
     near = analysis_kept(viewer=request.viewer, kind="near_repeat", choices=choices)
     if repeated is None and near is None:
         return _text("These repeats have not been worked out yet: open the page, and the map shows once they are.", 404)
+    for result in (repeated, near):
+        if result is not None:
+            analysis_shown_audit(viewer=request.viewer, result=result, where="on its map")
     locations = [row for row in (repeated.result["repeat_locations"] if repeated else [])
                  if row["latitude"] is not None and row["longitude"] is not None]
     areas = near.result.get("risk_areas", []) if near else []

@@ -115,7 +115,12 @@ def harm_derive(request):
     if request.POST.get("confirm") != "yes":
         return _page(request, "analysis/harm_derive_preview.html", form, kind="harm", weights=weights, mapping=mapping,
                      rows=harm_weights_preview(viewer=viewer, weights=weights, mapping=mapping))
-    derived = harm_weights_derive(viewer=viewer, weights=weights, mapping=mapping)
+    try:
+        derived = harm_weights_derive(viewer=viewer, weights=weights, mapping=mapping)
+    except ValueError as refused:  # a derived weight past the largest a category may have
+        form.add_error(None, str(refused))
+        return _page(request, "analysis/harm_derive_preview.html", form, kind="harm", weights=weights, mapping=mapping,
+                     rows=harm_weights_preview(viewer=viewer, weights=weights, mapping=mapping))
     changed = sum(1 for row in derived if row["changed"])
     messages.success(request, f"Derived from {weights.name} and {mapping.name}: "
                               f"{changed} categor{'y' if changed == 1 else 'ies'}' weights changed.")
