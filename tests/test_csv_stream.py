@@ -18,6 +18,11 @@ from tests.conftest import make_incident, sign_in
     ("@SUM(1+1)", "'@SUM(1+1)"),
     ("\tanything", "'\tanything"),
     ("\rline", "'\rline"),
+    (" =1+1", "' =1+1"),  # after spaces or a line break, which a spreadsheet may trim
+    ("\n=1+1", "'\n=1+1"),
+    ("\uff1dSUM(1+1)", "'\uff1dSUM(1+1)"),  # a full-width equals sign
+    (" Burglary", " Burglary"),
+    (" -0.5", " -0.5"),
     ("-0.951", "-0.951"),  # a plain number, as text, is a number
     ("+44", "+44"),
     ("1e-5", "1e-5"),
