@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from saferplace.incidents.services import HARM_LIMIT
+from saferplace.words import count_of
 
 LARGEST_FILE = 5 * 1024 * 1024  # bytes: the published tables are a few hundred rows
 LARGEST_WEIGHT = HARM_LIMIT  # what a category's weight may be, so what a derivation may give
@@ -150,11 +151,11 @@ class Derivation:
     def in_words(self) -> str:
         weighed = [offence for offence in self.offences if offence["weight"] is not None]
         if self.weight is None:
-            return f"None of its {len(self.offences)} offences has a weight in the table"
+            return f"None of its {count_of(len(self.offences), 'offence')} has a weight in the table"
         missing = len(self.offences) - len(weighed)
-        text = (f"The volume-weighted mean of {len(weighed)} offences' weights "
-                f"({self.weighed_volume:,} offences recorded): {self.weight:.2f}")
-        return text + (f"; {missing} mapped offences have no weight and are left out" if missing else "")
+        text = (f"The volume-weighted mean of the weights of {count_of(len(weighed), 'offence')} "
+                f"({count_of(self.weighed_volume, 'offence')} recorded): {self.weight:.2f}")
+        return text + (f"; {count_of(missing, 'mapped offence')} with no weight left out" if missing else "")
 
 
 def derive(weights: dict[str, float], mappings: list[dict]) -> list[Derivation]:

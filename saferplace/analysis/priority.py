@@ -14,6 +14,8 @@ are installed by a migration and are a partnership's to change."""
 
 from dataclasses import dataclass, field
 
+from saferplace.words import count_of
+
 DIMENSIONS = ("physical", "psychological", "community", "financial", "scale", "likelihood", "vulnerability", "capacity")
 TOP = 4  # the scale's highest score
 
@@ -87,13 +89,13 @@ def exceedance_likelihood(test: dict) -> tuple[int, str]:
 
 def repeat_likelihood(place: dict) -> tuple[int, str]:
     level = 4 if place["count"] >= 6 else 3
-    return level, f"{place['count']} incidents at the same place from {place['first']} to {place['last']}"
+    return level, f"{count_of(place['count'], 'incident')} at the same place from {place['first']} to {place['last']}"
 
 
 def scale_level(count: int, busiest: int) -> tuple[int, str]:
     share = count / busiest if busiest else 0.0
     level = 4 if share >= 0.5 else 3 if share >= 0.25 else 2 if share >= 0.1 else 1 if count else 0
-    return level, f"{count:,} incidents, {share:.0%} of the busiest candidate's {busiest:,}"
+    return level, f"{count_of(count, 'incident')}, {share:.0%} of the busiest candidate's {busiest:,}"
 
 
 def score(candidate: Candidate, risk: dict[str, int], weights: dict[str, float]) -> Candidate:

@@ -3,6 +3,7 @@ the categories with the most incidents the viewer may see in the period, their h
 emerging hot spots, each scored with its reasons (`priority.py`). Through the access policy, as
 every analysis: the statistics count only what the viewer may read."""
 
+from saferplace.analysis.getis_ord import ALPHA
 from saferplace.analysis.models import CategoryRisk, PriorityWeight
 from saferplace.analysis.priority import (
     DIMENSIONS,
@@ -19,6 +20,7 @@ from saferplace.analysis.priority import (
 )
 from saferplace.analysis.repeat_selectors import repeats_find
 from saferplace.analysis.selectors import (
+    _checked,
     emerging_find,
     exceedances_find,
     hotspots_find,
@@ -65,6 +67,7 @@ def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: i
     or persistent (monthly, when the period has ten months or more), their wards whose last
     week exceeds its seasonal expectation, and the repeat locations of those categories."""
     filters = filters or IncidentFilters()
+    resolution = _checked(filters, resolution=resolution, by="count", alpha=ALPHA)
     busiest = incident_counts_by_category(viewer=viewer, filters=filters)[:CATEGORIES]
     codes = [row["category"] for row in busiest]
     categories = {category.code: category for category in IncidentCategory.objects.filter(code__in=codes)}

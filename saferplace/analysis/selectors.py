@@ -44,6 +44,8 @@ def _checked(filters: IncidentFilters, *, resolution: int | None, by: str, alpha
     for chosen in (filters.date_from, filters.date_to):
         if chosen is not None and not EARLIEST <= chosen <= LATEST:
             raise ValueError(f"Choose dates from {EARLIEST:%Y} to {LATEST:%Y}")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ValueError("The 'to' date must be the same as or after the 'from' date")
     if filters.date_from and filters.date_to and (filters.date_to - filters.date_from).days > LONGEST_DAYS:
         raise ValueError("Choose a period of ten years at most")
     stored = settings.H3_RESOLUTION

@@ -36,7 +36,7 @@ def test_a_category_weight_is_the_volume_weighted_mean_of_its_offences():
         {"offence_code": "X", "offence": "", "category": "drugs", "volume": 5},
     ])}
     assert derivations["burglary"].weight == (3 * 380 + 160) / 4 == 325
-    assert "1 mapped offences have no weight" in derivations["burglary"].in_words()
+    assert "1 mapped offence with no weight left out" in derivations["burglary"].in_words()
     assert derivations["violent-crime"].weight is None and derivations["drugs"].weight is None
 
 
@@ -81,7 +81,7 @@ def test_loading_and_deriving_set_the_weights_with_their_reasons(world, council_
     assert event.changes == {"harm_weight": [15.0, 325.0]} and "Derived from CSS 2025" in event.note
     assert event.actor_name == admin.name
     shown = {row["code"]: row for row in harm_weights_list(viewer=admin)}
-    assert shown["burglary"]["weight"] == 325 and "volume-weighted mean of 2 offences" in shown["burglary"]["why"]
+    assert shown["burglary"]["weight"] == 325 and "volume-weighted mean of the weights of 2 offences" in shown["burglary"]["why"]
     assert "built-in" in shown["drugs"]["why"]
     assert weights.events.count() == 2 and AuditEntry.objects.filter(object_type="analysis.harmtable").count() == 2
 
@@ -127,7 +127,7 @@ def test_the_commands_with_the_demos_illustrative_tables(world, capsys):
                  "--name", "Demo mapping", "--illustrative")
     call_command("harm", "derive", "--weights", "Demo weights", "--mapping", "Demo mapping")
     out = capsys.readouterr().out
-    assert "illustrative" in out and "burglary: changed. The volume-weighted mean of 2 offences" in out
+    assert "illustrative" in out and "burglary: changed. The volume-weighted mean of the weights of 2 offences" in out
     call_command("harm", "set", "fly-tipping", "0.8", "--reason", "agreed at the board")
     call_command("harm", "show")
     assert "agreed at the board" in capsys.readouterr().out

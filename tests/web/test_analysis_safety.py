@@ -150,3 +150,15 @@ def test_harm_tables_past_what_can_be_read_or_used_are_refused_with_the_reason(w
     too_heavy = _upload(client, b"Offence code,Offence,Weight\n28E,Burglary,500000000\n")
     assert too_heavy.status_code == 400 and "Row 2, weight" in too_heavy.content.decode()
     assert not HarmTable.objects.exists()
+
+
+def test_pages_opened_without_choices_and_harm_hotspots_say_what_they_count(client, burglaries,  # noqa: F811
+                                                                            police_analyst):
+    sign_in(client, police_analyst)
+    for name in ("issues", "hotspots", "emerging", "repeats"):
+        assert client.get(reverse(f"web:analysis-{name}")).status_code == 200, name
+    assert client.get(reverse("web:analysis-export", args=["emerging"])).status_code == 404  # not worked out yet
+    client.get(reverse("web:analysis-hotspots") + "?category=burglary&measure=harm")
+    _compute_all()
+    page = client.get(reverse("web:analysis-hotspots") + "?category=burglary&measure=harm").content.decode()
+    assert "Expected harm" in page and ">Harm<" in page

@@ -108,8 +108,8 @@ def test_derived_weights_are_shown_before_they_are_applied(client, world, counci
     before = IncidentCategory.objects.get(code="burglary").harm_weight
     preview = client.post(reverse("web:analysis-harm-derive"), {"weights": "CSS 2025", "mapping": "Mapping 2025"})
     page = preview.content.decode()
-    assert preview.status_code == 200 and "The volume-weighted mean of 2 offences" in page and ">325<" in page
-    assert "1 mapped offences have no weight" in page and 'name="confirm" value="yes"' in page
+    assert preview.status_code == 200 and "The volume-weighted mean of the weights of 2 offences" in page and ">325<" in page
+    assert "1 mapped offence with no weight left out" in page and 'name="confirm" value="yes"' in page
     assert IncidentCategory.objects.get(code="burglary").harm_weight == before  # nothing yet
     applied = client.post(reverse("web:analysis-harm-derive"), {"weights": "CSS 2025", "mapping": "Mapping 2025",
                                                                 "confirm": "yes"})

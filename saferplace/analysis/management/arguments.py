@@ -1,6 +1,7 @@
 """The choices every analysis verb takes (`--category`, `--place`, `--from`, `--to`,
 `--resolution`, `--by`, `--fdr`, `--all`, `--format`), read into the selectors' terms."""
 
+import argparse
 import json
 from datetime import date
 
@@ -23,6 +24,19 @@ def add_choices(parser) -> None:
     parser.add_argument("--fdr", type=float, default=ALPHA, help=f"the false discovery rate (default {ALPHA})")
     parser.add_argument("--all", action="store_true", dest="every_cell", help="every cell tested, not only findings")
     parser.add_argument("--format", choices=["table", "json", "geojson"], default="table")
+
+
+def whole(least: int, most: int):
+    """An argparse type: a whole number from `least` to `most`, or an error saying so."""
+    def read(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not least <= number <= most:
+            raise argparse.ArgumentTypeError(f"choose from {least} to {most}, not {number}")
+        return number
+    return read
 
 
 def day(text: str | None) -> date | None:

@@ -37,7 +37,8 @@ def _choices(form: AnalysisForm, kind: str) -> dict:
     choices = form.choices()
     filters = choices["filters"]
     if kind == "emerging":
-        choices["interval"] = (form.cleaned_data.get("interval") if "interval" not in form.errors else "") or "month"
+        data = getattr(form, "cleaned_data", {})  # none when the page is opened without choices
+        choices["interval"] = (data.get("interval") if "interval" not in form.errors else "") or "month"
     if kind == "issues":  # every category: the ranking chooses the busiest
         return {"filters": IncidentFilters(place_code=filters.place_code, date_from=filters.date_from,
                                            date_to=filters.date_to), "resolution": choices["resolution"]}

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from saferplace.analysis.management.arguments import as_json, found_or_error
+from saferplace.analysis.management.arguments import as_json, found_or_error, whole
 from saferplace.analysis.selectors import forecast_evaluate, forecast_find
 from saferplace.incidents.selectors import IncidentFilters
 from saferplace.partners.viewer import operator_viewer
@@ -20,11 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--period", metavar="YYYY-MM", help="the month to forecast")
         parser.add_argument("--evaluate", action="store_true", help="judge the forecast on the last months instead")
-        parser.add_argument("--months", type=int, default=4, help="how many months to judge it on (default 4)")
+        parser.add_argument("--months", type=whole(1, 24), default=4, help="how many months to judge it on (1 to 24, default 4)")
         parser.add_argument("--category", action="append", default=[], metavar="SLUG")
         parser.add_argument("--place", default="", metavar="CODE")
         parser.add_argument("--resolution", type=int, default=None)
-        parser.add_argument("--limit", type=int, default=50)
+        parser.add_argument("--limit", type=whole(1, 10_000), default=50, help="how many cells (default 50)")
         parser.add_argument("--format", choices=["table", "json", "geojson"], default="table")
 
     def handle(self, *args, period, evaluate, months, category, place, resolution, limit, format, **options):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         viewer = operator_viewer()
         if evaluate:
             found = found_or_error(forecast_evaluate, viewer=viewer, filters=filters, resolution=resolution,
-                                   periods=max(1, min(months, 24)))
+                                   periods=months)
             if format != "table":
                 self.stdout.write(json.dumps(found, indent=2))
                 return
