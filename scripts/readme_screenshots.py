@@ -50,6 +50,9 @@ def shoot(browser, username: str, shots: list[tuple[str, str]], viewport: dict) 
         if name == "explorer":  # the hexagon map with its streets, labels and key
             page.get_by_role("heading", name="Map", exact=True).evaluate("heading => heading.scrollIntoView()")
             page.wait_for_timeout(1500)
+        if name == "analysis-hotspots":  # how many, the map and its legend
+            page.locator("h2.govuk-heading-l").first.evaluate("heading => heading.scrollIntoView()")
+            page.wait_for_timeout(1500)
         if name == "incident":  # its place, time of day and small map
             page.locator("#where").evaluate("heading => heading.scrollIntoView()")
             page.wait_for_timeout(1500)
@@ -62,6 +65,28 @@ def shoot(browser, username: str, shots: list[tuple[str, str]], viewport: dict) 
 incident = Incident.objects.filter(owning_organisation__name="Riverford City Council", location__isnull=False,
                                    occurred_time__isnull=False).order_by("-occurred_on").first()
 
+# The analyses the pages below show, worked out now as the worker would (so no worker need run).
+ANALYSES = [("analyst.police", "hotspots", "?category=violent-crime", "analysis-hotspots")]
+
+
+def analyses_work_out() -> None:
+    from saferplace.analysis.results import analysis_compute, analysis_request
+    from saferplace.partners.models import User
+    from saferplace.partners.viewer import WEB, AuditContext, viewer_for
+    from saferplace.web.analysis import AnalysisForm
+    from saferplace.web.views.analysis import _choices
+    from saferplace.incidents.selectors import incident_category_groups
+    from django.http import QueryDict
+
+    for username, kind, query, _ in ANALYSES:
+        viewer = viewer_for(User.objects.get(username=username), context=AuditContext(channel=WEB))
+        form = AnalysisForm(QueryDict(query.lstrip("?")), category_groups=incident_category_groups())
+        form.is_valid()
+        analysis_compute(result_id=analysis_request(viewer=viewer, kind=kind, choices=_choices(form, kind)).pk)
+
+
+analyses_work_out()
+
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(
         executable_path="/usr/bin/chromium",
@@ -73,6 +98,8 @@ with sync_playwright() as playwright:
                                        ("/imports/", "imports")], desktop)
     shoot(browser, "analyst.council", [(f"/incidents/{incident.pk}/", "incident")], desktop)
     shoot(browser, "admin.council", [("/agreements/", "agreements")], desktop)
+    for username, kind, query, name in ANALYSES:
+        shoot(browser, username, [(f"/analysis/{kind}/{query}", name)], desktop)
     shoot(browser, "auditor.council", [("/audit/", "audit")], desktop)
     phone = {"width": 390, "height": 844}
     shoot(browser, "officer.police", [("/", "phone-home"), ("/incidents/?search=Cromwell", "phone-explorer")], phone)

@@ -38,7 +38,7 @@ def _pages_for(persona: str, records, world, request) -> list[str]:
     if persona in {"council_analyst", "police_officer", "police_chair", "council_admin"}:
         pages += [reverse("web:incident-list"), reverse("web:incident-detail", args=[records["police_asb"].pk]),
                   reverse("web:incident-list") + "?date_from=not-a-date", reverse("web:analysis-hotspots"),
-                  reverse("web:analysis-emerging") + "?interval=week", reverse("web:analysis-harm"),
+                  reverse("web:analysis-emerging") + "?interval=week", reverse("web:analysis-emerging"), reverse("web:analysis-harm"),
                   reverse("web:analysis-hotspots") + "?date_from=2026-02-30", reverse("web:analysis-issues"),
                   reverse("web:analysis-repeats"), reverse("web:analysis-priority"),
                   reverse("web:analysis-harm-category", args=["burglary"])]
