@@ -70,13 +70,14 @@ ANALYSES = [("analyst.police", "hotspots", "?category=violent-crime", "analysis-
 
 
 def analyses_work_out() -> None:
+    from django.http import QueryDict
+
     from saferplace.analysis.results import analysis_compute, analysis_request
+    from saferplace.incidents.selectors import incident_category_groups
     from saferplace.partners.models import User
     from saferplace.partners.viewer import WEB, AuditContext, viewer_for
     from saferplace.web.analysis import AnalysisForm
     from saferplace.web.views.analysis import _choices
-    from saferplace.incidents.selectors import incident_category_groups
-    from django.http import QueryDict
 
     for username, kind, query, _ in ANALYSES:
         viewer = viewer_for(User.objects.get(username=username), context=AuditContext(channel=WEB))
