@@ -179,7 +179,7 @@ EXPORTED = {  # each export's analysis, the rows of its result and their columns
                                           "expected", "z", "p_value", "q_value"]),
     "emerging": ("emerging", "locations", ["h3_cell", "latitude", "longitude", "places", "pattern", "count", "trend_z",
                                            "trend_p", "tau"]),
-    "issues": ("issues", "issues", ["title", "kind", "category", "place", "count", "score"]),
+    "issues": ("issues", "issues", ["title", "kind", "category", "place", "h3_cell", "count", "score"]),
     "repeats": ("repeats", "repeat_locations", ["place", "latitude", "longitude", "count", "first", "last", "rule"]),
     "repeat_victims": ("repeats", "repeat_victims", ["person", "organisation", "count", "first", "last", "rule",
                                                      "incidents"]),
