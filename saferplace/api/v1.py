@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BeforeValidator
@@ -257,11 +257,10 @@ def _near(query: IncidentQuery) -> tuple[float, float, int] | None:
 
 @api.get("/incidents", response={200: IncidentPage, **ERRORS}, tags=["incidents"], summary="Incidents you may see")
 def list_incidents(request, query: Query[IncidentQuery]):
-    problem = ""
     if query.after and query.sort != "date":
         problem = "a cursor is only for sort=date (the order it was made in)"
-    if problem:
-        return 400, {"detail": f"Check the request. after: {problem}", "errors": [{"field": "after", "problem": problem}]}
+        return Status(400, {"detail": f"Check the request. after: {problem}",
+                            "errors": [{"field": "after", "problem": problem}]})
     filters = IncidentFilters(
         source=query.source, category=query.category, place_code=query.place,
         date_from=query.date_from, date_to=query.date_to, owner=query.owner, outcome=query.outcome,
