@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import h3
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 
 TIME_WINDOW = 1  # how many earlier time steps are in a bin's neighbourhood
 MOST = 0.9  # the share of time steps that makes a location "almost always" a hot spot
@@ -67,6 +67,7 @@ def gi(values: np.ndarray, weights: sparse.csr_matrix) -> tuple[np.ndarray, np.n
     itself at a year of weekly bins."""
     from esda.getisord import G_Local  # here: PySAL takes seconds to import (see getis_ord.py)
     from libpysal.graph import Graph
+    from scipy import stats
 
     if not values.any() or values.size < 3:
         return np.zeros(values.shape), np.ones(values.shape), np.ones(values.shape)
@@ -92,6 +93,10 @@ def space_time_gi(cube: np.ndarray, cells: list[str], *, window: int = TIME_WIND
 def mann_kendall(series: np.ndarray) -> list[Trend]:
     """The Mann-Kendall trend test of each row of `series` (locations × steps): S, its variance
     corrected for ties, the continuity-corrected z, the two-sided p value and Kendall's tau."""
+    from scipy import (
+        stats,  # here: SciPy's statistics take a second to import, and every command starts Django
+    )
+
     series = np.atleast_2d(np.asarray(series, dtype=float))
     rows, n = series.shape
     s = np.zeros(rows)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from scipy import stats
 
 RECENT = 12  # windows just before the current one
 OVERDISPERSED = 1.1
@@ -52,6 +51,9 @@ def exceedances(series: dict[tuple, dict[date, int]], *, end: date, days: int, f
     """Every key's (ward, category) test for the `days` days ending on `end`, with the data
     starting on `first` (no baseline window before it), the false discovery rate's q values
     filled in; keys with too short a baseline are left out."""
+    from scipy import (
+        stats,  # here: SciPy's statistics take a second to import, and every command starts Django
+    )
     current = end - timedelta(days=days - 1)
     starts = baseline_starts(end, days, first)
     if len(starts) < FEWEST_WINDOWS:

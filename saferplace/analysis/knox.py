@@ -15,7 +15,6 @@ pairs further apart fill the table's last row, counted from the whole set's time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 METRES_PER_DEGREE = 111_320.0
 MOST_PAIRS = 2_000_000  # pairs within the last distance band: each shuffle looks at every one
@@ -68,6 +67,8 @@ def knox(latitudes, longitudes, days, *, distance_edges: list[float], time_edges
     days = np.asarray(days, dtype=np.int64)
     shape = (len(distance_edges) + 1, len(time_edges) + 1)
     points = _metres(latitudes, longitudes)
+    from scipy.spatial import cKDTree  # here, as SciPy's statistics: see emerging.mann_kendall
+
     tree = cKDTree(points)
     close = (int(tree.count_neighbors(tree, distance_edges[-1])) - len(days)) // 2
     if close > MOST_PAIRS:

@@ -4,11 +4,14 @@ out again after the counts change (`results.py`)."""
 from django.db import transaction
 from django.tasks import task
 
-from saferplace.analysis.results import analysis_compute, analysis_results_refresh
+# The analyses are imported where they run: this module is imported whenever Django starts (the
+# apps connect its receiver), and the analyses bring in SciPy, two seconds of every command's start.
 
 
 @task()
 def analysis_compute_task(result_id: int) -> dict:
+    from saferplace.analysis.results import analysis_compute
+
     result = analysis_compute(result_id=result_id)
     if result is None:
         return {"status": "gone"}
@@ -17,6 +20,8 @@ def analysis_compute_task(result_id: int) -> dict:
 
 @task()
 def analysis_refresh_task() -> dict:
+    from saferplace.analysis.results import analysis_results_refresh
+
     return {"queued": analysis_results_refresh()}
 
 
