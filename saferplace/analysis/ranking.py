@@ -88,7 +88,9 @@ def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: i
         except ValueError:  # fewer than ten months: no trend to speak of
             continue
         for location in locations:
-            if location["pattern"].removesuffix(" hot spot") in ("new", "consecutive", "intensifying", "persistent"):
+            # A cell with none of its own is carried by its neighbours, which are issues of their own.
+            if location["count"] and location["pattern"].removesuffix(" hot spot") in (
+                    "new", "consecutive", "intensifying", "persistent"):
                 _add(found, category, location, location["pattern"],
                      {"pattern": location["pattern"], "trend_z": location["trend_z"]},
                      pattern_likelihood(location["pattern"], location["trend_z"]))
