@@ -2,11 +2,12 @@
 
 A page asks for an analysis (`analysis_request`): a result for the same kind, choices and
 reading rule, worked out on the counts as they are now, is shown at once; otherwise one is queued
-for the worker (`tasks.analysis_compute_task`) and the page says so, showing the last result
-meanwhile if there is one. Whenever the counts change (an import lands), the results queued in
-the last `RECENT_DAYS` are queued again (`analysis_results_refresh`). A result is worked out
-as the person who asked for it (their reading rule then, their capability checked again); a
-result left running by a killed worker is queued again once it is `STUCK_AFTER` old."""
+for the worker (`tasks.analysis_compute_task`) and the page says so. An older result is never
+shown or served, as it may hold records since withdrawn (`analysis_kept`). Whenever the counts
+change (an import lands), the results queued in the last `RECENT_DAYS` are queued again
+(`analysis_results_refresh`). A result is worked out as the person who asked for it (their
+reading rule then, their capability checked again); a result left running by a killed worker
+is queued again once it is `STUCK_AFTER` old."""
 
 import hashlib
 import json
@@ -98,7 +99,8 @@ def _queue(result: AnalysisResult, *, user_id: int | None) -> None:
 def analysis_request(*, viewer, kind: str, choices: dict) -> AnalysisResult:
     """The kept result of this analysis for this viewer's reading rule, queued to be worked out
     (again, as this viewer) when there is none for the counts as they are now. Its `result` may
-    be an older one (`version` says which) while a new one is worked out. A page view that finds
+    be an older one (`version` says which) while a new one is worked out: not to be shown. A
+    person may have `MOST_WAITING` waiting at once (`TooManyWaiting`). A page view that finds
     a fresh result (or one being worked out) writes nothing: on SQLite a write would wait for an
     import's transaction to end."""
     access.require(viewer, "incidents.view")
