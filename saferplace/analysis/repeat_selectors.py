@@ -4,7 +4,9 @@ viewer may see."""
 
 from datetime import date, timedelta
 
+import h3
 import numpy as np
+from django.conf import settings
 
 from saferplace.analysis import repeats
 from saferplace.analysis.getis_ord import ALPHA
@@ -19,6 +21,7 @@ from saferplace.incidents.selectors import (
     incident_points_dated,
 )
 from saferplace.partners.models import Organisation
+from saferplace.places.selectors import cells_describe
 
 
 def _rounded(degrees: float | None) -> float | None:
@@ -55,6 +58,15 @@ def _people(*, viewer, filters: IncidentFilters, rule: RepeatRule) -> list[dict]
     return [{"rule": str(rule), "person": person["person"], "organisation": names[person["owner"]],
              "count": person["count"], "categories": person["categories"], "first": person["first"].isoformat(),
              "last": person["last"].isoformat(), "incidents": person["incidents"]} for person in people]
+
+
+def _describe(areas: list[dict]) -> None:
+    """Say where each risk area is, in words: the main street, ward and LSOA of the cell its
+    incident is in (`cells_describe`: geography only, never the cell)."""
+    cells = [h3.latlng_to_cell(area["latitude"], area["longitude"], settings.H3_RESOLUTION) for area in areas]
+    described = cells_describe(cells)
+    for area, cell in zip(areas, cells, strict=True):
+        area["where"] = described.get(cell, {}).get("where", "")
 
 
 def repeats_find(*, viewer, filters: IncidentFilters | None = None, end: date | None = None) -> dict:
@@ -97,6 +109,7 @@ def near_repeat_find(*, viewer, filters: IncidentFilters | None = None, permutat
                  time_edges=repeats.TIME_EDGES, permutations=permutations)
     end = max(day for _, _, day in points)
     metres, days, areas = repeats.risk_areas(table, points, end=end, alpha=alpha)
+    _describe(areas)
 
     def label(edges: list, index: int, unit: str) -> str:
         if index == len(edges):

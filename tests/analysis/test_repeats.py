@@ -95,6 +95,7 @@ def test_near_repeats_and_repeat_locations_through_the_policy(burgled, council_a
     assert found["parameters"]["incidents"] == 284 and found["near_repeat"]["days"] >= 7
     assert found["knox"][0]["distance"] == "the same place" and len(found["knox"]) == 6 * 5
     assert all(area["radius_m"] == found["near_repeat"]["metres"] for area in found["risk_areas"])
+    assert all(isinstance(area["where"], str) for area in found["risk_areas"])  # in words, worked out with it
     repeats = repeats_find(viewer=person)["repeat_locations"]
     assert repeats[0]["count"] == 4 and repeats[0]["last"] == burgled.isoformat()
     assert repeats_find(viewer=viewer(health_analyst))["repeat_locations"] == []  # not the trust's to see

@@ -5,7 +5,6 @@ rule, and asks for one when there is none for the counts as they are now. Choice
 sense get a 400 with the reason, and nothing is asked for. The hotspots and repeats pages have
 maps, drawn from the kept result as GeoJSON (`hotspots_map`, `repeats_map`)."""
 
-import h3
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.gzip import gzip_page
@@ -23,7 +22,6 @@ from saferplace.csv_stream import csv_lines
 from saferplace.incidents.geojson import hexagon_polygon
 from saferplace.incidents.recount import counts_version
 from saferplace.incidents.selectors import IncidentFilters, incident_category_groups
-from saferplace.places.selectors import cells_describe
 from saferplace.web.analysis import AnalysisForm, sparkline
 from saferplace.web.views.common import capability_required, page
 
@@ -90,7 +88,7 @@ def emerging(request):
 
 @capability_required("incidents.view")
 def repeats(request):
-    return _analysis(request, "analysis/repeats.html", "repeats", "near_repeat", risk_areas_where=_risk_areas_where,
+    return _analysis(request, "analysis/repeats.html", "repeats", "near_repeat",
                      **_map_settings())
 
 
@@ -161,14 +159,6 @@ def hotspots_map(request):
         "cold": sum(row["kind"] == "cold" for row in found["hotspots"])}})
 
 
-def _risk_areas_where(areas: list[dict]) -> list[str]:
-    """Where each risk area is, in words: the main street, ward and LSOA of the cell its incident
-    is in (`cells_describe`: geography only, never the cell id)."""
-    cells = [h3.latlng_to_cell(area["latitude"], area["longitude"], settings.H3_RESOLUTION) for area in areas]
-    described = cells_describe(cells)
-    return [described.get(cell, {}).get("where", "") for cell in cells]
-
-
 def _point(longitude: float, latitude: float, properties: dict) -> dict:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [longitude, latitude]}, "properties": properties}
 
@@ -196,8 +186,8 @@ def repeats_map(request):
         "kind": "repeat_location", "place": row["place"], "count": row["count"], "first": row["first"],
         "last": row["last"], "rule": row["rule"]}) for row in locations]
     features += [_point(area["longitude"], area["latitude"], {
-        "kind": "risk_area", "where": where, "radius_m": area["radius_m"], "from": area["from"], "until": area["until"]})
-        for area, where in zip(areas, _risk_areas_where(areas), strict=True)]
+        "kind": "risk_area", "where": area.get("where", ""), "radius_m": area["radius_m"], "from": area["from"],
+        "until": area["until"]}) for area in areas]
     return JsonResponse({"type": "FeatureCollection", "features": features, "metadata": {
         "repeat_locations": len(locations), "risk_areas": len(areas),
         "near_repeat": near.result.get("near_repeat") if near else None}})
