@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import h3
 import numpy as np
 import pandas as pd
+from h3.api import numpy_int as h3_int
 from scipy import sparse
 
 TIME_WINDOW = 1  # how many earlier time steps are in a bin's neighbourhood
@@ -39,13 +40,26 @@ class Trend:
     tau: float
 
 
+def _neighbour_pairs(cells: list[str]) -> np.ndarray:
+    """(cell, neighbour) positions in `cells` of each cell and its ring of neighbours among them,
+    itself included. H3's integer cells, looked up by sorted search: three times quicker than
+    its text cells and a dictionary, the most of a map's Gi* step."""
+    ids = np.fromiter((h3.str_to_int(cell) for cell in cells), dtype=np.uint64, count=len(cells))
+    disks = [h3_int.grid_disk(int(cell), 1) for cell in ids]
+    focal = np.repeat(np.arange(len(cells), dtype=np.int64), [len(disk) for disk in disks])
+    others = np.concatenate(disks).astype(np.uint64) if disks else np.zeros(0, dtype=np.uint64)
+    order = np.argsort(ids)
+    found = np.searchsorted(ids[order], others)
+    inside = found < len(ids)
+    inside[inside] = ids[order][found[inside]] == others[inside]
+    return np.column_stack([focal[inside], order[found[inside]]]).astype(np.int64)
+
+
 def cube_weights(cells: list[str], steps: int, window: int) -> sparse.csr_matrix:
     """Binary weights over the cube's bins (cell-major: bin = cell × steps + step), each bin's
     neighbours being its cell's and the neighbouring cells' bins in the same step and the
     `window` steps before it, the bin itself included (Gi*: `star`), rows sorted."""
-    position = {cell: index for index, cell in enumerate(cells)}
-    pairs = np.array([(index, position[other]) for index, cell in enumerate(cells)
-                      for other in h3.grid_disk(cell, 1) if other in position], dtype=np.int64).reshape(-1, 2)
+    pairs = _neighbour_pairs(cells)
     rows, columns = [], []
     for back in range(window + 1):
         times = np.arange(back, steps)
