@@ -80,6 +80,11 @@ def _fresh(result: AnalysisResult, version: int, user_id: int | None) -> bool:
         result.status == ResultStatus.REFUSED and result.requested_by_id == user_id)
 
 
+def analysis_current(result: AnalysisResult, version: int) -> bool:
+    """Worked out (or refused, with the reason) on the counts of `version`: what a page may show."""
+    return result.status in (ResultStatus.DONE, ResultStatus.REFUSED) and result.version == version
+
+
 def _waiting(result: AnalysisResult) -> bool:
     """Queued or running, and not stuck (a killed worker's is queued again)."""
     since = result.started_at or result.requested_at

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.gzip import gzip_page
 
-from saferplace.analysis.models import ResultStatus
 from saferplace.analysis.results import (
     EXPORTED,
     TooManyWaiting,
+    analysis_current,
     analysis_export,
     analysis_kept,
     analysis_request,
@@ -61,7 +61,7 @@ def _analysis(request, template: str, *kinds: str, **extra):
         except TooManyWaiting as busy:
             return page(request, template, active="analysis", status=429, busy=str(busy),
                         **{**context, **dict.fromkeys(kinds)})
-        current = result.version == version and result.status in (ResultStatus.DONE, ResultStatus.REFUSED)
+        current = analysis_current(result, version)
         if not current:  # never shown: worked out on the records as they were, some since withdrawn
             result.result = None
         else:
@@ -96,14 +96,13 @@ def repeats(request):
 def export(request, kind: str):
     """A table of the kept result of an analysis for these choices as CSV (audited), or why there
     is none. `kind` names the export (`EXPORTED`: an analysis and one of its tables)."""
-    form = AnalysisForm(request.GET or None, category_groups=incident_category_groups())
-    if kind not in EXPORTED or (form.is_bound and not form.is_valid()):
-        return HttpResponse("Check the choices: the export takes the same ones as the page.\n", status=400,
-                            content_type="text/plain; charset=utf-8")
+    choices = _form_choices(request, EXPORTED[kind][0]) if kind in EXPORTED else None
+    if choices is None:
+        return _text("Check the choices: the export takes the same ones as the page.", 400)
     try:
-        header, rows = analysis_export(viewer=request.viewer, name=kind, choices=_choices(form, EXPORTED[kind][0]))
+        header, rows = analysis_export(viewer=request.viewer, name=kind, choices=choices)
     except LookupError as missing:
-        return HttpResponse(f"{missing}\n", status=404, content_type="text/plain; charset=utf-8")
+        return _text(str(missing), 404)
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="saferplace-{kind}.csv"'
     return response
