@@ -84,11 +84,31 @@ CAPABILITIES = [
     ),
     CapabilityDefinition(
         "meetings.chair", "Chair meetings", OWN, (CHAIR,),
-        "For the meetings app (to come): prepare and run the daily risk management meeting.",
+        "Set up a meeting series of the person's organisation, prepare its agenda, run the meeting, "
+        "engage agencies on an item, record decisions and actions, close and send the minutes.",
     ),
     CapabilityDefinition(
-        "tasks.assign", "Assign tasks", OWN, (CHAIR, ANALYST),
-        "For the tasking app (to come): task agencies, teams and volunteers.",
+        "meetings.attend", "Take part in meetings", PARTNERSHIP, (CHAIR, ANALYST, PRACTITIONER, ADMINISTRATOR),
+        "Follow the meetings of series the person's organisation is a member of, raise a concern for "
+        "the agenda, add what their agency knows to an item, read the minutes.",
+    ),
+    CapabilityDefinition(
+        "meetings.reveal", "Reveal identifiable details", READ, (CHAIR, ANALYST, PRACTITIONER),
+        "See an item's names, exact addresses and dates of birth, with a reason (audited), when the "
+        "chair has engaged the person's agency on it and the sharing agreements allow.",
+    ),
+    CapabilityDefinition(
+        "tasks.assign", "Assign tasks", OWN, (CHAIR, ANALYST, ADMINISTRATOR),
+        "Task agencies, teams and volunteers; reassign the tasks of the person's own organisation.",
+    ),
+    CapabilityDefinition(
+        "tasks.work", "Work on tasks", OWN, (CHAIR, ANALYST, PRACTITIONER, ADMINISTRATOR),
+        "See the tasks given to the person and their team; accept, decline, add notes and photos, complete.",
+    ),
+    CapabilityDefinition(
+        "tasks.volunteer", "Take volunteer tasks", PARTNERSHIP, (VOLUNTEER,),
+        "See the low-level tasks offered to the volunteer pool of the person's areas, take one, "
+        "answer its questions, add a photo, complete it. Never identifiable details.",
     ),
     CapabilityDefinition(
         "reports.triage", "Triage public reports", OWN, (PRACTITIONER, ANALYST),

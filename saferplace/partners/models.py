@@ -41,6 +41,8 @@ class Organisation(models.Model):
 class Team(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
+    lead = models.ForeignKey("partners.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             help_text="Told when the team's tasks are not accepted in time")
 
     class Meta:
         ordering = ["organisation__name", "name"]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "saferplace.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
