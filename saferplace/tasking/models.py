@@ -149,6 +149,24 @@ class WorkingArea(models.Model):
         return f"{self.user} works in {self.place}"
 
 
+class ClientUpdate(models.Model):
+    """A change a phone sent, under the key it made for it (an idempotency key): sent again when
+    the signal returns, it is answered from here instead of being made twice."""
+
+    key = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=40)
+    answer = models.JSONField(default=dict, help_text="What the first request was answered")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="client_update_once")]
+
+    def __str__(self) -> str:
+        return f"{self.action} of {self.task} ({self.key})"
+
+
 class TaskEventKind(models.TextChoices):
     CREATED = "created", "Created"
     ACCEPTED = "accepted", "Accepted"
