@@ -1,5 +1,7 @@
 from django.urls import path
 
+from saferplace.web import urls_briefing, urls_meetings, urls_minutes, urls_tasks
+
 from saferplace.web.views import (
     account,
     analysis,
@@ -92,3 +94,6 @@ urlpatterns = [
     path("profiles/<int:profile_id>/edit/", profiles.profile_edit, name="profile-edit"),
     path("profiles/samples/<int:sample_id>/status", profiles.profile_sample_status, name="profile-sample-status"),
 ]
+
+# Each app's pages are listed in their own file.
+urlpatterns += urls_meetings.urlpatterns + urls_minutes.urlpatterns + urls_tasks.urlpatterns + urls_briefing.urlpatterns

@@ -1,0 +1,3 @@
+"""The web pages of the briefing (included by saferplace/web/urls.py, under the app name "web")."""
+
+urlpatterns: list = []
