@@ -1,7 +1,6 @@
 from django.urls import path
 
 from saferplace.web import urls_briefing, urls_meetings, urls_minutes, urls_tasks
-
 from saferplace.web.views import (
     account,
     analysis,
