@@ -311,6 +311,22 @@ TASKS = {
 # (its process was killed) is marked failed and can be retried.
 TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 120, minimum=10)
 
+# --- Notifications (saferplace/notifications, docs/notifications.md) ------------------------
+# Email through Django (SMTP in production; in development a file per message under
+# DATA_DIR/sent-mail), or GOV.UK Notify when an API key is set.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+                        else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "sent-mail")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SaferPlace <saferplace@localhost>")
+NOTIFY_API_KEY = env_str("SAFERPLACE_NOTIFY_API_KEY", "")
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "" if not NOTIFY_API_KEY else None)
+
 # --- Places ---------------------------------------------------------------------------------
 H3_RESOLUTION = env_int("H3_RESOLUTION", 9, minimum=0, maximum=15)
 
