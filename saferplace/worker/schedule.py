@@ -17,4 +17,5 @@ def jobs() -> list[Job]:
     return [
         Job("audit checkpoint", "saferplace.audit.tasks.write_audit_checkpoint", settings.AUDIT_CHECKPOINT_MINUTES * 60),
         Job("agreement warnings", "saferplace.partners.tasks.warn_agreements_due", 24 * 60 * 60),
+        Job("notifications", "saferplace.notifications.tasks.send_notifications", 60),
     ]
