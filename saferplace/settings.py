@@ -2,6 +2,7 @@
 `.env.example`); `SAFERPLACE_ENV=production` turns on the production hardening that
 `manage.py check --deploy` looks for."""
 
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -191,6 +192,8 @@ PSEUDONYM_KEY = env_str("SAFERPLACE_PSEUDONYM_KEY", None if PRODUCTION else "dev
 if PRODUCTION and len(PSEUDONYM_KEY) < 32:
     raise ImproperlyConfigured("SAFERPLACE_PSEUDONYM_KEY must be at least 32 characters long in production.")
 AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
+# When the worker drafts the day's meeting agendas (local time, hours of the day).
+AGENDA_DRAFTED_AT = time(env_int("SAFERPLACE_AGENDA_HOUR", 6, minimum=0, maximum=23))
 # `saferplace serve` and `saferplace worker` apply migrations when they start (turn off where a
 # separate owner role migrates, see docs/operations.md).
 MIGRATE_ON_START = env_bool("MIGRATE_ON_START", not PRODUCTION)

@@ -37,6 +37,8 @@ class MeetingSeries(models.Model):
     minutes_long = models.PositiveSmallIntegerField(default=30)
     video_link = models.URLField(blank=True)
     active = models.BooleanField(default=True)
+    agenda_issues = models.PositiveSmallIntegerField(default=6, help_text="New issues from the analysis on a draft agenda")
+    agenda_min_score = models.FloatField(default=40.0, help_text="The score (0–100) an issue needs to be drafted")
 
     class Meta:
         ordering = ["name"]
@@ -261,6 +263,19 @@ class MeetingEventKind(models.TextChoices):
 class MeetingEvent(Event):
     record = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40, choices=MeetingEventKind.choices)
+
+    class Meta(Event.Meta):
+        pass
+
+
+class SeriesEventKind(models.TextChoices):
+    CREATED = "created", "Set up"
+    CHANGED = "changed", "Changed"
+
+
+class SeriesEvent(Event):
+    record = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40, choices=SeriesEventKind.choices)
 
     class Meta(Event.Meta):
         pass

@@ -2,7 +2,7 @@
 can be retried), scheduled jobs (queued once each time they fall due, by whichever worker finds
 them due first), and retrying a failed task."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -75,11 +75,19 @@ def tasks_expire(*, viewer) -> list[str]:
     return marked
 
 
-def schedule_due(*, name: str, every_seconds: int) -> bool:
-    """Claim a scheduled job if it is due: True for exactly one worker each time it falls due."""
-    now = timezone.now()
+def schedule_due(*, name: str, every_seconds: int, at: time | None = None, now=None) -> bool:
+    """Claim a scheduled job if it is due: True for exactly one worker each time it falls due. A
+    daily job (`at`) falls due once a day, at the first look after its time of day."""
+    now = now or timezone.now()
     ScheduledJob.objects.get_or_create(name=name)
-    due = Q(last_queued_at__isnull=True) | Q(last_queued_at__lte=now - timedelta(seconds=every_seconds))
+    if at is not None:
+        local = timezone.localtime(now)
+        if local.time() < at:
+            return False
+        start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        due = Q(last_queued_at__isnull=True) | Q(last_queued_at__lt=start_of_day)
+    else:
+        due = Q(last_queued_at__isnull=True) | Q(last_queued_at__lte=now - timedelta(seconds=every_seconds))
     return ScheduledJob.objects.filter(due, name=name).update(last_queued_at=now) == 1
 
 
@@ -87,7 +95,7 @@ def scheduled_jobs_enqueue() -> list[str]:
     """Queue every scheduled job that is due; returns their names."""
     queued = []
     for job in jobs():
-        if schedule_due(name=job.name, every_seconds=job.every_seconds):
+        if schedule_due(name=job.name, every_seconds=job.every_seconds, at=job.at):
             import_string(job.task_path).enqueue()
             queued.append(job.name)
     return queued
