@@ -21,5 +21,6 @@ def jobs() -> list[Job]:
         Job("audit checkpoint", "saferplace.audit.tasks.write_audit_checkpoint", settings.AUDIT_CHECKPOINT_MINUTES * 60),
         Job("agreement warnings", "saferplace.partners.tasks.warn_agreements_due", 24 * 60 * 60),
         Job("notifications", "saferplace.notifications.tasks.send_notifications", 60),
+        Job("task escalations", "saferplace.tasking.tasks.escalate_tasks", 15 * 60),
         Job("draft agendas", "saferplace.meetings.tasks.prepare_agendas", 24 * 60 * 60, at=settings.AGENDA_DRAFTED_AT),
     ]
