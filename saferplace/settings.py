@@ -317,15 +317,19 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 120, minimum=10)
 # --- Notifications (saferplace/notifications, docs/notifications.md) ------------------------
 # Email through Django (SMTP in production; in development a file per message under
 # DATA_DIR/sent-mail), or GOV.UK Notify when an API key is set.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
-                        else "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = str(DATA_DIR / "sent-mail")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 30
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+                             else "django.core.mail.backends.filebased.EmailBackend")
+if EMAIL_BACKEND_PATH.endswith(".filebased.EmailBackend"):
+    _MAILER_OPTIONS = {"file_path": str(DATA_DIR / "sent-mail")}
+elif EMAIL_BACKEND_PATH.endswith(".smtp.EmailBackend"):
+    _MAILER_OPTIONS = {
+        "host": env_str("EMAIL_HOST", "localhost"), "port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
+        "username": env_str("EMAIL_HOST_USER", ""), "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False), "timeout": 30,
+    }
+else:
+    _MAILER_OPTIONS = {}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _MAILER_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SaferPlace <saferplace@localhost>")
 NOTIFY_API_KEY = env_str("SAFERPLACE_NOTIFY_API_KEY", "")
 NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "" if not NOTIFY_API_KEY else None)
