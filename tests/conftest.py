@@ -33,6 +33,8 @@ from saferplace.incidents.models import (
 )
 from saferplace.incidents.recount import counts_refresh
 from saferplace.incidents.taxonomy import taxonomy_install
+from saferplace.meetings.models import ItemState, ItemTransition
+from saferplace.meetings.states import item_states_install
 from saferplace.partners.capabilities import capabilities_install
 from saferplace.partners.models import (
     AgreementStatus,
@@ -110,6 +112,7 @@ def world(db):
     # nothing if they are there.
     taxonomy_install(IncidentCategory)
     capabilities_install(Capability, RoleCapability)
+    item_states_install(ItemState, ItemTransition)
     categories = {
         "asb": data_category_ensure(viewer=OPERATOR, code="asb", name="Anti-social behaviour"),
         "crime": data_category_ensure(viewer=OPERATOR, code="crime", name="Crime"),

@@ -2,18 +2,11 @@
 
 from django.db import migrations
 
-STATES = [("new", "New", False, 1), ("in_hand", "In hand", False, 2), ("monitoring", "Monitoring", False, 3),
-          ("closed", "Closed", True, 4)]
-TRANSITIONS = [("new", "in_hand"), ("new", "monitoring"), ("new", "closed"), ("in_hand", "monitoring"),
-               ("in_hand", "closed"), ("monitoring", "in_hand"), ("monitoring", "closed"), ("closed", "in_hand")]
-
 
 def forwards(apps, schema_editor):
-    state, transition = apps.get_model("meetings", "ItemState"), apps.get_model("meetings", "ItemTransition")
-    for code, name, is_closed, order in STATES:
-        state.objects.get_or_create(code=code, defaults={"name": name, "is_closed": is_closed, "order": order})
-    for from_code, to_code in TRANSITIONS:
-        transition.objects.get_or_create(from_state_id=from_code, to_state_id=to_code)
+    from saferplace.meetings.states import item_states_install
+
+    item_states_install(apps.get_model("meetings", "ItemState"), apps.get_model("meetings", "ItemTransition"))
 
 
 class Migration(migrations.Migration):
