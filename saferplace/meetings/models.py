@@ -302,3 +302,19 @@ class ItemEvent(Event):
 
     class Meta(Event.Meta):
         pass
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar link: their meetings and their tasks' due dates as iCalendar,
+    for a calendar app, which cannot sign in. Only a hash of its secret is kept (the link is
+    shown once, when it is made); making a new one replaces it (`meetings.calendar`)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar link of {self.user}"
+
+    def owner_ids(self) -> set[int]:
+        return {self.user.organisation_id} if self.user.organisation_id else set()
