@@ -309,23 +309,24 @@ def item_engage(*, viewer, meeting: Meeting, item: Item, organisation: Organisat
     _touch(meeting)
 
 
-@transaction.atomic
 def item_reveal(*, viewer, item: Item, reason: str) -> list[IdentifiableDetail]:
     """Show the viewer an item's identifiable details, with their reason: only when their agency
     is engaged on it, and only the details the sharing agreements open to them. Audited as a
-    reveal, naming each detail shown; refused (and the refusal audited) otherwise."""
+    reveal, naming each detail shown; refused otherwise, the refusal audited (and kept: it is
+    written outside the reveal's transaction)."""
     item = item_get(viewer=viewer, item_id=item.pk)
     reason = _text(reason, name="why you need the details", most=1000)
     if not reveal_allowed(viewer, item):
         audit_record(viewer=viewer, action=AuditAction.REFUSED, obj=item, reason=reason,
                      details={"refused": "reveal: agency not engaged or role may not reveal"})
         raise NotAllowed("Your agency has not been engaged on this item, so its details cannot be revealed to you.")
-    ItemReveal.objects.create(item=item, user=viewer.user, organisation_id=viewer.organisation_id, reason=reason)
-    shown = details_revealed(viewer=viewer, item=item)
-    event_write(viewer=viewer, record=item, kind=ItemEventKind.REVEALED, note=reason)
-    audit_record(viewer=viewer, action=AuditAction.REVEAL, obj=item, reason=reason,
-                 object_type="meetings.identifiabledetail", object_id=item.pk,
-                 record_ids=[detail.pk for detail in shown], details={"details": len(shown)})
+    with transaction.atomic():
+        ItemReveal.objects.create(item=item, user=viewer.user, organisation_id=viewer.organisation_id, reason=reason)
+        shown = details_revealed(viewer=viewer, item=item)
+        event_write(viewer=viewer, record=item, kind=ItemEventKind.REVEALED, note=reason)
+        audit_record(viewer=viewer, action=AuditAction.REVEAL, obj=item, reason=reason,
+                     object_type="meetings.identifiabledetail", object_id=item.pk,
+                     record_ids=[detail.pk for detail in shown], details={"details": len(shown)})
     return shown
 
 

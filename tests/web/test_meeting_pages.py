@@ -1,0 +1,170 @@
+"""The meeting pages: members follow and take part, the chair runs the meeting, everyone else
+gets nothing; the live part is redrawn only when something changed; reveals need engagement."""
+
+from datetime import time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from saferplace.audit.models import AuditEntry
+from saferplace.meetings.agenda import meeting_for
+from saferplace.meetings.models import (
+    AgendaEntry,
+    Attendance,
+    Decision,
+    IdentifiableDetail,
+    ItemNote,
+    ItemReveal,
+)
+from saferplace.meetings.services import agenda_add, concern_raise, series_create
+from saferplace.partners.models import Role, User
+from saferplace.tasking.models import Task
+from tests.conftest import OPERATOR, sign_in, viewer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(world, police_chair):
+    organisations = world["organisations"]
+    series = series_create(viewer=OPERATOR, name="Riverford Daily Risk Management Meeting", chair=police_chair,
+                           member_organisations=[organisations["police"], organisations["council"], organisations["fire"]],
+                           weekdays=[0, 1, 2, 3, 4, 5, 6], starts_at=time(9, 30))
+    found = meeting_for(series, timezone.localdate())
+    agenda_add(viewer=viewer(police_chair), meeting=found, title="Youths gathering at the precinct", where="Market Street")
+    return found
+
+
+@pytest.fixture
+def concern(meeting, world, council_analyst):
+    item = concern_raise(viewer=viewer(council_analyst), series=meeting.series, title="Garages used for drug dealing",
+                         where="Mill Lane", details="Synthetic: J. Example, 12 Mill Lane, born 1990-01-01",
+                         data_category=world["categories"]["asb"])
+    AgendaEntry.objects.create(meeting=meeting, item=item, position=2, why="Put forward")
+    return item
+
+
+def test_members_see_the_series_and_others_do_not(client, meeting, council_analyst, bid_analyst, council_volunteer,
+                                                  council_auditor):
+    sign_in(client, council_analyst)
+    assert meeting.series.name in client.get(reverse("web:meeting-series-list")).content.decode()
+    assert client.get(reverse("web:meeting-detail", args=[meeting.pk])).status_code == 200
+    sign_in(client, bid_analyst)  # an organisation that is not a member
+    listing = client.get(reverse("web:meeting-series-list")).content.decode()
+    assert meeting.series.name not in listing
+    for name, arguments in [("web:meeting-detail", [meeting.pk]), ("web:meeting-live", [meeting.pk]),
+                            ("web:meeting-series", [meeting.series_id]), ("web:meeting-concern", [meeting.series_id])]:
+        assert client.get(reverse(name, args=arguments)).status_code == 404, name
+    for person in (council_volunteer, council_auditor):  # roles that do not take part
+        sign_in(client, person)
+        assert client.get(reverse("web:meeting-series-list")).status_code == 403
+        assert client.get(reverse("web:meeting-detail", args=[meeting.pk])).status_code == 403
+
+
+def test_the_live_part_is_redrawn_only_when_something_changed(client, meeting, council_analyst, police_chair):
+    sign_in(client, council_analyst)
+    live = reverse("web:meeting-live", args=[meeting.pk])
+    meeting.refresh_from_db()
+    assert client.get(live, {"version": meeting.version}).status_code == 204
+    assert client.get(live, {"version": "not-a-number"}).status_code == 200
+    agenda_add(viewer=viewer(police_chair), meeting=meeting, title="Fly-tipping behind the shops")
+    changed = client.get(live, {"version": meeting.version})
+    assert changed.status_code == 200
+    assert "Fly-tipping behind the shops" in changed.content.decode()
+
+
+def test_taking_part_is_recorded_and_others_change_nothing(client, meeting, council_analyst, bid_analyst):
+    entry = meeting.entries.get()
+    sign_in(client, bid_analyst)
+    assert client.post(reverse("web:meeting-join", args=[meeting.pk]), {"mode": "remote"}).status_code == 404
+    assert client.post(reverse("web:meeting-note", args=[meeting.pk, entry.item_id]), {"text": "x"}).status_code == 404
+    assert not Attendance.objects.exists() and not ItemNote.objects.exists()
+    sign_in(client, council_analyst)
+    client.post(reverse("web:meeting-join", args=[meeting.pk]), {"mode": "remote"})
+    assert Attendance.objects.get(user=council_analyst).mode == "remote"
+    client.post(reverse("web:meeting-note", args=[meeting.pk, entry.item_id]), {"text": "Two reports this week"})
+    assert ItemNote.objects.get().organisation == council_analyst.organisation
+    client.post(reverse("web:meeting-join", args=[meeting.pk]), {"mode": "sideways"})
+    assert Attendance.objects.get(user=council_analyst).mode == "remote"
+
+
+def test_only_the_chair_of_the_series_runs_it(client, meeting, world, police_officer, police_chair):
+    entry = meeting.entries.get()
+    sign_in(client, police_officer)  # a practitioner: no meetings.chair
+    assert client.post(reverse("web:meeting-chair", args=[meeting.pk, "open"])).status_code == 403
+    other_chair = User.objects.create_user("chair.council", organisation=world["organisations"]["council"],
+                                           role=Role.CHAIR)
+    TOTPDevice.objects.create(user=other_chair, name="default", confirmed=True)
+    sign_in(client, other_chair)  # a chair, but of another organisation than the series'
+    client.post(reverse("web:meeting-chair", args=[meeting.pk, "open"]))
+    client.post(reverse("web:meeting-chair", args=[meeting.pk, "drop"]), {"entry": entry.pk, "reason": "no"})
+    meeting.refresh_from_db()
+    entry.refresh_from_db()
+    assert meeting.status == "planned" and entry.dropped_reason == ""
+    sign_in(client, police_chair)
+    client.post(reverse("web:meeting-chair", args=[meeting.pk, "open"]))
+    meeting.refresh_from_db()
+    assert meeting.status == "live" and meeting.current_entry == entry
+    assert client.post(reverse("web:meeting-chair", args=[meeting.pk, "fly"])).status_code == 404
+
+
+def test_an_engaged_agency_reveals_with_a_reason_and_one_not_engaged_cannot(client, meeting, concern, world,
+                                                                              police_chair, council_analyst,
+                                                                              police_officer, fire_officer):
+    reveal = reverse("web:meeting-reveal", args=[meeting.pk, concern.pk])
+    sign_in(client, police_officer)  # police not engaged yet
+    client.post(reverse("web:meeting-join", args=[meeting.pk]), {"mode": "present"})
+    client.post(reveal, {"reason": "To check our records"})
+    assert not ItemReveal.objects.exists()
+    assert AuditEntry.objects.filter(action="refused", actor_username=police_officer.username).exists()
+    sign_in(client, police_chair)
+    entry = meeting.entries.get(item=concern)
+    client.post(reverse("web:meeting-chair", args=[meeting.pk, "engage"]),
+                {"entry": entry.pk, "organisation": world["organisations"]["police"].pk})
+    sign_in(client, police_officer)
+    page = client.get(reverse("web:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "J. Example" not in page and "Reveal the details" in page
+    client.post(reveal, {"reason": ""})
+    assert not ItemReveal.objects.exists()  # a reason is needed
+    client.post(reveal, {"reason": "Engaged to check the address against police records"})
+    page = client.get(reverse("web:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "J. Example" in page
+    detail = IdentifiableDetail.objects.get()
+    revealed = AuditEntry.objects.get(action="reveal", actor_username=police_officer.username)
+    assert str(detail.pk) in [str(record) for record in revealed.record_ids]
+    sign_in(client, fire_officer)  # fire: a member, never engaged
+    page = client.get(reverse("web:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "J. Example" not in page and "Reveal the details" not in page
+    live = client.get(reverse("web:meeting-live", args=[meeting.pk])).content.decode()
+    assert "J. Example" not in live
+
+
+def test_a_decision_makes_its_actions_tasks_and_bad_dates_are_form_errors(client, meeting, world, police_chair,
+                                                                          police_officer):
+    entry = meeting.entries.get()
+    decide = reverse("web:meeting-decide", args=[meeting.pk, entry.item_id])
+    council = world["organisations"]["council"]
+    sign_in(client, police_officer)
+    assert client.get(decide).status_code == 403
+    sign_in(client, police_chair)
+    assert client.get(decide).status_code == 200
+    bad = client.post(decide, {"decision": "Patrols", "state": "in_hand", "review_date": "2026-02-31"})
+    assert bad.status_code == 400 and "real date" in bad.content.decode()
+    hostile = client.post(decide, {"decision": "Patrols", "state": "in_hand", "review_date": "99999-01-01",
+                                   "lead": "x' OR 1=1", "action_1_title": "Visit", "action_1_organisation": "999999"})
+    assert hostile.status_code == 400
+    assert not Decision.objects.exists() and not Task.objects.exists()
+    done = client.post(decide, {"decision": "Joint patrols and a clean-up", "state": "in_hand", "lead": council.pk,
+                                "review_date": "2030-01-10", "threshold_met": "no", "action_1_title": "Clear the litter",
+                                "action_1_organisation": council.pk, "action_1_due": "2030-01-05",
+                                "action_1_priority": "high", "action_1_questions": "Was it cleared?\nHow many bags?"})
+    assert done.status_code == 302
+    task = Task.objects.get()
+    assert task.organisation == council and task.source_id == entry.item_id and task.questions == [
+        "Was it cleared?", "How many bags?"]
+    entry.item.refresh_from_db()
+    assert entry.item.state_id == "in_hand" and entry.item.threshold_met is False
+    timeline = client.get(reverse("web:meeting-item", args=[entry.item_id])).content.decode()
+    assert "Joint patrols and a clean-up" in timeline and "Clear the litter" in timeline
