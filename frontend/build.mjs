@@ -33,6 +33,17 @@ await build({
   logLevel: "warning",
 });
 
+// The briefing's service worker (briefing.mjs registers it; a view serves it from the root).
+await build({
+  entryPoints: [join(root, "frontend", "js", "service-worker.mjs")],
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2020",
+  outfile: join(out, "service-worker.js"),
+  logLevel: "warning",
+});
+
 // Fonts, images and the manifest that GOV.UK Frontend, MoJ Frontend and Leaflet refer to.
 cpSync(join(modules, "govuk-frontend", "dist", "govuk", "assets"), join(out, "assets"), { recursive: true });
 cpSync(join(modules, "@ministryofjustice", "frontend", "moj", "assets"), join(out, "assets"), { recursive: true });

@@ -121,6 +121,12 @@ function drawRepeats(map, collection) {
 
 const DRAW = { hotspots: drawHotspots, repeats: drawRepeats };
 
+// Another page's map drawn the same way (the briefing's, briefing.mjs): `draw(map, collection)`
+// returns { bounds, message } as the two above do.
+export function registerAnalysisMap(name, draw) {
+  DRAW[name] = draw;
+}
+
 async function drawAnalysisMap(root) {
   const draw = DRAW[root.dataset.map];
   if (!draw) return;

@@ -4,6 +4,7 @@ import { initAll as initGovuk } from "govuk-frontend";
 import { initAll as initMoj } from "@ministryofjustice/frontend";
 import htmx from "htmx.org";
 import { initAnalysisMaps } from "./analysis-map.mjs";
+import { initBriefing } from "./briefing.mjs";
 import { initExplorer } from "./explorer.mjs";
 import { initMaps } from "./map.mjs";
 
@@ -15,3 +16,4 @@ initMoj();
 initMaps(document);
 initExplorer(document);
 initAnalysisMaps(document);
+initBriefing(document);

@@ -79,7 +79,7 @@ def _answers(payload: dict, *, required: bool) -> dict[str, str] | None:
 def update_arguments(action: str, payload) -> dict:
     """The keyword arguments of the action's service, from the update's payload (BadUpdate
     when they cannot be read)."""
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         raise BadUpdate(f"There is no action {str(action)[:40]!r}: it must be one of {', '.join(ACTIONS)}.")
     if not isinstance(payload, dict):
         raise BadUpdate("The update's payload must be an object.")
