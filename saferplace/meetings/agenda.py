@@ -71,7 +71,7 @@ def _special_categories(codes: list[str]) -> set[str]:
                .values_list("category", flat=True).distinct())
 
 
-def _analysis_items(*, viewer, series: MeetingSeries, on: date, chair_viewer) -> list[tuple[Item, str]]:
+def _analysis_items(*, viewer, series: MeetingSeries, meeting: Meeting, on: date, chair_viewer) -> list[tuple[Item, str]]:
     filters = IncidentFilters(place_code=series.place.code if series.place_id else "",
                               date_from=on - timedelta(days=LOOK_BACK_DAYS), date_to=on - timedelta(days=1))
     ranked = issues_rank(viewer=chair_viewer, filters=filters, limit=max(20, series.agenda_issues * 3))["issues"]
@@ -81,6 +81,8 @@ def _analysis_items(*, viewer, series: MeetingSeries, on: date, chair_viewer) ->
     new_state = ItemState.objects.get(code=NEW)
     found = []
     for issue in chosen:
+        if meeting.entries.filter(item__category=issue["category"], item__h3_cell=issue["h3_cell"]).exists():
+            continue  # on this agenda already, as drafted or as the chair left it (dropped, merged)
         item = series.items.filter(category=issue["category"], h3_cell=issue["h3_cell"], state__is_closed=False,
                                    merged_into__isnull=True).first()
         values = {"score": issue["score"], "reasons": issue["reasons"]}
@@ -137,7 +139,8 @@ def agenda_prepare(*, viewer, series: MeetingSeries, on: date | None = None) -> 
     if meeting.status != MeetingStatus.PLANNED:
         raise NotAllowed(f"The meeting on {day:%-d %B %Y} has already {'started' if meeting.status == 'live' else 'closed'}.")
     chair_viewer = viewer_for(series.chair, context=AuditContext(channel=TASK, reason="drafting the agenda"))
-    drafted = (_analysis_items(viewer=viewer, series=series, on=day, chair_viewer=chair_viewer) + _concerns(series)
+    drafted = (_analysis_items(viewer=viewer, series=series, meeting=meeting, on=day,
+                               chair_viewer=chair_viewer) + _concerns(series)
                + _returning(series, day, meeting) + _overdue(series, day))
     position = (meeting.entries.aggregate(last=Max("position"))["last"] or 0)
     added = 0
