@@ -43,6 +43,9 @@ from saferplace.partners.viewer import TASK, AuditContext, viewer_for
 from saferplace.tasking.models import FINISHED, Task
 
 LOOK_BACK_DAYS = 365
+# The ranking scores every candidate whatever its limit, which only cuts the list: all of it is
+# read, so that the issues of special categories, left out here, do not crowd out the others.
+EVERY_ISSUE = 100_000
 NEW = "new"
 
 
@@ -74,7 +77,7 @@ def _special_categories(codes: list[str]) -> set[str]:
 def _analysis_items(*, viewer, series: MeetingSeries, meeting: Meeting, on: date, chair_viewer) -> list[tuple[Item, str]]:
     filters = IncidentFilters(place_code=series.place.code if series.place_id else "",
                               date_from=on - timedelta(days=LOOK_BACK_DAYS), date_to=on - timedelta(days=1))
-    ranked = issues_rank(viewer=chair_viewer, filters=filters, limit=max(20, series.agenda_issues * 3))["issues"]
+    ranked = issues_rank(viewer=chair_viewer, filters=filters, limit=EVERY_ISSUE)["issues"]
     special = _special_categories([issue["category"] for issue in ranked])
     chosen = [issue for issue in ranked if issue["category"] not in special
               and issue["score"] >= series.agenda_min_score][:series.agenda_issues]
