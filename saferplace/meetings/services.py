@@ -345,6 +345,7 @@ class Action:
     for_volunteers: bool = False
     questions: tuple[str, ...] = ()
     priority: str = "normal"
+    place: Place | None = None  # where, if not the item's place (else the series' area)
 
 
 @transaction.atomic
@@ -379,8 +380,8 @@ def item_decide(*, viewer, meeting: Meeting, item: Item, decision: str, state: s
         task = task_create(viewer=viewer, title=action.title, organisation=action.organisation, team=action.team,
                            assignee=action.assignee, for_volunteers=action.for_volunteers, due_date=action.due_date,
                            questions=list(action.questions), priority=action.priority, where=item.where,
-                           place=item.place, source_kind=ITEM_SOURCE, source_id=item.pk,
-                           source_label=f"{meeting}: {item.title}"[:300])
+                           place=action.place or item.place or meeting.series.place,
+                           source_kind=ITEM_SOURCE, source_id=item.pk, source_label=f"{meeting}: {item.title}"[:300])
         event_write(viewer=viewer, record=item, kind=ItemEventKind.ACTION,
                     changes={"task": task.title, "for": action.organisation.name,
                              "due": action.due_date.isoformat() if action.due_date else "none"})
