@@ -72,14 +72,21 @@ def visible_tasks(viewer, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(condition)
 
 
+def record_number(text) -> int | None:
+    """A record's number from what a person gave, or None when it cannot be one (not a number,
+    or past what the database stores)."""
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def task_visible(viewer, task_id, *, lock: bool = False) -> Task:
     """The task, if `viewer` may see it; else `NotFound` (403 for a role with no task capability).
     `lock` holds its row until the transaction ends (a service about to change it)."""
     require_any(viewer)
-    try:
-        number = int(task_id)
-    except (TypeError, ValueError):
-        number = None
+    number = record_number(task_id)
     tasks = visible_tasks(viewer).select_related("organisation", "team", "assignee", "place", "created_by")
     if lock:
         tasks = tasks.select_for_update(of=("self",))

@@ -175,10 +175,7 @@ def task_photo_get(*, viewer, photo_id):
     """A task's photo and its open file, if the viewer may see the task and its photos (a
     volunteer only their own, on a task they took); `NotFound` otherwise."""
     policy.require_any(viewer)
-    try:
-        number = int(photo_id)
-    except (TypeError, ValueError):
-        number = None
+    number = policy.record_number(photo_id)
     photo = TaskPhoto.objects.filter(pk=number).select_related("task").first() if number is not None else None
     if photo is None:
         raise NotFound("No photo with that number is available to you.", record_type="tasking.taskphoto",
@@ -207,6 +204,7 @@ class TaskLists:
     queue: list
     offered: list
     overdue: list
+    today: date
     has_areas: bool = True
 
 
@@ -215,7 +213,7 @@ def tasks_home(*, viewer) -> TaskLists:
     overdue = tasks_overdue(viewer=viewer) if access.can(viewer, "tasks.assign") else []
     volunteer = policy.is_volunteer(viewer)
     return TaskLists(mine=tasks_mine(viewer=viewer), queue=tasks_team_queue(viewer=viewer),
-                     offered=tasks_offered(viewer=viewer), overdue=overdue,
+                     offered=tasks_offered(viewer=viewer), overdue=overdue, today=timezone.localdate(),
                      has_areas=not volunteer or bool(policy.area_place_ids(viewer.user)))
 
 

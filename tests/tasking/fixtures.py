@@ -1,5 +1,6 @@
-"""The tasks' fixtures: a community with a ward, a council team with its lead and members, a
-volunteer working in the community, and a way to set a task as the operator (or anyone)."""
+"""The tasks' fixtures (imported by the conftests of tests/tasking, tests/web and tests/browser):
+a community with a ward, a council team with its lead and members, a volunteer working in the
+community, and a way to set a task as the operator (or anyone)."""
 
 import pytest
 
