@@ -23,10 +23,13 @@ from saferplace.meetings.models import (
     IdentifiableDetail,
     Item,
     ItemKind,
+    ItemState,
+    ItemTransition,
     Meeting,
     MeetingSeries,
     MeetingStatus,
 )
+from saferplace.meetings.states import item_states_install
 from saferplace.tasking.models import Task
 
 MONDAY = date(2026, 1, 5)
@@ -43,6 +46,7 @@ def _with_email(user, address: str):
 
 @pytest.fixture
 def minutes_series(world, police_chair):
+    item_states_install(ItemState, ItemTransition)  # a test that commits empties every table afterwards
     organisations = world["organisations"]
     series = MeetingSeries.objects.create(
         name="Riverford DRMM (minutes)", organisation=organisations["police"], chair=police_chair,
