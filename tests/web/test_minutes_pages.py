@@ -183,3 +183,12 @@ def test_without_managing_people_the_messages_are_refused(client, request, sends
     assert client.post(reverse("web:notification-send-again", args=[sends["council"].pk])).status_code == 403
     sends["council"].refresh_from_db()
     assert sends["council"].status == SendStatus.GAVE_UP
+
+
+def test_the_account_page_leads_to_the_calendar_and_administrators_to_the_messages(client, council_admin,
+                                                                                   council_analyst):
+    sign_in(client, council_analyst)
+    page = _text(client.get(reverse("web:account")))
+    assert reverse("web:calendar") in page and reverse("web:notification-list") not in page
+    sign_in(client, council_admin)
+    assert reverse("web:notification-list") in _text(client.get(reverse("web:account")))
