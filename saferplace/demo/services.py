@@ -23,6 +23,7 @@ from rich.progress import (
 from saferplace.demo.geography import LOCAL_AUTHORITY, CityPlan, city_plan
 from saferplace.demo.harm import demo_harm_install
 from saferplace.demo.incident_data import IncidentGenerator, period_bounds
+from saferplace.demo.meetings import demo_meetings_create, demo_meetings_delete
 from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_create
 from saferplace.demo.personas import personas_create
 from saferplace.demo.source_files import ProfileSpec, SourceFile, source_files_write
@@ -102,6 +103,7 @@ def demo_city_delete() -> None:
         )
     plan = city_plan()
     try:
+        demo_meetings_delete(names)
         incidents_delete(Incident.objects.filter(owning_organisation__name__in=names))
         demo_profiles = MappingProfile.objects.filter(owning_organisation__name__in=names)
         # The runs `saferplace demo` made (by nobody, of the files it writes); their rejections go with them.
@@ -258,6 +260,7 @@ def demo_city_build(
             by_source[source_file.source] += run.rows_imported
     with transaction.atomic():
         personas = personas_create(viewer=viewer, partnership=partnership)
+        demo_meetings_create(viewer=viewer, personas=personas, plan=plan, today=today)
     return DemoCitySummary(
         places=dict(Counter(PlaceKind(place.kind).value for place in places.values())),
         streets=streets,
