@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
-from saferplace.errors import NotAllowed
+from saferplace.errors import NotAllowed, NotFound
 from saferplace.history import event_write, record_change
+from saferplace.meetings.minutes import minutes_send_request
 from saferplace.meetings.models import (
     AgendaEntry,
     Attendance,
@@ -72,6 +73,22 @@ def _chair(viewer, meeting: Meeting) -> Meeting:
     return meeting
 
 
+def _entry_of(meeting: Meeting, entry: AgendaEntry) -> AgendaEntry:
+    """The entry, if it is on this meeting's agenda (the chair of one meeting acts on its own)."""
+    if entry.meeting_id != meeting.pk:
+        raise NotFound("That item is not on this meeting's agenda.", record_type="meetings.agendaentry",
+                       record_id=entry.pk)
+    return entry
+
+
+def _item_of(meeting: Meeting, item: Item) -> Item:
+    """The item, if it is one of this meeting's series."""
+    if item.series_id != meeting.series_id:
+        raise NotFound("There is no such item in this meeting's series.", record_type="meetings.item",
+                       record_id=item.pk)
+    return item
+
+
 def _planned_or_live(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
         raise NotAllowed("This meeting is closed: its agenda and decisions stay as they were.")
@@ -120,6 +137,7 @@ def agenda_reorder(*, viewer, meeting: Meeting, entry_ids: list[int]) -> None:
 def agenda_drop(*, viewer, meeting: Meeting, entry: AgendaEntry, reason: str) -> None:
     meeting = _chair(viewer, meeting)
     _planned_or_live(meeting)
+    entry = _entry_of(meeting, entry)
     reason = _text(reason, name="why the item is dropped")
     entry.dropped_reason = reason
     entry.save(update_fields=["dropped_reason"])
@@ -134,6 +152,7 @@ def items_merge(*, viewer, meeting: Meeting, entry: AgendaEntry, into: AgendaEnt
     """Merge one item into another: the first is closed as merged, its notes and details move."""
     meeting = _chair(viewer, meeting)
     _planned_or_live(meeting)
+    entry, into = _entry_of(meeting, entry), _entry_of(meeting, into)
     if entry.pk == into.pk:
         raise ValueError("An item cannot be merged into itself.")
     item, target = entry.item, into.item
@@ -215,6 +234,7 @@ def meeting_move_to(*, viewer, meeting: Meeting, entry: AgendaEntry) -> None:
     meeting = _chair(viewer, meeting)
     if meeting.status != MeetingStatus.LIVE:
         raise NotAllowed("The meeting is not in progress.")
+    entry = _entry_of(meeting, entry)
     if meeting.current_entry_id:
         AgendaEntry.objects.filter(pk=meeting.current_entry_id).update(discussed=True)
     record_change(viewer=viewer, record=meeting, kind=MeetingEventKind.MOVED_ON, values={"current_entry": entry},
@@ -223,7 +243,9 @@ def meeting_move_to(*, viewer, meeting: Meeting, entry: AgendaEntry) -> None:
 
 
 @transaction.atomic
-def meeting_close(*, viewer, meeting: Meeting) -> Meeting:
+def meeting_close(*, viewer, meeting: Meeting, send_minutes: bool = True) -> Meeting:
+    """Close the meeting; the minutes are then sent to everyone who attended, unless the chair
+    says not yet (they can send them later from the minutes page)."""
     meeting = _chair(viewer, meeting)
     if meeting.status != MeetingStatus.LIVE:
         raise NotAllowed("Only a meeting in progress can be closed.")
@@ -232,6 +254,8 @@ def meeting_close(*, viewer, meeting: Meeting) -> Meeting:
     record_change(viewer=viewer, record=meeting, kind=MeetingEventKind.CLOSED,
                   values={"status": MeetingStatus.CLOSED, "closed_at": timezone.now(), "current_entry": None})
     _touch(meeting)
+    if send_minutes:
+        minutes_send_request(viewer=viewer, meeting_id=meeting.pk)
     return meeting
 
 
@@ -280,7 +304,7 @@ def hand_raise(*, viewer, meeting: Meeting, raised: bool = True) -> None:
 def item_note_add(*, viewer, meeting: Meeting, item: Item, text: str) -> ItemNote:
     """An agency adds what it knows to an item (de-identified, as the item)."""
     meeting = meeting_get(viewer=viewer, meeting_id=meeting.pk)
-    item = item_get(viewer=viewer, item_id=item.pk)
+    item = _item_of(meeting, item_get(viewer=viewer, item_id=item.pk))
     access.require(viewer, "meetings.attend")
     _planned_or_live(meeting)
     if viewer.organisation_id is None:
@@ -298,7 +322,7 @@ def item_engage(*, viewer, meeting: Meeting, item: Item, organisation: Organisat
     """The chair engages (or stops engaging) an agency on an item: only engaged agencies may
     reveal its identifiable details."""
     meeting = _chair(viewer, meeting)
-    item = item_get(viewer=viewer, item_id=item.pk)
+    item = _item_of(meeting, item_get(viewer=viewer, item_id=item.pk))
     if not meeting.series.member_organisations.filter(pk=organisation.pk).exists():
         raise NotAllowed(f"{organisation.name} is not a member of {meeting.series.name}.")
     (item.engaged.add if engaged else item.engaged.remove)(organisation)
