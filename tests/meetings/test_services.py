@@ -404,3 +404,46 @@ def test_a_volunteer_action_needs_a_place_the_item_or_series_gives_when_the_acti
     item_decide(viewer=chair, meeting=meeting, item=concern, decision="Volunteers", state="in_hand",
                 actions=[offered])
     assert Task.objects.get(for_volunteers=True).place == ward
+
+
+# --- one meeting's items only ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def council_meeting(council_chair, world, police_chair):
+    """A series the council chairs, the police a member: its chair may see the police series' items
+    (the council is a member there too) but chairs only her own."""
+    from saferplace.meetings.agenda import meeting_for
+    from saferplace.meetings.services import series_create
+
+    council_series = series_create(viewer=viewer(council_chair), name="Council tactical", chair=council_chair,
+                                   member_organisations=[world["organisations"]["police"]])
+    return meeting_for(council_series, MONDAY)
+
+
+def test_a_chair_cannot_act_on_another_series_items_through_her_own_meeting(
+        meeting, on_agenda, concern, three, council_meeting, council_chair, council_analyst, world):
+    """Engaging her own agency on the police series' item through her own meeting would let the
+    council reveal the police's details: refused, as are dropping, merging and moving to another
+    meeting's entries, and a note filed under a meeting the item is not of."""
+    chair = viewer(council_chair)
+    with pytest.raises(NotFound):
+        item_engage(viewer=chair, meeting=council_meeting, item=concern, organisation=world["organisations"]["council"])
+    assert set(concern.engaged.values_list("name", flat=True)) == {"Fenshire Police"}
+    with pytest.raises(NotAllowed):
+        item_reveal(viewer=viewer(council_analyst), item=concern, reason="Our own meeting engaged us")
+    own = agenda_add(viewer=chair, meeting=council_meeting, title="Shop thefts on the high street")
+    with pytest.raises(NotFound):
+        agenda_drop(viewer=chair, meeting=council_meeting, entry=on_agenda, reason="Not wanted")
+    with pytest.raises(NotFound):
+        items_merge(viewer=chair, meeting=council_meeting, entry=on_agenda, into=own)
+    with pytest.raises(NotFound):
+        items_merge(viewer=chair, meeting=council_meeting, entry=own, into=on_agenda)
+    meeting_open(viewer=chair, meeting=council_meeting)
+    with pytest.raises(NotFound):
+        meeting_move_to(viewer=chair, meeting=council_meeting, entry=on_agenda)
+    with pytest.raises(NotFound):
+        item_note_add(viewer=viewer(council_analyst), meeting=council_meeting, item=concern, text="Filed elsewhere")
+    assert AgendaEntry.objects.get(pk=on_agenda.pk).dropped_reason == ""
+    assert Item.objects.get(pk=concern.pk).merged_into is None and not ItemNote.objects.exists()
+    assert Meeting.objects.get(pk=council_meeting.pk).current_entry_id == own.pk
