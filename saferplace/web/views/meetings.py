@@ -208,8 +208,10 @@ def chair_action(request, meeting_id: int, action: str):
     if action == "open":
         return _attempt(request, meeting.pk, lambda: meeting_open(viewer=viewer, meeting=meeting), done="The meeting is open.")
     if action == "close":
-        return _attempt(request, meeting.pk, lambda: meeting_close(viewer=viewer, meeting=meeting),
-                        done="The meeting is closed. The minutes can be sent.")
+        send = post.get("send_minutes") == "yes"
+        return _attempt(request, meeting.pk, lambda: meeting_close(viewer=viewer, meeting=meeting, send_minutes=send),
+                        done="The meeting is closed. " + ("The minutes are being sent to everyone who attended."
+                                                          if send else "Send the minutes from the minutes page."))
     if action == "add":
         form = AddItemForm(post)
         if not form.is_valid():
