@@ -7,7 +7,7 @@ The draft holds, in this order:
    in the series (the same category and cell) returns instead of being made twice;
 2. concerns partners have put forward since the last meeting;
 3. items returning: still open and their review date has come, or left undiscussed last time;
-4. items with an overdue action (a task past its due date and not done).
+4. items with an overdue action the escalation rules put on the agenda (by default a day overdue).
 
 Issues in a special data category (domestic abuse, health) are never drafted from the analysis:
 a whole partnership's meeting sees the agenda, so such an issue comes to the meeting only when
@@ -40,7 +40,8 @@ from saferplace.meetings.models import (
 from saferplace.meetings.selectors import ITEM_SOURCE, series_get
 from saferplace.partners import access
 from saferplace.partners.viewer import TASK, AuditContext, viewer_for
-from saferplace.tasking.models import FINISHED, Task
+from saferplace.tasking.models import Task
+from saferplace.tasking.selectors import tasks_for_agenda
 
 LOOK_BACK_DAYS = 365
 # The ranking scores every candidate whatever its limit, which only cuts the list: all of it is
@@ -121,11 +122,14 @@ def _returning(series: MeetingSeries, on: date, meeting: Meeting) -> list[tuple[
     return due
 
 
-def _overdue(series: MeetingSeries, on: date) -> list[tuple[Item, str]]:
-    tasks = Task.objects.filter(source_kind=ITEM_SOURCE, due_date__lt=on).exclude(status__in=FINISHED)
+def _overdue(viewer, series: MeetingSeries, on: date) -> list[tuple[Item, str]]:
+    """Items with an action the escalation rules have put on the next agenda (the "agenda" rule,
+    data: by default a day overdue; `tasking.escalation`), not done yet."""
+    members = list(series.member_organisations.values_list("pk", flat=True))
     late: dict[int, Task] = {}
-    for task in tasks.order_by("due_date"):
-        late.setdefault(task.source_id, task)
+    for task in sorted(tasks_for_agenda(viewer=viewer, organisation_ids=members, on=on), key=lambda one: one.due_date):
+        if task.source_kind == ITEM_SOURCE:
+            late.setdefault(task.source_id, task)
     items = series.items.filter(pk__in=list(late), merged_into__isnull=True)
     return [(item, f"Overdue action: {late[item.pk].title} (due {late[item.pk].due_date:%-d %B})") for item in items]
 
@@ -144,7 +148,7 @@ def agenda_prepare(*, viewer, series: MeetingSeries, on: date | None = None) -> 
     chair_viewer = viewer_for(series.chair, context=AuditContext(channel=TASK, reason="drafting the agenda"))
     drafted = (_analysis_items(viewer=viewer, series=series, meeting=meeting, on=day,
                                chair_viewer=chair_viewer) + _concerns(series)
-               + _returning(series, day, meeting) + _overdue(series, day))
+               + _returning(series, day, meeting) + _overdue(viewer, series, day))
     position = (meeting.entries.aggregate(last=Max("position"))["last"] or 0)
     added = 0
     for item, why in drafted:

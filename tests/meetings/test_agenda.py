@@ -35,6 +35,7 @@ from saferplace.meetings.services import (
     meeting_open,
 )
 from saferplace.meetings.tasks import prepare_agendas
+from saferplace.tasking.escalation import tasks_escalate
 from saferplace.tasking.models import Task, TaskStatus
 from saferplace.tasking.services import task_create
 from saferplace.worker.services import schedule_due
@@ -207,11 +208,18 @@ def test_an_item_with_an_overdue_action_returns(series, chair, police_officer, w
                            due_date=due, source_kind=ITEM_SOURCE, source_id=source_id)
         Task.objects.filter(pk=task.pk).update(status=status)
 
+    def escalate():  # the worker's escalation job, on the morning of the meeting
+        tasks_escalate(viewer=OPERATOR, now=timezone.make_aware(datetime.combine(MONDAY, time(6))))
+
     action("Finished late", FRIDAY - timedelta(days=5), TaskStatus.DONE)
     action("Due on the day", MONDAY)
     action("Another item's task", FRIDAY - timedelta(days=5), source_id=item.pk + 1000)
+    action("Only just overdue", MONDAY - timedelta(days=1))  # the agenda rule waits a day past the due date
+    escalate()
     assert entries(agenda_prepare(viewer=chair, series=series, on=MONDAY).meeting) == []
     action("Remove the car", FRIDAY)
+    assert entries(agenda_prepare(viewer=chair, series=series, on=MONDAY).meeting) == []  # not escalated yet
+    escalate()
     again = agenda_prepare(viewer=chair, series=series, on=MONDAY)
     assert again.added == 1
     assert [(entry.item_id, entry.why) for entry in entries(again.meeting)] == [
