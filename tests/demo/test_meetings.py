@@ -2,7 +2,7 @@
 decisions, attendance and tasks, the teams' leads and working areas, and today's concern; all
 made through the services (events and audit written), gone when the demo city is replaced."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -26,6 +26,7 @@ from saferplace.meetings.models import (
 from saferplace.meetings.selectors import ITEM_SOURCE, details_revealed
 from saferplace.meetings.services import item_reveal
 from saferplace.partners.models import Team, User
+from saferplace.tasking.escalation import tasks_escalate
 from saferplace.tasking.models import Task, WorkingArea
 from saferplace.tasking.policy import visible_tasks
 from tests.conftest import OPERATOR, viewer
@@ -108,11 +109,13 @@ def test_todays_concern_keeps_its_identifiable_details_apart(small_city):
 
 
 def test_the_morning_draft_brings_back_what_yesterday_left(small_city):
-    """As the worker would: the concern, the item due for review today, and the one whose action
-    is overdue are all on the next meeting's draft."""
+    """As the worker would: once its escalation job has put the overdue action on the agenda, the
+    concern, the item due for review today, and the one whose action is overdue are all on the
+    next meeting's draft."""
     series = MeetingSeries.objects.get(name=SERIES_NAME)
     police_task = Task.objects.get(team__name="Riverford Neighbourhood Policing Team")
     today = police_task.due_date - timedelta(days=2)
+    tasks_escalate(viewer=OPERATOR, now=timezone.make_aware(datetime.combine(today, time(6))))
     drafted = agenda_prepare(viewer=OPERATOR, series=series, on=today)
     whys = {entry.item.title: entry.why for entry in drafted.meeting.entries.select_related("item")}
     assert whys["Intimidation of an older resident by young people on Orchard Close"] == (
