@@ -224,7 +224,8 @@ def meeting_open(*, viewer, meeting: Meeting) -> Meeting:
     first = meeting.entries.filter(dropped_reason="").order_by("position", "id").first()
     record_change(viewer=viewer, record=meeting, kind=MeetingEventKind.OPENED,
                   values={"status": MeetingStatus.LIVE, "opened_at": timezone.now(), "current_entry": first})
-    _attend(viewer, meeting, AttendanceMode.PRESENT)
+    if viewer.user is not None:  # the chair is there; the operator (a command) is nobody
+        _attend(viewer, meeting, AttendanceMode.PRESENT)
     _touch(meeting)
     return meeting
 

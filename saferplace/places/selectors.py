@@ -23,6 +23,12 @@ def place_list(*, kind: PlaceKind | None = None) -> QuerySet[Place]:
     return places.filter(kind=kind) if kind else places
 
 
+def places_to_act_in() -> QuerySet[Place]:
+    """The places a task may be set in: communities and wards (an LSOA is too fine a choice to
+    pick from a list; a map point is for that)."""
+    return Place.objects.filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.WARD]).order_by("kind", "name")
+
+
 def places_feature_collection(*, kind: PlaceKind) -> dict:
     features = [
         {

@@ -75,7 +75,7 @@ class DecisionForm(forms.Form):
                  ("no", "No: discussed de-identified only")],
         coerce=lambda value: {"yes": True, "no": False}.get(value), empty_value=None, widget=forms.RadioSelect)
 
-    def __init__(self, *args, members, states: list[ItemState], **kwargs):
+    def __init__(self, *args, members, states: list[ItemState], places, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [(state.code, state.name) for state in states]
         self.fields["lead"].queryset = members
@@ -93,6 +93,10 @@ class DecisionForm(forms.Form):
             self.fields[f"action_{number}_volunteers"] = forms.BooleanField(
                 label=f"Offer action {number} to volunteers (low-level work only: no identifiable details)",
                 required=False)
+            self.fields[f"action_{number}_place"] = forms.ModelChoiceField(
+                label=f"Action {number}: where", required=False, queryset=places, empty_label="The item's place",
+                help_text="Needed for an action offered to volunteers, when the item has no place",
+                error_messages={"invalid_choice": f"Choose where action {number} is from the list"})
             self.fields[f"action_{number}_questions"] = _text(f"Action {number}: questions to answer", required=False,
                                                               textarea=True, most=3000, hint="One a line")
 
@@ -112,6 +116,7 @@ class DecisionForm(forms.Form):
                               "due_date": self.cleaned_data.get(f"action_{number}_due"),
                               "priority": self.cleaned_data.get(f"action_{number}_priority") or TaskPriority.NORMAL,
                               "for_volunteers": self.cleaned_data.get(f"action_{number}_volunteers", False),
+                              "place": self.cleaned_data.get(f"action_{number}_place"),
                               "questions": tuple(line.strip() for line in
                                                  (self.cleaned_data.get(f"action_{number}_questions") or "").splitlines()
                                                  if line.strip())})

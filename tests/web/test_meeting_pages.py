@@ -20,8 +20,10 @@ from saferplace.meetings.models import (
 )
 from saferplace.meetings.services import agenda_add, concern_raise, series_create
 from saferplace.partners.models import Role, User
+from saferplace.places.models import PlaceKind
+from saferplace.places.services import place_create_or_update
 from saferplace.tasking.models import Task
-from tests.conftest import OPERATOR, sign_in, viewer
+from tests.conftest import OPERATOR, sign_in, square, viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +170,20 @@ def test_a_decision_makes_its_actions_tasks_and_bad_dates_are_form_errors(client
     assert entry.item.state_id == "in_hand" and entry.item.threshold_met is False
     timeline = client.get(reverse("web:meeting-item", args=[entry.item_id])).content.decode()
     assert "Joint patrols and a clean-up" in timeline and "Clear the litter" in timeline
+
+
+def test_an_action_for_volunteers_is_set_in_the_place_chosen(client, meeting, world, police_chair):
+    ward = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05900001", name="Canal Ward",
+                                  population=4000, boundary=square(-0.96, 52.44))
+    entry = meeting.entries.get()
+    decide = reverse("web:meeting-decide", args=[meeting.pk, entry.item_id])
+    council = world["organisations"]["council"]
+    sign_in(client, police_chair)
+    choices = {"decision": "Ask volunteers", "state": "in_hand", "action_1_title": "Check the garages",
+               "action_1_organisation": council.pk, "action_1_volunteers": "on"}
+    refused = client.post(decide, choices)  # neither the item nor the series has a place
+    assert refused.status_code == 400 and not Task.objects.exists()
+    assert client.post(decide, {**choices, "action_1_place": "not-a-place"}).status_code == 400
+    assert client.post(decide, {**choices, "action_1_place": ward.pk}).status_code == 302
+    task = Task.objects.get()
+    assert task.for_volunteers and task.place == ward

@@ -44,6 +44,7 @@ from saferplace.meetings.services import (
     meeting_open,
 )
 from saferplace.partners import access
+from saferplace.places.selectors import places_to_act_in
 from saferplace.web.meeting_forms import AddItemForm, ConcernForm, DecisionForm
 from saferplace.web.views.common import capability_required, page
 
@@ -261,7 +262,7 @@ def decide(request, meeting_id: int, item_id: int):
     access.require(viewer, "meetings.chair", meeting.series)
     members = meeting.series.member_organisations.order_by("name")
     states = [item.state, *item_next_states(item)]
-    form = DecisionForm(request.POST or None, members=members, states=states,
+    form = DecisionForm(request.POST or None, members=members, states=states, places=places_to_act_in(),
                         initial={"state": item.state_id, "lead": item.lead_id, "review_date": item.review_date})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
