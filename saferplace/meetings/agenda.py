@@ -17,6 +17,7 @@ keeps the chair's order, drops and additions."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import h3
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -40,10 +41,12 @@ from saferplace.meetings.models import (
 from saferplace.meetings.selectors import ITEM_SOURCE, series_get
 from saferplace.partners import access
 from saferplace.partners.viewer import TASK, AuditContext, viewer_for
+from saferplace.places.models import PlaceKind
 from saferplace.tasking.models import Task
 from saferplace.tasking.selectors import tasks_for_agenda
 
 LOOK_BACK_DAYS = 365
+NEAR_METRES = 500  # issues of one category this close are one issue on the agenda
 # The ranking scores every candidate whatever its limit, which only cuts the list: all of it is
 # read, so that the issues of special categories, left out here, do not crowd out the others.
 EVERY_ISSUE = 100_000
@@ -75,13 +78,48 @@ def _special_categories(codes: list[str]) -> set[str]:
                .values_list("category", flat=True).distinct())
 
 
+def _point(issue: dict) -> tuple[float, float] | None:
+    """Where an issue is, as a point: its hexagon's centre, or a repeat location's own point;
+    None for a ward's exceedance."""
+    cell = issue["h3_cell"]
+    if h3.is_valid_cell(cell):
+        return h3.cell_to_latlng(cell)
+    if cell.startswith("location:"):
+        try:
+            latitude, longitude = (float(part) for part in cell.removeprefix("location:").split(","))
+        except ValueError:
+            return None
+        return latitude, longitude
+    return None
+
+
+def _same_place(issue: dict, other: dict) -> bool:
+    """Whether two issues are one: the same category within `NEAR_METRES` of each other (a
+    cluster of hexagons, or repeat locations along one street, is one issue to discuss; the
+    stronger scored is drafted), or the same ward."""
+    if issue["category"] != other["category"]:
+        return False
+    points = _point(issue), _point(other)
+    if None in points:
+        return issue["h3_cell"] == other["h3_cell"]
+    return h3.great_circle_distance(*points, unit="m") <= NEAR_METRES
+
+
 def _analysis_items(*, viewer, series: MeetingSeries, meeting: Meeting, on: date, chair_viewer) -> list[tuple[Item, str]]:
-    filters = IncidentFilters(place_code=series.place.code if series.place_id else "",
+    # Incidents are counted by community, ward and LSOA; a series of a whole local authority (or
+    # force) looks at every incident, as the partnership's own area.
+    narrowed = series.place_id and series.place.kind in (PlaceKind.COMMUNITY, PlaceKind.WARD, PlaceKind.LSOA)
+    filters = IncidentFilters(place_code=series.place.code if narrowed else "",
                               date_from=on - timedelta(days=LOOK_BACK_DAYS), date_to=on - timedelta(days=1))
     ranked = issues_rank(viewer=chair_viewer, filters=filters, limit=EVERY_ISSUE)["issues"]
     special = _special_categories([issue["category"] for issue in ranked])
-    chosen = [issue for issue in ranked if issue["category"] not in special
-              and issue["score"] >= series.agenda_min_score][:series.agenda_issues]
+    chosen: list[dict] = []
+    for issue in ranked:
+        if len(chosen) == series.agenda_issues:
+            break
+        if (issue["category"] not in special and issue["score"] >= series.agenda_min_score
+                and not any(_same_place(issue, other) for other in chosen)):
+            chosen.append(issue)
     new_state = ItemState.objects.get(code=NEW)
     found = []
     for issue in chosen:
@@ -96,7 +134,7 @@ def _analysis_items(*, viewer, series: MeetingSeries, meeting: Meeting, on: date
             found.append((item, f"Returning issue, scored {issue['score']:g} now"))
             continue
         item = Item(series=series, title=issue["title"][:200], kind=ItemKind.ANALYSIS, where=(issue["place"] or "")[:200],
-                    h3_cell=issue["h3_cell"][:20], category=issue["category"], state=new_state,
+                    h3_cell=issue["h3_cell"][:60], category=issue["category"], state=new_state,
                     summary=f"{issue['count']} incidents in the last year; {issue['kind']}.",
                     source=f"Analysis: {issue['kind']}", **values)
         record_change(viewer=viewer, record=item, kind=ItemEventKind.CREATED, created=True,

@@ -144,7 +144,7 @@ class Item(models.Model):
     summary = models.TextField(blank=True, help_text="De-identified: what, and where at street level")
     where = models.CharField(max_length=200, blank=True)
     place = models.ForeignKey("places.Place", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    h3_cell = models.CharField(max_length=20, blank=True)
+    h3_cell = models.CharField(max_length=60, blank=True, help_text="The analysis' cell, ward or location")
     category = models.CharField(max_length=60, blank=True, help_text="The incident category's code")
     score = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
