@@ -35,6 +35,8 @@ from saferplace.meetings.services import (
     meeting_open,
 )
 from saferplace.meetings.tasks import prepare_agendas
+from saferplace.places.models import PlaceKind
+from saferplace.places.services import place_create_or_update
 from saferplace.tasking.escalation import tasks_escalate
 from saferplace.tasking.models import Task, TaskStatus
 from saferplace.tasking.services import task_create
@@ -298,3 +300,14 @@ def test_the_worker_drafts_every_active_series_and_skips_one_it_cannot(series, p
     assert not Meeting.objects.filter(series__in=[idle, stopped]).exists()
     result = prepare_agendas.call()  # as the worker runs it: the next meeting from today
     assert [Meeting.objects.get(pk=row["meeting"]).series_id for row in result["drafted"]] == [series.pk]
+
+
+def test_a_series_of_a_whole_local_authority_reads_every_incident(world, series, chair):
+    plant(world, owner="police", data_category="crime", category="burglary", centre=BURGLARIES)
+    counts_rebuild()
+    series.place = place_create_or_update(viewer=OPERATOR, kind=PlaceKind.LOCAL_AUTHORITY, code="E06000031",
+                                          name="Riverford", population=200000)
+    series.save()
+    drafted = agenda_prepare(viewer=chair, series=series, on=MONDAY)
+    drafted_from_analysis = [entry.item.category for entry in entries(drafted.meeting) if entry.item.kind == ItemKind.ANALYSIS]
+    assert drafted_from_analysis and set(drafted_from_analysis) == {"burglary"}
