@@ -64,7 +64,9 @@ def browser_sign_in(page, live_server, username: str) -> None:
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Code from your authenticator app").fill(current_code())
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    # Signed in: on the home page, or where the person's role lands (web/views/home.py `landing`).
+    page.wait_for_url(lambda url: url.startswith(live_server.url) and "/sign-in/" not in url)
+    page.wait_for_load_state()
 
 
 def serious_axe_violations(page) -> list[dict]:

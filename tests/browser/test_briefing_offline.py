@@ -46,8 +46,11 @@ def underpass_task(world, police_officer):
 
 
 def _controlled(page) -> None:
-    """Wait for the service worker to be running and looking after the page."""
+    """Wait for the service worker to be running and looking after the page. A page opened while
+    the worker was still installing may be missed by its claim: opened again, it is looked after."""
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 

@@ -137,8 +137,8 @@ def test_sign_in_with_the_keyboard_alone(page, live_server, police_officer):
         page.keyboard.press("Tab")
     page.keyboard.type(current_code())
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Practitioner home").is_visible()
+    page.wait_for_url(f"{live_server.url}/briefing/")  # a practitioner lands on their briefing
+    assert page.get_by_role("heading", name="Your briefing").is_visible()
 
 
 def test_harm_and_priority_forms_and_their_errors_are_accessible(page, live_server, world, council_admin, tmp_path):

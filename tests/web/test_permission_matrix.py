@@ -52,7 +52,12 @@ PAGES = {
     "web:analysis-priority-weight-change": {"council_admin"},
     "web:analysis-priority-category-change": {"council_admin"},
     "web:analysis-repeat-rule-add": {"council_admin"},
+    "web:briefing": set(PERSONAS) - {"council_auditor"},  # whoever works on tasks or volunteers
+    "web:briefing-map": set(PERSONAS) - {"council_auditor"},
 }
+# (page, persona) → where that persona's role lands instead (web/views/home.py `landing`)
+LANDINGS = {("web:home", "police_officer"): "web:briefing", ("web:home", "fire_officer"): "web:briefing",
+            ("web:home", "council_volunteer"): "web:task-list"}
 
 # query strings a page needs (the points of one H3 cell)
 QUERIES = {"web:incident-points": "?cell=89195da49b7ffff"}
@@ -84,6 +89,9 @@ def persona(request, world):
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_pages_by_role(client, persona, page):
     response = sign_in(client, persona).get(_address(page) + QUERIES.get(page, ""))
+    if (page, persona.username) in LANDINGS:
+        assert response.status_code == 302 and response["Location"] == reverse(LANDINGS[page, persona.username])
+        response = client.get(_address(page) + "?overview=1")
     expected = 200 if persona.username in PAGES[page] else 403
     assert response.status_code == expected
 

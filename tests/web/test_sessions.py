@@ -26,14 +26,14 @@ def test_the_session_id_changes_when_the_second_factor_is_given(client, police_o
     assert after_code != after_password
     planted = Client()
     planted.cookies["sessionid"] = after_password  # a session id known before sign-in is worth nothing
-    assert planted.get(reverse("web:home")).status_code == 302
-    assert client.get(reverse("web:home")).status_code == 200
+    assert planted.get(reverse("web:account")).status_code == 302
+    assert client.get(reverse("web:account")).status_code == 200
 
 
 def test_a_session_left_idle_is_signed_out(client, police_officer, settings):
     settings.SESSION_IDLE_MINUTES = 30
     sign_in(client, police_officer)
-    assert client.get(reverse("web:home")).status_code == 200
+    assert client.get(reverse("web:account")).status_code == 200
     session = client.session
     session[LAST_ACTIVITY] = timezone.now().timestamp() - 31 * 60
     session.save()
@@ -41,7 +41,7 @@ def test_a_session_left_idle_is_signed_out(client, police_officer, settings):
     assert response.status_code == 302
     assert response["Location"] == reverse("web:sign-in") + "?" + urlencode({"next": "/incidents/", "timeout": "1"})
     assert "not used for a while" in client.get(response["Location"]).content.decode()
-    assert client.get(reverse("web:home")).status_code == 302
+    assert client.get(reverse("web:account")).status_code == 302
     assert UserSession.objects.get(user=police_officer).ended_because == "idle timeout"
 
 
@@ -51,21 +51,21 @@ def test_a_session_in_use_is_kept(client, police_officer, settings):
     session = client.session
     session[LAST_ACTIVITY] = timezone.now().timestamp() - 29 * 60
     session.save()
-    assert client.get(reverse("web:home")).status_code == 200
+    assert client.get(reverse("web:account")).status_code == 200
 
 
 def test_a_person_sees_and_ends_their_own_sessions(police_officer):
     laptop, phone = Client(HTTP_USER_AGENT="Laptop browser"), Client(HTTP_USER_AGENT="Phone browser")
     for browser in (laptop, phone):
         sign_in(browser, police_officer)
-        browser.get(reverse("web:home"))
+        browser.get(reverse("web:account"))
     page = laptop.get(reverse("web:account")).content.decode()
     assert "Laptop browser (this browser)" in page and "Phone browser" in page
     phone_session = UserSession.objects.get(user=police_officer, user_agent="Phone browser")
     response = laptop.post(reverse("web:session-end", args=[phone_session.pk]))
     assert response.status_code == 302
-    assert phone.get(reverse("web:home")).status_code == 302  # the phone is signed out
-    assert laptop.get(reverse("web:home")).status_code == 200
+    assert phone.get(reverse("web:account")).status_code == 302  # the phone is signed out
+    assert laptop.get(reverse("web:account")).status_code == 200
     phone_session.refresh_from_db()
     assert phone_session.ended_at is not None
     assert AuditEntry.objects.filter(action="sign_out", actor_username="police_officer").exists()
@@ -74,27 +74,27 @@ def test_a_person_sees_and_ends_their_own_sessions(police_officer):
 def test_nobody_ends_another_organisations_sessions(client, police_officer, council_admin, council_analyst):
     other = Client()
     sign_in(other, police_officer)
-    other.get(reverse("web:home"))
+    other.get(reverse("web:account"))
     session = UserSession.objects.get(user=police_officer)
     for person, status in ((council_admin, 404), (council_analyst, 403)):  # not theirs; no capability at all
         sign_in(client, person)
         assert client.post(reverse("web:session-end", args=[session.pk])).status_code == status
-    assert other.get(reverse("web:home")).status_code == 200
+    assert other.get(reverse("web:account")).status_code == 200
 
 
 def test_deactivating_someone_signs_them_out_everywhere(client, council_admin, council_analyst):
     theirs = Client()
     sign_in(theirs, council_analyst)
-    theirs.get(reverse("web:home"))
+    theirs.get(reverse("web:account"))
     sign_in(client, council_admin)
     client.post(reverse("web:user-active", args=[council_analyst.pk]), {"active": "false"})
-    assert theirs.get(reverse("web:home")).status_code == 302
+    assert theirs.get(reverse("web:account")).status_code == 302
     assert UserSession.objects.get(user=council_analyst).ended_because == "account deactivated"
 
 
 def test_pages_carrying_records_are_not_cached(client, records, council_analyst):
     sign_in(client, council_analyst)
-    for name in ("web:home", "web:incident-list", "web:incident-export"):
+    for name in ("web:account", "web:incident-list", "web:incident-export"):
         assert client.get(reverse(name))["Cache-Control"] == "no-store", name
     assert client.get(reverse("web:incident-detail", args=[records["police_asb"].pk]))["Cache-Control"] == "no-store"
 
@@ -103,13 +103,13 @@ def test_changing_the_password_ends_every_other_session(police_officer):
     laptop, phone = Client(HTTP_USER_AGENT="Laptop"), Client(HTTP_USER_AGENT="Phone")
     for browser in (laptop, phone):
         sign_in(browser, police_officer)
-        browser.get(reverse("web:home"))
+        browser.get(reverse("web:account"))
     new = "another-long-passphrase-of-mine-5"
     response = laptop.post(reverse("web:password-change"), {"current_password": PASSWORD, "new_password": new,
                                                             "new_password_again": new})
     assert response.status_code == 302
-    assert laptop.get(reverse("web:home")).status_code == 200
-    assert phone.get(reverse("web:home")).status_code == 302
+    assert laptop.get(reverse("web:account")).status_code == 200
+    assert phone.get(reverse("web:account")).status_code == 302
     assert UserSession.objects.get(user=police_officer, user_agent="Phone").ended_because == "password changed"
 
 
@@ -133,14 +133,14 @@ def test_an_administrator_gives_a_new_first_password_to_their_own_people_only(cl
 
     theirs = Client()
     sign_in(theirs, council_analyst)
-    theirs.get(reverse("web:home"))
+    theirs.get(reverse("web:account"))
     sign_in(client, council_admin)
     response = client.post(reverse("web:user-password", args=[council_analyst.pk]))
     password = re.search(r'app-monospace"><strong>([^<]+)</strong>', response.content.decode()).group(1)
     council_analyst.refresh_from_db()
     assert council_analyst.check_password(password) and council_analyst.must_change_password
     assert council_analyst.first_password_expires_at > timezone.now()
-    assert theirs.get(reverse("web:home")).status_code == 302  # signed out everywhere
+    assert theirs.get(reverse("web:account")).status_code == 302  # signed out everywhere
     assert client.post(reverse("web:user-password", args=[police_officer.pk])).status_code == 404
     police_officer.refresh_from_db()
     assert police_officer.check_password(PASSWORD)
@@ -150,12 +150,12 @@ def test_a_session_ends_after_its_absolute_lifetime_even_in_use(client, police_o
     from saferplace.web.middleware import STARTED
 
     sign_in(client, police_officer)
-    assert client.get(reverse("web:home")).status_code == 200
+    assert client.get(reverse("web:account")).status_code == 200
     session = client.session
     session[STARTED] = timezone.now().timestamp() - settings.SESSION_COOKIE_AGE - 1
     session[LAST_ACTIVITY] = timezone.now().timestamp()  # in use a moment ago
     session.save()
-    assert client.get(reverse("web:home")).status_code == 302
+    assert client.get(reverse("web:account")).status_code == 302
     assert UserSession.objects.get(user=police_officer).ended_because == "absolute timeout"
 
 

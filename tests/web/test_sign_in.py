@@ -26,10 +26,13 @@ def test_password_then_code_signs_in(client, police_officer):
     assert client.get(reverse("web:home")).status_code == 302  # not yet: code needed
     response = client.post("/sign-in/code/?next=/", {"code": current_code()})
     assert response.status_code == 302 and response["Location"] == "/"
-    home = client.get(reverse("web:home"))
-    assert home.status_code == 200 and "Practitioner home" in home.content.decode()
     last = AuditEntry.objects.order_by("-sequence").first()
     assert (last.action, last.actor_username, last.details["method"]) == ("sign_in", "police_officer", "password+totp")
+    home = client.get(reverse("web:home"))  # a practitioner lands on their briefing
+    assert home.status_code == 302 and home["Location"] == reverse("web:briefing")
+    assert "Your briefing" in client.get(home["Location"]).content.decode()
+    overview = client.get(reverse("web:home") + "?overview=1")
+    assert overview.status_code == 200 and "Practitioner home" in overview.content.decode()
 
 
 def test_wrong_password_is_refused_and_audited(client, police_officer):

@@ -1,11 +1,19 @@
-"""The home page: what a signed-in person does next, depending on what their role can do."""
+"""The home page: what a signed-in person does next, depending on what their role can do.
+
+Each role lands on its work (`landing`), by what it may do, never by its name: whoever chairs
+meetings lands on today's meeting when there is one; a volunteer on the tasks on offer and
+their own; whoever works on tasks and assigns none (a practitioner) on their briefing. Everyone
+else, and anyone who asks for it (`?overview=1`), has this page."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
 
 from saferplace.audit.selectors import audit_entry_count, audit_recent
 from saferplace.incidents.selectors import incident_counts_by_category
+from saferplace.meetings.selectors import meeting_today
 from saferplace.partners.access import can
 from saferplace.partners.selectors import (
     agreements_due,
@@ -29,9 +37,31 @@ def top_and_other(rows: list[dict], *, limit: int) -> tuple[list[dict], dict | N
     return rows[:limit], {"rows": len(rest), "count": sum(row["count"] for row in rest)}
 
 
+def _address(name: str, *args) -> str | None:
+    """The page's address, or None while that page does not exist (the home page stays)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def landing(viewer) -> str | None:
+    """Where the viewer's role lands instead of the home page, or None to stay."""
+    if can(viewer, "meetings.chair"):
+        meeting = meeting_today(viewer=viewer)
+        return _address("web:meeting-detail", meeting.pk) if meeting is not None else None
+    if can(viewer, "tasks.volunteer"):
+        return _address("web:task-list")
+    if can(viewer, "tasks.work") and not can(viewer, "tasks.assign"):
+        return _address("web:briefing")
+    return None
+
+
 @login_required
 def home(request):
     viewer = request.viewer
+    if not request.GET.get("overview") and (address := landing(viewer)):
+        return redirect(address)
     agreements = agreements_granting(viewer=viewer)
     context = {
         "place_counts": place_counts(),
