@@ -37,7 +37,8 @@ def sign_in(page, username: str) -> None:
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Code from your authenticator app").fill(fresh_code(username))
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{BASE}/")
+    # The home page, or where the person's role lands (a practitioner's briefing).
+    page.wait_for_url(lambda url: url.startswith(BASE) and "/sign-in/" not in url)
 
 
 def shoot(browser, username: str, shots: list[tuple[str, str]], viewport: dict) -> None:
