@@ -107,6 +107,17 @@ class Report {
     const label = { waiting: "Waiting to send", sent: "Sent", failed: "Not sent" }[state];
     item.replaceChildren(element("strong", "", `${label}. `), element("span", "", `${what}. ${text || ""}`.trim()));
     if (this.title) this.title.hidden = false;
+    if (state === "sent") this.offerReload();
+  }
+
+  // The page was drawn before the updates were made: a link to draw it again, as it is now.
+  offerReload() {
+    if (this.reload || !this.list) return;
+    this.reload = element("p", "govuk-body");
+    const link = element("a", "govuk-link", "See your briefing as it is now");
+    link.href = window.location.pathname;
+    this.reload.append(link);
+    this.list.after(this.reload);
   }
 }
 
