@@ -120,3 +120,27 @@ def test_a_volunteer_s_briefing_is_accessible_on_a_phone(phone, live_server, wor
     phone.locator("[data-briefing-sync-list] li[data-state='sent']").wait_for()
     assert Task.objects.get(title="Is the graffiti on the bridge racial?").assignee_id == council_volunteer.pk
     assert not phone.csp_errors, phone.csp_errors
+
+
+def test_an_update_the_server_refuses_is_reported_as_not_sent(phone, live_server, underpass_task):
+    """Completed without the answer the task asks for: refused, said in words, not kept to send again."""
+    browser_sign_in(phone, live_server, "police_officer")
+    phone.goto(f"{live_server.url}/briefing/")
+    phone.get_by_text("Complete this task").click()
+    phone.get_by_label("What was done").fill("Went there")
+    phone.get_by_role("button", name="Complete the task").click()
+    refused = phone.locator("[data-briefing-sync-list] li[data-state='failed']")
+    refused.wait_for()
+    assert f"Complete: Check the underpass {MARKUP}" in refused.inner_text()
+    assert f"{QUESTION!r} has no answer" in refused.inner_text()
+    assert Task.objects.get(pk=underpass_task.pk).status == TaskStatus.OPEN
+    waiting = phone.evaluate("""() => new Promise((resolve) => {
+        const request = indexedDB.open('saferplace-briefing');
+        request.onsuccess = () => {
+            const all = request.result.transaction('updates').objectStore('updates').getAll();
+            all.onsuccess = () => resolve(all.result.length);
+        };
+    })""")
+    assert waiting == 0  # refused for good: not sent again
+    assert phone.evaluate("() => window.__pwned") is None
+    assert not phone.csp_errors, phone.csp_errors
