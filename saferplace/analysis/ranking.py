@@ -3,6 +3,8 @@ the categories with the most incidents the viewer may see in the period, their h
 emerging hot spots, each scored with its reasons (`priority.py`). Through the access policy, as
 every analysis: the statistics count only what the viewer may read."""
 
+import h3
+
 from saferplace.analysis.getis_ord import ALPHA
 from saferplace.analysis.models import CategoryRisk, PriorityWeight
 from saferplace.analysis.priority import (
@@ -27,6 +29,7 @@ from saferplace.analysis.selectors import (
 )
 from saferplace.incidents.models import IncidentCategory
 from saferplace.incidents.selectors import IncidentFilters, incident_counts_by_category
+from saferplace.places.models import Place
 
 CATEGORIES = 8  # the busiest categories looked at
 PER_CATEGORY = 3  # the strongest hotspots of each
@@ -127,3 +130,20 @@ def issues_rank(*, viewer, filters: IncidentFilters | None = None, resolution: i
         "parameters": {"filters": filters.as_dict(), "categories": [row["category"] for row in busiest],
                        "weights": weights, "candidates": len(candidates)},
     }
+
+
+def issue_point(issue: dict) -> tuple[float, float] | None:
+    """Where an issue is: the centre of its H3 cell, its repeat location, or its ward's centre."""
+    cell = str(issue.get("h3_cell") or "")
+    if cell.startswith("location:"):
+        try:
+            latitude, longitude = (float(part) for part in cell.removeprefix("location:").split(","))
+        except ValueError:
+            return None
+        return latitude, longitude
+    if cell.startswith("ward:"):
+        ward = Place.objects.filter(code=cell.removeprefix("ward:")).first()
+        return (ward.centre_lat, ward.centre_lon) if ward and ward.centre_lat is not None else None
+    if cell and h3.is_valid_cell(cell):
+        return h3.cell_to_latlng(cell)
+    return None

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from saferplace.analysis.ranking import issues_rank
+from saferplace.analysis.ranking import issue_point, issues_rank
 from saferplace.errors import NotAllowed
 from saferplace.history import event_write, record_change
 from saferplace.incidents.counts import IncidentMonthCount
@@ -78,28 +78,15 @@ def _special_categories(codes: list[str]) -> set[str]:
                .values_list("category", flat=True).distinct())
 
 
-def _point(issue: dict) -> tuple[float, float] | None:
-    """Where an issue is, as a point: its hexagon's centre, or a repeat location's own point;
-    None for a ward's exceedance."""
-    cell = issue["h3_cell"]
-    if h3.is_valid_cell(cell):
-        return h3.cell_to_latlng(cell)
-    if cell.startswith("location:"):
-        try:
-            latitude, longitude = (float(part) for part in cell.removeprefix("location:").split(","))
-        except ValueError:
-            return None
-        return latitude, longitude
-    return None
-
-
 def _same_place(issue: dict, other: dict) -> bool:
     """Whether two issues are one: the same category within `NEAR_METRES` of each other (a
     cluster of hexagons, or repeat locations along one street, is one issue to discuss; the
     stronger scored is drafted), or the same ward."""
     if issue["category"] != other["category"]:
         return False
-    points = _point(issue), _point(other)
+    if issue["h3_cell"].startswith("ward:") or other["h3_cell"].startswith("ward:"):
+        return issue["h3_cell"] == other["h3_cell"]
+    points = issue_point(issue), issue_point(other)
     if None in points:
         return issue["h3_cell"] == other["h3_cell"]
     return h3.great_circle_distance(*points, unit="m") <= NEAR_METRES

@@ -25,6 +25,7 @@ import shapely
 from django.utils import timezone
 
 from saferplace.analysis.models import AnalysisResult, ResultStatus
+from saferplace.analysis.ranking import issue_point
 from saferplace.analysis.results import (
     TooManyWaiting,
     analysis_current,
@@ -115,23 +116,6 @@ def _ancestors_and_self(place: Place) -> set[int]:
         found.add(node.pk)
         node, seen = node.parent, seen + 1
     return found
-
-
-def issue_point(issue: dict) -> tuple[float, float] | None:
-    """Where an issue is: the centre of its H3 cell, its repeat location, or its ward's centre."""
-    cell = str(issue.get("h3_cell") or "")
-    if cell.startswith("location:"):
-        try:
-            latitude, longitude = (float(part) for part in cell.removeprefix("location:").split(","))
-        except ValueError:
-            return None
-        return latitude, longitude
-    if cell.startswith("ward:"):
-        ward = Place.objects.filter(code=cell.removeprefix("ward:")).first()
-        return (ward.centre_lat, ward.centre_lon) if ward and ward.centre_lat is not None else None
-    if cell and h3.is_valid_cell(cell):
-        return h3.cell_to_latlng(cell)
-    return None
 
 
 def issue_in_areas(issue: dict, areas: list[Place]) -> bool:

@@ -83,3 +83,24 @@ def serious_axe_violations(page) -> list[dict]:
 
 def overflows_horizontally(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+def pages_problems(page, live_server, paths: list[str], label: str, *, statuses=(200,)) -> list[str]:
+    """Open each page on a desktop and a phone: it answers, passes axe-core with no serious or
+    critical violation and does not scroll sideways on the phone; a screenshot of each is kept in
+    test-results/. Returns the problems found, one line each."""
+    problems = []
+    for path in paths:
+        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status in statuses, f"{path}: HTTP {response.status}"
+            page.wait_for_load_state("networkidle")
+            violations = serious_axe_violations(page)
+            if violations:
+                problems.append(f"{label} {name} {path}: {violations}")
+            if name == "phone" and overflows_horizontally(page):
+                problems.append(f"{label} phone {path}: the page scrolls sideways")
+            slug = path.strip("/").replace("/", "-").replace("?", "-") or "home"
+            page.screenshot(path=str(RESULTS / f"{label}-{slug}-{name}.png"), full_page=True)
+    return problems

@@ -17,7 +17,7 @@ from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     browser_sign_in,
-    overflows_horizontally,
+    pages_problems,
     serious_axe_violations,
 )
 from tests.conftest import OPERATOR, viewer
@@ -106,16 +106,7 @@ def test_meeting_pages_are_accessible_on_phone_and_desktop(page, live_server, me
     item = meeting.entries.first().item
     paths = ["/meetings/", f"/meetings/series/{meeting.series_id}/", f"/meetings/series/{meeting.series_id}/concern/",
              f"/meetings/{meeting.pk}/", f"/meetings/{meeting.pk}/items/{item.pk}/decide/", f"/meetings/items/{item.pk}/"]
-    problems = []
-    for path in paths:
-        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(viewport)
-            assert page.goto(f"{live_server.url}{path}").status == 200, path
-            violations = serious_axe_violations(page)
-            if violations:
-                problems.append(f"{name} {path}: {violations}")
-            if name == "phone" and overflows_horizontally(page):
-                problems.append(f"phone {path}: the page scrolls sideways")
+    problems = pages_problems(page, live_server, paths, "meetings-chair")
     page.goto(f"{live_server.url}/meetings/series/{meeting.series_id}/concern/")
     page.get_by_role("button", name="Put it forward").click()  # empty: the errors, accessible too
     assert not serious_axe_violations(page)

@@ -8,11 +8,11 @@ from django.urls import reverse
 
 from saferplace.notifications.services import notification_queue
 from tests.browser.conftest import (
-    DESKTOP,
     PHONE,
     RESULTS,
     browser_sign_in,
     overflows_horizontally,
+    pages_problems,
     serious_axe_violations,
 )
 from tests.meetings import minutes_world
@@ -25,30 +25,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 closed_meeting, minutes_series = minutes_world.closed_meeting, minutes_world.minutes_series
 
 
-def _check(page, live_server, paths: list[str], prefix: str) -> list[str]:
-    problems = []
-    for path in paths:
-        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(viewport)
-            response = page.goto(f"{live_server.url}{path}")
-            assert response.status == 200, f"{path}: HTTP {response.status}"
-            page.wait_for_load_state("networkidle")
-            violations = serious_axe_violations(page)
-            if violations:
-                problems.append(f"{name} {path}: {violations}")
-            if name == "phone" and overflows_horizontally(page):
-                problems.append(f"phone {path}: the page scrolls sideways")
-            slug = path.strip("/").replace("/", "-") or "home"
-            page.screenshot(path=str(RESULTS / f"{prefix}-{slug}-{name}.png"), full_page=True)
-    return problems
-
-
 def test_the_chairs_minutes_send_and_calendar_pages_are_accessible(page, live_server, closed_meeting,
                                                                     police_chair):
     browser_sign_in(page, live_server, "police_chair")
     paths = [reverse("web:minutes", args=[closed_meeting.pk]), reverse("web:minutes-send", args=[closed_meeting.pk]),
              reverse("web:calendar")]
-    problems = _check(page, live_server, paths, "minutes-chair")
+    problems = pages_problems(page, live_server, paths, "minutes-chair")
     assert not problems, "\n".join(problems)
     assert page.get_by_text(SECRET_NAME).count() == 0  # the calendar page, last: nothing of the item
     page.goto(f"{live_server.url}{paths[0]}")
@@ -72,7 +54,7 @@ def test_another_agencys_minutes_and_the_messages_page_are_accessible(page, live
     notification_queue(recipient=council_analyst, subject="Minutes: Riverford DRMM (minutes), 5 January 2026",
                        body="…")  # no email address: given up, with "send again"
     browser_sign_in(page, live_server, "council_admin")
-    problems = _check(page, live_server, [reverse("web:minutes", args=[closed_meeting.pk]),
+    problems = pages_problems(page, live_server, [reverse("web:minutes", args=[closed_meeting.pk]),
                                           reverse("web:notification-list"), reverse("web:calendar")], "minutes-admin")
     assert not problems, "\n".join(problems)
     page.goto(f"{live_server.url}{reverse('web:minutes', args=[closed_meeting.pk])}")

@@ -13,11 +13,10 @@ from saferplace.places.services import place_create_or_update
 from saferplace.tasking.models import TaskPhoto, TaskStatus, WorkingArea
 from saferplace.tasking.services import task_create, task_note_add
 from tests.browser.conftest import (
-    DESKTOP,
     PHONE,
-    RESULTS,
     browser_sign_in,
     overflows_horizontally,
+    pages_problems,
     serious_axe_violations,
 )
 from tests.conftest import OPERATOR, _persona, square, viewer
@@ -52,29 +51,11 @@ def tasks_world(world, council_analyst, council_volunteer):
     return {"staff": staff_task, "queued": queued, "volunteer": volunteer_task, "officer": officer}
 
 
-def _check(page, live_server, paths: list[str], who: str) -> list[str]:
-    problems = []
-    for path in paths:
-        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(viewport)
-            response = page.goto(f"{live_server.url}{path}")
-            assert response.status == 200, f"{path}: HTTP {response.status}"
-            page.wait_for_load_state("networkidle")
-            violations = serious_axe_violations(page)
-            if violations:
-                problems.append(f"{who} {name} {path}: {violations}")
-            if name == "phone" and overflows_horizontally(page):
-                problems.append(f"{who} phone {path}: the page scrolls sideways")
-            slug = path.strip("/").replace("/", "-") or "home"
-            page.screenshot(path=str(RESULTS / f"tasks-{who}-{slug}-{name}.png"), full_page=True)
-    return problems
-
-
 def test_the_tasks_pages_are_accessible_for_a_practitioner(page, live_server, tasks_world):
     browser_sign_in(page, live_server, "council_officer")
     task = tasks_world["staff"]
-    problems = _check(page, live_server, [reverse("web:task-list"), reverse("web:task-detail", args=[task.pk])],
-                      "officer")
+    problems = pages_problems(page, live_server, [reverse("web:task-list"), reverse("web:task-detail", args=[task.pk])],
+                              "tasks-officer")
     # The map draws the point over the streets, with no tile server.
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{reverse('web:task-detail', args=[task.pk])}")
@@ -92,8 +73,8 @@ def test_the_tasks_pages_are_accessible_for_a_practitioner(page, live_server, ta
 
 def test_the_tasks_pages_are_accessible_for_an_assigner(page, live_server, tasks_world):
     browser_sign_in(page, live_server, "council_analyst")
-    problems = _check(page, live_server, [reverse("web:task-list"), reverse("web:task-create"),
-                                          reverse("web:task-detail", args=[tasks_world["staff"].pk])], "assigner")
+    problems = pages_problems(page, live_server, [reverse("web:task-list"), reverse("web:task-create"),
+                                                  reverse("web:task-detail", args=[tasks_world["staff"].pk])], "tasks-assigner")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{reverse('web:task-create')}")
     page.get_by_label("Due date (optional)").fill("2026-02-30")
@@ -114,8 +95,8 @@ def test_a_volunteer_on_a_phone_takes_answers_photographs_and_completes_a_task(p
     page.goto(f"{live_server.url}{reverse('web:task-list')}")
     assert page.get_by_role("link", name=task.title).is_visible()
     assert page.get_by_text(tasks_world["staff"].title).count() == 0
-    problems = _check(page, live_server, [reverse("web:task-list"), reverse("web:task-detail", args=[task.pk])],
-                      "volunteer")
+    problems = pages_problems(page, live_server, [reverse("web:task-list"), reverse("web:task-detail", args=[task.pk])],
+                              "tasks-volunteer")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{reverse('web:task-detail', args=[task.pk])}")
     page.get_by_role("button", name="Take this task").click()
