@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from saferplace.audit.selectors import audit_entry_count, audit_recent
 from saferplace.incidents.selectors import incident_counts_by_category
@@ -37,23 +37,15 @@ def top_and_other(rows: list[dict], *, limit: int) -> tuple[list[dict], dict | N
     return rows[:limit], {"rows": len(rest), "count": sum(row["count"] for row in rest)}
 
 
-def _address(name: str, *args) -> str | None:
-    """The page's address, or None while that page does not exist (the home page stays)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def landing(viewer) -> str | None:
     """Where the viewer's role lands instead of the home page, or None to stay."""
     if can(viewer, "meetings.chair"):
         meeting = meeting_today(viewer=viewer)
-        return _address("web:meeting-detail", meeting.pk) if meeting is not None else None
+        return reverse("web:meeting-detail", args=[meeting.pk]) if meeting is not None else None
     if can(viewer, "tasks.volunteer"):
-        return _address("web:task-list")
+        return reverse("web:task-list")
     if can(viewer, "tasks.work") and not can(viewer, "tasks.assign"):
-        return _address("web:briefing")
+        return reverse("web:briefing")
     return None
 
 
