@@ -67,7 +67,9 @@ incident = Incident.objects.filter(owning_organisation__name="Riverford City Cou
                                    occurred_time__isnull=False).order_by("-occurred_on").first()
 
 # The analyses the pages below show, worked out now as the worker would (so no worker need run).
-ANALYSES = [("analyst.police", "hotspots", "?category=violent-crime", "analysis-hotspots")]
+# (A name of None: worked out for a page shot under another name, the officer's briefing.)
+ANALYSES = [("analyst.police", "hotspots", "?category=violent-crime", "analysis-hotspots"),
+            ("officer.police", "issues", "", None)]
 
 
 def analyses_work_out() -> None:
@@ -87,7 +89,17 @@ def analyses_work_out() -> None:
         analysis_compute(result_id=analysis_request(viewer=viewer, kind=kind, choices=_choices(form, kind)).pk)
 
 
+def agenda_prepared() -> int:
+    """Today's (or the next) meeting's agenda drafted as the worker does each morning."""
+    from saferplace.meetings.agenda import agenda_prepare
+    from saferplace.meetings.models import MeetingSeries
+    from saferplace.partners.viewer import operator_viewer
+
+    return agenda_prepare(viewer=operator_viewer("screenshots"), series=MeetingSeries.objects.get()).meeting.pk
+
+
 analyses_work_out()
+meeting_id = agenda_prepared()
 
 with sync_playwright() as playwright:
     browser = playwright.chromium.launch(
@@ -101,8 +113,11 @@ with sync_playwright() as playwright:
     shoot(browser, "analyst.council", [(f"/incidents/{incident.pk}/", "incident")], desktop)
     shoot(browser, "admin.council", [("/agreements/", "agreements")], desktop)
     for username, kind, query, name in ANALYSES:
-        shoot(browser, username, [(f"/analysis/{kind}/{query}", name)], desktop)
+        if name is not None:
+            shoot(browser, username, [(f"/analysis/{kind}/{query}", name)], desktop)
     shoot(browser, "auditor.council", [("/audit/", "audit")], desktop)
+    shoot(browser, "chair.police", [(f"/meetings/{meeting_id}/", "meeting")], desktop)
     phone = {"width": 390, "height": 844}
     shoot(browser, "officer.police", [("/", "phone-home"), ("/incidents/?search=Cromwell", "phone-explorer")], phone)
+    shoot(browser, "volunteer.cvs", [("/tasks/", "phone-volunteer")], phone)
     browser.close()
