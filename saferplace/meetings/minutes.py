@@ -4,10 +4,11 @@ their owners and due dates), review date and whether the threshold for sharing w
 
 Minutes are read as the reader is: a member of the series (their organisation is a member, or
 runs it, and their role takes part in or chairs meetings) reads them; anyone else is told there
-is no such meeting. An item's identifiable details appear only in the copy of a reader whose
-agency the chair engaged on that item and whom the sharing agreements allow the details' owner
-and data category (`meetings.reveal`); reading such a copy is audited as a reveal, naming the
-details, and any other reading as a view.
+is no such meeting. An item's identifiable details appear only once the meeting is closed, and
+only in the copy of a reader whose agency revealed them at the meeting (with a reason: an
+`ItemReveal` by anyone of that agency before the close) or holds them, and whom the sharing
+agreements still allow the details' owner and data category (`meetings.reveal`); reading such a
+copy is audited as a reveal, naming the details, and any other reading as a view.
 
 `minutes_send` sends every attendee their own copy as a PDF, made as that person (so it holds
 exactly what their agency may see), through the notification backend."""
@@ -30,6 +31,7 @@ from saferplace.meetings.models import (
     AttendanceMode,
     Decision,
     IdentifiableDetail,
+    ItemReveal,
     Meeting,
     MeetingEventKind,
     MeetingSeries,
@@ -160,8 +162,22 @@ def _action(task: Task) -> MinutesAction:
     )
 
 
-def _may_see_details(viewer, engaged_ids: set[int], detail: IdentifiableDetail) -> bool:
-    return viewer.organisation_id in engaged_ids and access.can(viewer, "meetings.reveal", detail)
+def _revealed_to_agency(viewer, meeting: Meeting, item_ids: list[int]) -> set[int]:
+    """The details someone of the viewer's agency revealed, with a reason, on these items by the
+    meeting's close (a minute records what the meeting shared; engagements changed later do not
+    change it). None before the meeting is closed."""
+    if meeting.status != MeetingStatus.CLOSED or viewer.organisation_id is None:
+        return set()
+    reveals = ItemReveal.objects.filter(item_id__in=item_ids, organisation_id=viewer.organisation_id,
+                                        at__lte=meeting.closed_at)
+    return {detail_id for details in reveals.values_list("details", flat=True) for detail_id in details}
+
+
+def _may_see_details(viewer, revealed: set[int], detail: IdentifiableDetail) -> bool:
+    """In the reader's copy: a detail their agency revealed at the meeting (or holds), while the
+    agreements still open it to them."""
+    return ((detail.pk in revealed or detail.owning_organisation_id == viewer.organisation_id)
+            and access.can(viewer, "meetings.reveal", detail))
 
 
 def _entries(viewer, meeting: Meeting) -> tuple[list[MinutesEntry], list[int]]:
@@ -182,15 +198,15 @@ def _entries(viewer, meeting: Meeting) -> tuple[list[MinutesEntry], list[int]]:
     for task in tasks:
         actions.setdefault(task.source_id, []).append(_action(task))
     details: dict[int, list[IdentifiableDetail]] = {}
-    if viewer.organisation_id is not None:
+    revealed = _revealed_to_agency(viewer, meeting, item_ids)
+    if meeting.status == MeetingStatus.CLOSED and viewer.organisation_id is not None:
         for detail in IdentifiableDetail.objects.filter(item_id__in=item_ids).select_related(
                 "owning_organisation", "data_category").order_by("at", "pk"):
             details.setdefault(detail.item_id, []).append(detail)
     entries, shown = [], []
     for number, entry in enumerate(agenda, start=1):
         item = entry.item
-        engaged = {organisation.pk for organisation in item.engaged.all()}
-        allowed = [detail for detail in details.get(item.pk, []) if _may_see_details(viewer, engaged, detail)]
+        allowed = [detail for detail in details.get(item.pk, []) if _may_see_details(viewer, revealed, detail)]
         shown += [detail.pk for detail in allowed]
         entries.append(MinutesEntry(
             number=number, title=item.title, summary=item.summary, where=item.where, state=item.state.name,

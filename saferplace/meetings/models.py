@@ -212,6 +212,7 @@ class ItemReveal(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
+    details = models.JSONField(default=list, help_text="The ids of the details shown: a reveal is of those only")
     at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -121,19 +121,35 @@ def item_actions(items) -> dict[int, list[Task]]:
     return by_item
 
 
+def details_revealable(viewer, item: Item) -> list:
+    """The details a reveal would show the viewer: none unless their role may reveal and their
+    agency is engaged on the item (or holds the detail); of those, the ones the sharing
+    agreements open to them (the one policy: the detail's owner and data category)."""
+    if viewer.organisation_id is None or not access.can(viewer, "meetings.reveal"):
+        return []
+    engaged = item.engaged.filter(pk=viewer.organisation_id).exists()
+    return [detail for detail in item.details.select_related("owning_organisation", "data_category").order_by("at", "pk")
+            if (engaged or detail.owning_organisation_id == viewer.organisation_id)
+            and access.can(viewer, "meetings.reveal", detail)]
+
+
 def reveal_allowed(viewer, item: Item) -> bool:
-    """Whether the viewer's agency is engaged on the item and their role may reveal."""
+    """Whether the page offers the viewer a reveal: their role may reveal, and their agency is
+    engaged on the item or holds one of its details."""
     return (viewer.organisation_id is not None and access.can(viewer, "meetings.reveal")
-            and item.engaged.filter(pk=viewer.organisation_id).exists())
+            and (item.engaged.filter(pk=viewer.organisation_id).exists()
+                 or item.details.filter(owning_organisation_id=viewer.organisation_id).exists()))
 
 
 def details_revealed(*, viewer, item: Item) -> list:
-    """The identifiable details this person has revealed on this item (a reveal with a reason
-    first: `item_reveal`), still only while engaged and those the agreements open to them."""
-    if not ItemReveal.objects.filter(item=item, user_id=viewer.user_id).exists() or not reveal_allowed(viewer, item):
+    """The identifiable details this person revealed on this item (each reveal names the details
+    it showed: a detail merged in from another item later is not among them), while they are
+    still ones a reveal would show them."""
+    revealed = {detail_id for details in ItemReveal.objects.filter(item=item, user_id=viewer.user_id)
+                .values_list("details", flat=True) for detail_id in details}
+    if not revealed:
         return []
-    return [detail for detail in item.details.select_related("owning_organisation", "data_category")
-            if access.can(viewer, "meetings.reveal", detail)]
+    return [detail for detail in details_revealable(viewer, item) if detail.pk in revealed]
 
 
 @dataclass

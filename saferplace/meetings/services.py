@@ -37,7 +37,7 @@ from saferplace.meetings.models import (
 )
 from saferplace.meetings.selectors import (
     ITEM_SOURCE,
-    details_revealed,
+    details_revealable,
     item_get,
     meeting_get,
     reveal_allowed,
@@ -157,8 +157,10 @@ def items_merge(*, viewer, meeting: Meeting, entry: AgendaEntry, into: AgendaEnt
         raise ValueError("An item cannot be merged into itself.")
     item, target = entry.item, into.item
     ItemNote.objects.filter(item=item).update(item=target)
+    # The details move with it, but not its engagements: an agency engaged on one item is not
+    # thereby engaged on the other, and a reveal names the details it showed, so a detail
+    # merged in is revealed afresh (by its holder, or an agency the chair engages on the whole).
     IdentifiableDetail.objects.filter(item=item).update(item=target)
-    target.engaged.add(*item.engaged.all())
     record_change(viewer=viewer, record=item, kind=ItemEventKind.MERGED,
                   values={"merged_into": target, "state": ItemState.objects.filter(is_closed=True).order_by("order").first()},
                   note=f"Merged into “{target.title}”")
@@ -323,6 +325,7 @@ def item_engage(*, viewer, meeting: Meeting, item: Item, organisation: Organisat
     """The chair engages (or stops engaging) an agency on an item: only engaged agencies may
     reveal its identifiable details."""
     meeting = _chair(viewer, meeting)
+    _planned_or_live(meeting)
     item = _item_of(meeting, item_get(viewer=viewer, item_id=item.pk))
     if not meeting.series.member_organisations.filter(pk=organisation.pk).exists():
         raise NotAllowed(f"{organisation.name} is not a member of {meeting.series.name}.")
@@ -334,20 +337,28 @@ def item_engage(*, viewer, meeting: Meeting, item: Item, organisation: Organisat
     _touch(meeting)
 
 
-def item_reveal(*, viewer, item: Item, reason: str) -> list[IdentifiableDetail]:
+def item_reveal(*, viewer, item: Item, reason: str, meeting: Meeting | None = None) -> list[IdentifiableDetail]:
     """Show the viewer an item's identifiable details, with their reason: only when their agency
-    is engaged on it, and only the details the sharing agreements open to them. Audited as a
-    reveal, naming each detail shown; refused otherwise, the refusal audited (and kept: it is
-    written outside the reveal's transaction)."""
+    is engaged on it (or holds the detail), and only the details the sharing agreements open to
+    them. The reveal names the details shown (a detail merged in later needs a reveal of its
+    own) and is audited as a reveal naming each; refused otherwise, the refusal audited (and
+    kept: it is written outside the reveal's transaction)."""
     item = item_get(viewer=viewer, item_id=item.pk)
+    if meeting is not None:
+        item = _item_of(meeting_get(viewer=viewer, meeting_id=meeting.pk), item)
     reason = _text(reason, name="why you need the details", most=1000)
-    if not reveal_allowed(viewer, item):
+    shown = details_revealable(viewer, item)
+    if not shown:
+        offered = reveal_allowed(viewer, item)
         audit_record(viewer=viewer, action=AuditAction.REFUSED, obj=item, reason=reason,
-                     details={"refused": "reveal: agency not engaged or role may not reveal"})
-        raise NotAllowed("Your agency has not been engaged on this item, so its details cannot be revealed to you.")
+                     details={"refused": "reveal: no detail the agreements open to the agency" if offered
+                              else "reveal: agency not engaged or role may not reveal"})
+        raise NotAllowed("None of the details held on this item are ones the sharing agreements open to your agency, "
+                         "so nothing can be revealed to you." if offered else
+                         "Your agency has not been engaged on this item, so its details cannot be revealed to you.")
     with transaction.atomic():
-        ItemReveal.objects.create(item=item, user=viewer.user, organisation_id=viewer.organisation_id, reason=reason)
-        shown = details_revealed(viewer=viewer, item=item)
+        ItemReveal.objects.create(item=item, user=viewer.user, organisation_id=viewer.organisation_id, reason=reason,
+                                  details=[detail.pk for detail in shown])
         event_write(viewer=viewer, record=item, kind=ItemEventKind.REVEALED, note=reason)
         # About the details shown (their ids), not a detail numbered as the item: an auditor's
         # search for who saw a detail finds this entry by its id in record_ids only.

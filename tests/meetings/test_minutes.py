@@ -3,6 +3,7 @@ engaged agency the agreements allow, every reading audited; sending each attende
 PDF, made as them."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -18,7 +19,13 @@ from saferplace.meetings.minutes import (
     minutes_send,
     minutes_send_request,
 )
-from saferplace.meetings.models import MeetingEvent, MeetingEventKind, MeetingStatus
+from saferplace.meetings.models import (
+    ItemReveal,
+    Meeting,
+    MeetingEvent,
+    MeetingEventKind,
+    MeetingStatus,
+)
 from saferplace.notifications.models import NotificationSend, SendStatus
 from saferplace.notifications.services import notifications_send_due
 from tests.conftest import OPERATOR, viewer
@@ -74,8 +81,32 @@ def test_an_engaged_agency_the_agreements_do_not_allow_sees_no_details(closed_me
 def test_a_role_without_the_reveal_capability_sees_no_details_even_when_engaged(closed_meeting, world, council_admin,
                                                                             council_analyst):
     closed_meeting.item.engaged.add(world["organisations"]["council"])  # the council reads police ASB (ISA-CSP)
+    _revealed_at_the_meeting(closed_meeting, council_analyst)
     assert minutes_for(viewer=viewer(council_analyst), meeting=closed_meeting).entries[0].details != []
     assert minutes_for(viewer=viewer(council_admin), meeting=closed_meeting).entries[0].details == []
+
+
+def _revealed_at_the_meeting(meeting, person, *, minutes_after_opening: int = 15):
+    ItemReveal.objects.create(item=meeting.item, user=person, organisation=person.organisation, reason="At the meeting",
+                              details=list(meeting.item.details.values_list("pk", flat=True)),
+                              at=meeting.opened_at + timedelta(minutes=minutes_after_opening))
+
+
+def test_an_engaged_agency_has_details_in_its_minutes_only_when_it_revealed_them_at_the_meeting(
+        closed_meeting, world, council_analyst):
+    closed_meeting.item.engaged.add(world["organisations"]["council"])
+    assert minutes_for(viewer=viewer(council_analyst), meeting=closed_meeting).entries[0].details == []
+    _revealed_at_the_meeting(closed_meeting, council_analyst, minutes_after_opening=60)  # after the close
+    assert minutes_for(viewer=viewer(council_analyst), meeting=closed_meeting).entries[0].details == []
+    _revealed_at_the_meeting(closed_meeting, council_analyst)
+    assert minutes_for(viewer=viewer(council_analyst), meeting=closed_meeting).entries[0].details != []
+
+
+def test_the_minutes_of_a_meeting_not_yet_closed_hold_no_details(closed_meeting, police_officer):
+    Meeting.objects.filter(pk=closed_meeting.pk).update(status=MeetingStatus.LIVE)
+    closed_meeting.refresh_from_db()
+    closed_meeting.item = closed_meeting.entries.get(position=1).item
+    assert minutes_for(viewer=viewer(police_officer), meeting=closed_meeting).entries[0].details == []
 
 
 @pytest.mark.parametrize("persona", ["health_analyst", "bid_analyst", "council_volunteer", "council_auditor"])

@@ -128,7 +128,7 @@ def test_merging_moves_notes_and_details_and_closes_the_merged_item(meeting, thr
     assert list(ItemNote.objects.filter(item=target.item).values_list("text", flat=True)) == ["Two calls last week"]
     assert list(IdentifiableDetail.objects.filter(item=target.item).values_list("text", flat=True)) == [DETAILS]
     assert not ItemNote.objects.filter(item=merged).exists() and not IdentifiableDetail.objects.filter(item=merged).exists()
-    assert set(target.item.engaged.values_list("name", flat=True)) == {"Fenshire Police"}  # who held the details
+    assert not target.item.engaged.exists()  # engagements are not carried over: the chair engages afresh
     assert item_kinds(merged)[-1] == "merged" and item_kinds(target.item)[-1] == "merged"
     assert on_agenda.pk not in [shown.entry.pk for shown in agenda(viewer=chair, meeting=meeting)]
 
@@ -301,9 +301,11 @@ def test_an_engaged_agency_without_an_agreement_for_the_category_sees_nothing(me
     """The fire service shares only fire records with the council, nothing with the police: engaged,
     it may ask, and is shown none of the police's anti-social behaviour details."""
     item_engage(viewer=chair, meeting=meeting, item=concern, organisation=world["organisations"]["fire"])
-    assert item_reveal(viewer=viewer(fire_officer), item=concern, reason="We visit the street") == []
+    with pytest.raises(NotAllowed, match="sharing agreements"):
+        item_reveal(viewer=viewer(fire_officer), item=concern, reason="We visit the street")
     assert details_revealed(viewer=viewer(fire_officer), item=concern) == []
-    assert AuditEntry.objects.get(action=AuditAction.REVEAL).record_ids == ""
+    assert not ItemReveal.objects.exists() and not AuditEntry.objects.filter(action=AuditAction.REVEAL).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.REFUSED, actor_username=fire_officer.username).exists()
 
 
 def test_volunteers_and_outsiders_never_see_details(meeting, on_agenda, concern, chair, world, council_volunteer,
@@ -447,3 +449,31 @@ def test_a_chair_cannot_act_on_another_series_items_through_her_own_meeting(
     assert AgendaEntry.objects.get(pk=on_agenda.pk).dropped_reason == ""
     assert Item.objects.get(pk=concern.pk).merged_into is None and not ItemNote.objects.exists()
     assert Meeting.objects.get(pk=council_meeting.pk).current_entry_id == own.pk
+
+
+def test_a_merge_never_widens_who_sees_details(meeting, on_agenda, concern, chair, world, council_analyst,
+                                               police_officer):
+    """The council puts its own concern forward (its details, ASB) and has revealed them; the
+    police's concern (police ASB details) is merged into it. The council's earlier reveal does not
+    cover the police's details: an agency engaged on the merged item sees them only by revealing
+    again, with a reason (audited)."""
+    own = concern_raise(viewer=viewer(council_analyst), series=meeting.series, title="Noise at the flats",
+                        details="Synthetic: R. Placeholder, Flat 2", data_category=world["categories"]["asb"])
+    target = AgendaEntry.objects.create(meeting=meeting, item=own, position=2)
+    item_reveal(viewer=viewer(council_analyst), item=own, reason="Our case")
+    items_merge(viewer=chair, meeting=meeting, entry=on_agenda, into=target)
+    shown = [detail.text for detail in details_revealed(viewer=viewer(council_analyst), item=own)]
+    assert shown == ["Synthetic: R. Placeholder, Flat 2"]
+    # The police hold theirs: they may still reveal them on the merged item, but not the council's.
+    police_sees = [detail.text for detail in item_reveal(viewer=viewer(police_officer), item=own, reason="Ours")]
+    assert police_sees == [DETAILS]
+    again = [detail.text for detail in item_reveal(viewer=viewer(council_analyst), item=own, reason="Now engaged")]
+    assert sorted(again) == sorted([DETAILS, "Synthetic: R. Placeholder, Flat 2"])
+
+
+def test_a_closed_meeting_engages_nobody(meeting, on_agenda, concern, chair, world):
+    meeting_open(viewer=chair, meeting=meeting)
+    meeting_close(viewer=chair, meeting=meeting, send_minutes=False)
+    with pytest.raises(NotAllowed):
+        item_engage(viewer=chair, meeting=meeting, item=concern, organisation=world["organisations"]["council"])
+    assert not concern.engaged.filter(name="Riverford City Council").exists()

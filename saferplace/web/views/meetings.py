@@ -191,7 +191,7 @@ def note(request, meeting_id: int, item_id: int):
 def reveal(request, meeting_id: int, item_id: int):
     meeting = meeting_get(viewer=request.viewer, meeting_id=meeting_id)
     item = item_get(viewer=request.viewer, item_id=item_id)
-    return _attempt(request, meeting.pk, lambda: item_reveal(viewer=request.viewer, item=item,
+    return _attempt(request, meeting.pk, lambda: item_reveal(viewer=request.viewer, item=item, meeting=meeting,
                                                              reason=request.POST.get("reason", "")[:2000]),
                     done="The details are shown below the item, and your reason is recorded.", anchor=f"item-{item.pk}")
 
