@@ -23,6 +23,7 @@ from saferplace.audit.services import audit_record
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.meetings.models import CalendarFeed, Meeting, MeetingSeries
 from saferplace.partners import access
+from saferplace.partners.events import UserEvent, UserEventKind
 from saferplace.partners.viewer import AuditContext, viewer_for
 from saferplace.tasking.models import FINISHED, Task
 
@@ -128,10 +129,18 @@ def calendar_feed_ics(*, token: str, address: str = "", user_agent: str = "", to
     if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_LENGTH_MOST:
         raise NotFound("There is no such calendar.", record_type="meetings.calendarfeed")
     feed = CalendarFeed.objects.select_related("user", "user__organisation").filter(token_hash=_hash(token)).first()
-    if feed is None or not feed.user.is_active:
+    if feed is None or not feed.user.is_active or _switched_off_since(feed):
         raise NotFound("There is no such calendar.", record_type="meetings.calendarfeed")
     reader = viewer_for(feed.user, context=AuditContext(channel=FEED_CHANNEL, address=address, user_agent=user_agent))
     return calendar_ics(viewer=reader, today=today)
+
+
+def _switched_off_since(feed: CalendarFeed) -> bool:
+    """Whether the person's account was switched off after the link was made: switching an
+    account off ends its sessions and tokens, and its calendar link too (switched on again, they
+    make a new one)."""
+    return UserEvent.objects.filter(record_id=feed.user_id, kind=UserEventKind.DEACTIVATED,
+                                    at__gte=feed.created_at).exists()
 
 
 def calendar_feed_get(*, viewer) -> CalendarFeed | None:

@@ -16,8 +16,9 @@ from saferplace.meetings.calendar import (
     calendar_ics,
 )
 from saferplace.meetings.models import CalendarFeed, Meeting, MeetingSeries
+from saferplace.partners.services import user_set_active
 from saferplace.tasking.models import Task, TaskStatus
-from tests.conftest import viewer
+from tests.conftest import OPERATOR, viewer
 
 TODAY = date(2026, 3, 2)  # a Monday
 
@@ -113,9 +114,14 @@ def test_a_link_that_is_not_one_is_not_found(calendar_world, token):
         calendar_feed_ics(token=token, today=TODAY)
 
 
-def test_a_deactivated_persons_link_stops_working(calendar_world, police_officer):
+def test_a_deactivated_persons_link_stops_working_and_stays_stopped(calendar_world, police_officer):
     _, token = calendar_feed_make(viewer=viewer(police_officer))
-    police_officer.is_active = False
-    police_officer.save(update_fields=["is_active"])
+    user_set_active(viewer=OPERATOR, user=police_officer, active=False)
     with pytest.raises(NotFound):
         calendar_feed_ics(token=token, today=TODAY)
+    user_set_active(viewer=OPERATOR, user=police_officer, active=True)  # back from leave: a new link is needed
+    with pytest.raises(NotFound):
+        calendar_feed_ics(token=token, today=TODAY)
+    police_officer.refresh_from_db()
+    _, fresh = calendar_feed_make(viewer=viewer(police_officer))
+    assert b"BEGIN:VCALENDAR" in calendar_feed_ics(token=fresh, today=TODAY)
