@@ -1,9 +1,14 @@
 """A photo added to a task, made safe to keep: its type read from its content (not its name or
 the browser's word), its size and pixels limited before it is decoded, and re-encoded as a JPEG
 with nothing of the original's metadata (EXIF, GPS, camera, comments), under a name the server
-makes. The photo is turned upright first, since the orientation was in the EXIF removed."""
+makes. The photo is turned upright first, since the orientation was in the EXIF removed.
+
+Memory is bounded: the decoded size is checked before decoding, a JPEG is decoded at the size
+kept (`draft`), every photo is shrunk to `LONGEST_EDGE` before it is converted, and one photo at a
+time is decoded in each server process."""
 
 import io
+import threading
 import uuid
 
 from django.core.files.base import ContentFile
@@ -12,6 +17,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 LARGEST_BYTES = 10 * 1024 * 1024
 LARGEST_PIXELS = 40_000_000
+LARGEST_DECODED_BYTES = 120 * 1024 * 1024  # width × height × bands: a 40-megapixel RGB photo
+LONGEST_EDGE = 2560  # what is kept: plenty to see a fly-tip or a tag by, a tenth of the memory
+DECODING = threading.BoundedSemaphore(1)  # one photo decoded at a time in each process
 FORMATS = {"JPEG", "PNG", "WEBP"}
 FOLDER = "task-photos"
 QUALITY = 85
@@ -35,12 +43,15 @@ def photo_clean(upload) -> bytes:
             if image.format not in FORMATS:
                 raise PhotoRefused("The photo must be a JPEG, PNG or WebP image")
             width, height = image.size
-            if width * height > LARGEST_PIXELS:
+            if width * height > LARGEST_PIXELS or width * height * len(image.getbands()) > LARGEST_DECODED_BYTES:
                 raise PhotoRefused(f"The photo must be {LARGEST_PIXELS // 1_000_000} megapixels or fewer "
                                    f"(this one is {width} × {height})")
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            clean = _as_rgb(upright)
+            with DECODING:
+                image.draft("RGB", (LONGEST_EDGE, LONGEST_EDGE))  # a JPEG decodes straight to about this size
+                image.load()
+                image.thumbnail((LONGEST_EDGE, LONGEST_EDGE))
+                upright = ImageOps.exif_transpose(image)
+                clean = _as_rgb(upright)
     except PhotoRefused:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

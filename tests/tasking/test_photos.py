@@ -133,3 +133,23 @@ def test_a_photo_is_read_back_only_by_who_may_see_it(stored_uploads, make_task, 
     task_photo_get(viewer=viewer(volunteer), photo_id=theirs.pk)[1].close()
     with pytest.raises(NotFound):
         task_photo_get(viewer=viewer(other_volunteer), photo_id=theirs.pk)
+
+
+def _png(mode: str, size: tuple[int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_memory_is_bounded_by_the_decoded_size_not_only_the_pixels(monkeypatch):
+    """Four bands of a photo cost a third more than three: the decoded size is checked too."""
+    monkeypatch.setattr(photos, "LARGEST_DECODED_BYTES", 3 * 400 * 300)
+    assert photos.photo_clean(upload(_png("RGB", (400, 300)), name="a.png", content_type="image/png"))
+    with pytest.raises(photos.PhotoRefused, match="megapixels"):
+        photos.photo_clean(upload(_png("RGBA", (400, 300)), name="a.png", content_type="image/png"))
+
+
+def test_a_large_photo_is_kept_at_the_longest_edge(monkeypatch):
+    monkeypatch.setattr(photos, "LONGEST_EDGE", 100)
+    kept = Image.open(io.BytesIO(photos.photo_clean(upload(jpeg_with_gps(size=(640, 480))))))
+    assert kept.size == (100, 75)
