@@ -417,7 +417,8 @@ def item_decide(*, viewer, meeting: Meeting, item: Item, decision: str, state: s
                            assignee=action.assignee, for_volunteers=action.for_volunteers, due_date=action.due_date,
                            questions=list(action.questions), priority=action.priority, where=item.where,
                            place=action.place or item.place or meeting.series.place,
-                           source_kind=ITEM_SOURCE, source_id=item.pk, source_label=f"{meeting}: {item.title}"[:300])
+                           source_kind=ITEM_SOURCE, source_id=item.pk, source_label=f"{meeting}: {item.title}"[:300],
+                           across_partnership=True)
         event_write(viewer=viewer, record=item, kind=ItemEventKind.ACTION,
                     changes={"task": task.title, "for": action.organisation.name,
                              "due": action.due_date.isoformat() if action.due_date else "none"})

@@ -110,8 +110,11 @@ def task_timeline(*, viewer, task: Task) -> list:
         for event in others:
             event.changes = {}
         return sorted(mine + timeline_for_outsider(others), key=lambda event: (event.at, event.pk))
-    if policy.is_staff(viewer):  # who set it, from another organisation
-        return timeline_for_outsider(events)
+    if policy.is_staff(viewer):  # who set it, from another organisation: not who in it does it
+        shown = timeline_for_outsider(events)
+        for event in shown:
+            event.changes = {name: change for name, change in event.changes.items() if name != "assignee"}
+        return shown
     return []
 
 
@@ -233,8 +236,9 @@ def task_choices(*, viewer) -> TaskChoices:
     return TaskChoices(
         organisations=list(Organisation.objects.order_by("name")),
         teams=list(Team.objects.select_related("organisation").order_by("organisation__name", "name")),
-        people=list(User.objects.filter(is_active=True, organisation__isnull=False, role__in=roles)
-                    .select_related("organisation").order_by("organisation__name", "first_name", "last_name")),
+        # People of the viewer's own organisation only: another agency decides who does its tasks.
+        people=list(User.objects.filter(is_active=True, organisation_id=viewer.organisation_id, role__in=roles)
+                    .select_related("organisation").order_by("first_name", "last_name")),
         places=list(Place.objects.filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.WARD]).order_by("kind", "name")),
     )
 

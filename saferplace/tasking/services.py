@@ -60,11 +60,26 @@ def task_create(
     source_kind: str = "",
     source_id: int | None = None,
     source_label: str = "",
+    across_partnership: bool = False,
 ) -> Task:
     """Ask `organisation` (a team or a person in it, or the volunteer pool) to do something.
-    Anyone holding `tasks.assign` may task any partner organisation (the meeting tasks agencies);
-    the team and person must belong to that organisation."""
+    A person holding `tasks.assign` tasks their own organisation, or another with which it has a
+    sharing agreement in force; a meeting's action may task any member agency (the meetings app
+    checks membership and says so with `across_partnership`). Only the organisation itself names
+    the person who does it: another agency is tasked as a whole, a team of it, or its volunteers.
+    The person must be able to work on it (a role that works on tasks; a volunteer only on a task
+    for volunteers)."""
     access.require(viewer, "tasks.assign")
+    own = viewer.is_operator or organisation.pk == viewer.organisation_id
+    if not (own or across_partnership or organisation.pk in _partners_of(viewer)):
+        raise NotAllowed(f"Your organisation has no sharing agreement in force with {organisation.name}: "
+                         "task it through the daily meeting.")
+    if assignee is not None and not own:
+        raise NotAllowed(f"{organisation.name} decides who does its tasks: task the agency, one of its teams or "
+                         "its volunteers.")
+    if assignee is not None and not _may_be_given(assignee, for_volunteers=for_volunteers):
+        raise NotAllowed(f"{assignee.display_name} cannot work on this task: choose someone whose role works on "
+                         "tasks (a volunteer only on a task for volunteers).")
     title = title.strip()
     if not title:
         raise ValueError("A task needs a title: what is to be done.")
@@ -92,6 +107,22 @@ def task_create(
     record_change(viewer=viewer, record=task, kind=TaskEventKind.CREATED, created=True,
                   note=f"From {source_label}" if source_label else "")
     return task
+
+
+def _partners_of(viewer) -> set[int]:
+    """The organisations with which the viewer's has a sharing agreement in force."""
+    if viewer.organisation_id is None:
+        return set()
+    return {party.pk for agreement in access.agreements_in_force(party_id=viewer.organisation_id)
+            for party in agreement.parties.all()}
+
+
+def _may_be_given(user: User, *, for_volunteers: bool) -> bool:
+    """Whether a task may be given to `user`: their role works on tasks, or they volunteer and
+    the task is for volunteers."""
+    held = set(RoleCapability.objects.filter(role=user.role, capability_id__in=("tasks.work", "tasks.volunteer"))
+               .values_list("capability_id", flat=True))
+    return user.is_active and ("tasks.work" in held or (for_volunteers and "tasks.volunteer" in held))
 
 
 def _name(user) -> str:

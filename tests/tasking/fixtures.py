@@ -7,7 +7,7 @@ import pytest
 from saferplace.partners.models import Role
 from saferplace.places.models import PlaceKind
 from saferplace.places.services import place_create_or_update
-from saferplace.tasking.models import WorkingArea
+from saferplace.tasking.models import Task, WorkingArea
 from saferplace.tasking.services import task_create
 from tests.conftest import OPERATOR, _persona, square
 
@@ -83,7 +83,17 @@ def other_volunteer(world, area):
 @pytest.fixture
 def make_task(world):
     def make(organisation="council", *, by=OPERATOR, **fields):
+        """A task; one set by another organisation for a named person (as a meeting tasks the
+        agency, which then gives it to its officer) is made for the agency, then given."""
         fields.setdefault("title", "Check the underpass for rough sleeping")
-        return task_create(viewer=by, organisation=world["organisations"][organisation], **fields)
+        assignee = fields.pop("assignee", None)
+        agency = world["organisations"][organisation]
+        if by.is_operator or by.organisation_id == agency.pk:
+            return task_create(viewer=by, organisation=agency, assignee=assignee, **fields)
+        task = task_create(viewer=by, organisation=agency, across_partnership=True, **fields)
+        if assignee is not None:
+            Task.objects.filter(pk=task.pk).update(assignee=assignee)
+            task.refresh_from_db()
+        return task
 
     return make

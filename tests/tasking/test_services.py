@@ -6,12 +6,19 @@ import pytest
 
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.tasking.models import Task, TaskEvent, TaskEventKind, TaskNote, TaskStatus
-from saferplace.tasking.selectors import task_page, task_timeline, tasks_mine, tasks_team_queue
+from saferplace.tasking.selectors import (
+    task_choices,
+    task_page,
+    task_timeline,
+    tasks_mine,
+    tasks_team_queue,
+)
 from saferplace.tasking.services import (
     task_accept,
     task_answer,
     task_cancel,
     task_complete,
+    task_create,
     task_decline,
     task_note_add,
     task_reassign,
@@ -298,3 +305,34 @@ def test_tasks_due_date_and_priority_are_kept(make_task, council_officer):
 def test_a_task_for_volunteers_needs_its_place(make_task):
     with pytest.raises(ValueError, match="needs its place"):
         make_task(for_volunteers=True)
+
+
+# Who may task whom
+
+
+def test_an_organisation_tasks_only_agencies_it_has_an_agreement_with(world, bid_analyst, council_analyst,
+                                                                       police_officer):
+    police = world["organisations"]["police"]
+    with pytest.raises(NotAllowed, match="no sharing agreement"):  # the BID has none
+        task_create(viewer=viewer(bid_analyst), organisation=police, title="Patrol the precinct")
+    assert task_create(viewer=viewer(bid_analyst), organisation=world["organisations"]["bid"], title="Our own")
+    made = task_create(viewer=viewer(council_analyst), organisation=police, title="Patrol the precinct")  # ISA-CSP
+    with pytest.raises(NotAllowed, match="decides who does its tasks"):
+        task_create(viewer=viewer(council_analyst), organisation=police, title="Patrol", assignee=police_officer)
+    assert Task.objects.filter(organisation=police).count() == 1 and made.assignee is None
+
+
+def test_a_task_goes_only_to_someone_who_can_work_on_it(world, council_analyst, council_volunteer, council_auditor,
+                                                        council_officer, area):
+    council = world["organisations"]["council"]
+    for person in (council_volunteer, council_auditor):  # not a task for volunteers; a role that does no tasks
+        with pytest.raises(NotAllowed, match="cannot work on this task"):
+            task_create(viewer=viewer(council_analyst), organisation=council, title="Visit", assignee=person)
+    assert task_create(viewer=viewer(council_analyst), organisation=council, title="Visit", assignee=council_officer)
+    assert task_create(viewer=viewer(council_analyst), organisation=council, title="Look", assignee=council_volunteer,
+                       for_volunteers=True, place=area["ward"])
+
+
+def test_the_new_task_form_lists_only_the_assigners_own_people(world, council_analyst, police_officer, council_officer):
+    people = task_choices(viewer=viewer(council_analyst)).people
+    assert council_officer in people and police_officer not in people
