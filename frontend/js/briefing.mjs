@@ -237,7 +237,15 @@ function watchConnection(root, outbox) {
 
 function registerWorker(root) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  const controlled = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: "/" }).catch(() => {});
+  if (controlled) return;
+  // The first visit: this page and its files came before the worker was there to keep them, so
+  // it is asked to fetch and keep them now (it keeps only the briefing's own addresses).
+  navigator.serviceWorker.ready.then((registration) => {
+    const addresses = [window.location.href, ...performance.getEntriesByType("resource").map((entry) => entry.name)];
+    registration.active?.postMessage({ keep: addresses });
+  }).catch(() => {});
 }
 
 // --- The map ------------------------------------------------------------------------------

@@ -81,6 +81,26 @@ async function networkFirst(request, key) {
   }
 }
 
+// The page asks, on its first visit, for what it loaded before this worker was there.
+self.addEventListener("message", (event) => {
+  const addresses = Array.isArray(event.data?.keep) ? event.data.keep.slice(0, 200) : [];
+  event.waitUntil(Promise.all(addresses.map(async (address) => {
+    let url;
+    try {
+      url = new URL(address, self.location.origin);
+    } catch {
+      return;
+    }
+    if (url.origin !== self.location.origin || !saved(url)) return;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (response.ok && !response.redirected) await save(url.pathname === BRIEFING ? BRIEFING : url.href, response);
+    } catch {
+      // offline already: nothing to keep
+    }
+  })));
+});
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET") return;
