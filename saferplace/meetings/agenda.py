@@ -46,6 +46,7 @@ from saferplace.tasking.models import Task
 from saferplace.tasking.selectors import tasks_for_agenda
 
 LOOK_BACK_DAYS = 365
+MEETINGS_AHEAD = 14  # meetings looked through for one not started
 NEAR_METRES = 500  # issues of one category this close are one issue on the agenda
 # The ranking scores every candidate whatever its limit, which only cuts the list: all of it is
 # read, so that the issues of special categories, left out here, do not crowd out the others.
@@ -161,15 +162,21 @@ def _overdue(viewer, series: MeetingSeries, on: date) -> list[tuple[Item, str]]:
 
 @transaction.atomic
 def agenda_prepare(*, viewer, series: MeetingSeries, on: date | None = None) -> Drafted:
-    """Draft (or bring up to date) the agenda of the series' next meeting on or after `on`."""
+    """Draft (or bring up to date) the agenda of the series' next meeting on or after `on` that
+    has not started yet (today's, once it has closed, is followed by the next day's)."""
     series = series_get(viewer=viewer, series_id=series.pk)
     access.require(viewer, "meetings.chair", series)
     day = next_date(series, on or timezone.localdate())
     if day is None:
         raise ValueError(f"{series.name} has no meeting days set.")
     meeting = meeting_for(series, day)
-    if meeting.status != MeetingStatus.PLANNED:
-        raise NotAllowed(f"The meeting on {day:%-d %B %Y} has already {'started' if meeting.status == 'live' else 'closed'}.")
+    for _ in range(MEETINGS_AHEAD):  # that day's meeting started or closed already: the one after it
+        if meeting.status == MeetingStatus.PLANNED:
+            break
+        day = next_date(series, day + timedelta(days=1))
+        meeting = meeting_for(series, day)
+    else:
+        raise NotAllowed(f"The next {MEETINGS_AHEAD} meetings of {series.name} have started or closed already.")
     chair_viewer = viewer_for(series.chair, context=AuditContext(channel=TASK, reason="drafting the agenda"))
     drafted = (_analysis_items(viewer=viewer, series=series, meeting=meeting, on=day,
                                chair_viewer=chair_viewer) + _concerns(series)

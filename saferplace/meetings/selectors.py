@@ -20,6 +20,7 @@ from saferplace.meetings.models import (
     ItemState,
     Meeting,
     MeetingSeries,
+    MeetingStatus,
 )
 from saferplace.partners import access
 from saferplace.tasking.models import Task
@@ -73,6 +74,15 @@ def meeting_today(*, viewer) -> Meeting | None:
         return None
     today = Meeting.objects.filter(date=timezone.localdate(), series__in=series_list(viewer=viewer)).select_related("series")
     return today.filter(series__chair=viewer.user).first() or today.order_by("starts_at").first()
+
+
+def meeting_next(*, viewer) -> Meeting | None:
+    """The next meeting (today's or later, not closed) of a series the viewer chairs: where a
+    chair lands on a day without a meeting of their own."""
+    if viewer.user is None:
+        return None
+    return (Meeting.objects.filter(series__chair=viewer.user, date__gte=timezone.localdate())
+            .exclude(status=MeetingStatus.CLOSED).select_related("series").order_by("date").first())
 
 
 def item_get(*, viewer, item_id: int) -> Item:

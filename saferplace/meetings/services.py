@@ -223,6 +223,8 @@ def meeting_open(*, viewer, meeting: Meeting) -> Meeting:
     meeting = _chair(viewer, meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise NotAllowed("Only a meeting not yet started can be opened.")
+    if meeting.date > timezone.localdate():
+        raise NotAllowed(f"This meeting is on {meeting.date:%A %-d %B}: it can be opened on the day.")
     first = meeting.entries.filter(dropped_reason="").order_by("position", "id").first()
     record_change(viewer=viewer, record=meeting, kind=MeetingEventKind.OPENED,
                   values={"status": MeetingStatus.LIVE, "opened_at": timezone.now(), "current_entry": first})

@@ -231,15 +231,15 @@ def test_an_item_with_an_overdue_action_returns(series, chair, police_officer, w
 # --- refused --------------------------------------------------------------------------------------
 
 
-def test_a_meeting_started_or_closed_is_not_drafted_again(series, chair, police_officer):
+def test_once_a_meeting_has_started_or_closed_the_next_one_is_drafted(series, chair, police_officer):
     meeting = agenda_prepare(viewer=chair, series=series, on=MONDAY).meeting
     meeting_open(viewer=chair, meeting=meeting)
     raise_concern(police_officer, series, "Begging at the station")
-    with pytest.raises(NotAllowed, match="already started"):
-        agenda_prepare(viewer=chair, series=series, on=MONDAY)
-    meeting_close(viewer=chair, meeting=meeting)
-    with pytest.raises(NotAllowed, match="already closed"):
-        agenda_prepare(viewer=chair, series=series, on=MONDAY)
+    following = agenda_prepare(viewer=chair, series=series, on=MONDAY).meeting
+    assert following.date > MONDAY and following.status == MeetingStatus.PLANNED
+    assert [entry.item.title for entry in entries(following)][-1] == "Begging at the station"
+    meeting_close(viewer=chair, meeting=meeting, send_minutes=False)
+    assert agenda_prepare(viewer=chair, series=series, on=MONDAY).meeting == following
     assert entries(meeting) == []
 
 

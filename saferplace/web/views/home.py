@@ -1,7 +1,7 @@
 """The home page: what a signed-in person does next, depending on what their role can do.
 
 Each role lands on its work (`landing`), by what it may do, never by its name: whoever chairs
-meetings lands on today's meeting when there is one; a volunteer on the tasks on offer and
+meetings lands on today's meeting, or else their next one; a volunteer on the tasks on offer and
 their own; whoever works on tasks and assigns none (a practitioner) on their briefing. Everyone
 else, and anyone who asks for it (`?overview=1`), has this page."""
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from saferplace.audit.selectors import audit_entry_count, audit_recent
 from saferplace.incidents.selectors import incident_counts_by_category
-from saferplace.meetings.selectors import meeting_today
+from saferplace.meetings.selectors import meeting_next, meeting_today
 from saferplace.partners.access import can
 from saferplace.partners.selectors import (
     agreements_due,
@@ -40,7 +40,7 @@ def top_and_other(rows: list[dict], *, limit: int) -> tuple[list[dict], dict | N
 def landing(viewer) -> str | None:
     """Where the viewer's role lands instead of the home page, or None to stay."""
     if can(viewer, "meetings.chair"):
-        meeting = meeting_today(viewer=viewer)
+        meeting = meeting_today(viewer=viewer) or meeting_next(viewer=viewer)
         return reverse("web:meeting-detail", args=[meeting.pk]) if meeting is not None else None
     if can(viewer, "tasks.volunteer"):
         return reverse("web:task-list")
