@@ -367,5 +367,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports each step of every PDF, and warns of CSS it does not draw (GOV.UK's
+        # visually hidden text); only its errors matter.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
     },
 }

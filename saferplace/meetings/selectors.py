@@ -106,7 +106,10 @@ def item_timeline(*, viewer, item: Item) -> list:
     item_get(viewer=viewer, item_id=item.pk)
     shown = []
     for event in record_timeline(item):
-        if viewer.is_operator or event.actor_organisation == viewer.organisation_name:
+        if event.actor_id is None and not event.actor_organisation:  # the worker or a command
+            event.actor_name = "SaferPlace"
+            shown.append(event)
+        elif viewer.is_operator or event.actor_organisation == viewer.organisation_name:
             shown.append(event)
         else:
             shown.extend(timeline_for_outsider([event]))

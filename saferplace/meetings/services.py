@@ -101,6 +101,9 @@ def series_create(*, viewer, name: str, chair: User, member_organisations: list[
                   members: list[User] | None = None) -> MeetingSeries:
     """Set up a meeting series run by the chair's organisation."""
     name = _text(name, name="a name for the series", most=200)
+    video_link = (video_link or "").strip()
+    if video_link and not video_link.lower().startswith(("https://", "http://")):
+        raise ValueError("The video-call link must be a web address starting https://.")
     if chair.organisation_id is None:
         raise ValueError("The chair must belong to an organisation.")
     series = MeetingSeries(name=name, kind=kind, organisation_id=chair.organisation_id, chair=chair, place=place,
@@ -410,8 +413,11 @@ def item_decide(*, viewer, meeting: Meeting, item: Item, decision: str, state: s
             raise NotAllowed(f"{agency.name} is not a member of {meeting.series.name}.")
     made = Decision.objects.create(item=item, meeting=meeting, text=text, threshold_met=threshold_met,
                                    made_by=viewer.user)
+    before = sorted(organisation.name for organisation in item.supporting.all())
+    after = sorted(organisation.name for organisation in supporting) if supporting is not None else before
     record_change(viewer=viewer, record=item, kind=ItemEventKind.DECIDED, note=text, always=True,
-                  values={"state": new_state, "lead": lead, "review_date": review_date, "threshold_met": threshold_met})
+                  values={"state": new_state, "lead": lead, "review_date": review_date, "threshold_met": threshold_met},
+                  changes={"supporting": [before, after]} if after != before else None)
     if supporting is not None:
         item.supporting.set(supporting)
     for action in actions or []:

@@ -22,6 +22,7 @@ from saferplace.tasking.models import (
     TaskEventKind,
     TaskPhoto,
     TaskStatus,
+    WorkingArea,
 )
 from saferplace.tasking.photos import photo_open
 
@@ -260,3 +261,10 @@ def tasks_overdue_report(*, viewer, on: date | None = None) -> dict:
     on = on or timezone.localdate()
     return {"on": on.isoformat(), "tasks": overdue_rows(tasks_overdue(viewer=viewer, on=on), on)}
 
+
+def volunteer_area_names() -> list[str]:
+    """The places volunteers work in (where a task for volunteers finds them), by name: for the
+    form that offers a task to them. Names of places, not of people."""
+    roles = RoleCapability.objects.filter(capability_id="tasks.volunteer").values("role")
+    return sorted(set(WorkingArea.objects.filter(user__role__in=roles, user__is_active=True)
+                      .values_list("place__name", flat=True)))

@@ -21,8 +21,9 @@ def _text(label: str, *, required: bool = True, most: int = 4000, textarea: bool
 
 
 class InRangeDate(forms.DateField):
-    def __init__(self, label: str, **kwargs):
+    def __init__(self, label: str, *, not_before: date | None = None, **kwargs):
         words = f"Enter {label.lower()} as a real date, like {date.today():%Y-%m-%d}"
+        self.not_before = not_before
         super().__init__(label=label, required=False, input_formats=["%Y-%m-%d"],
                          error_messages={"invalid": words}, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
 
@@ -30,6 +31,8 @@ class InRangeDate(forms.DateField):
         found = super().clean(value)
         if found is not None and not EARLIEST <= found <= LATEST:
             raise forms.ValidationError(f"{self.label} must be between {EARLIEST.year} and {LATEST.year}")
+        if found is not None and self.not_before is not None and found < self.not_before:
+            raise forms.ValidationError(f"{self.label} must be today or later")
         return found
 
 
@@ -75,7 +78,8 @@ class DecisionForm(forms.Form):
                  ("no", "No: discussed de-identified only")],
         coerce=lambda value: {"yes": True, "no": False}.get(value), empty_value=None, widget=forms.RadioSelect)
 
-    def __init__(self, *args, members, states: list[ItemState], places, **kwargs):
+    def __init__(self, *args, members, states: list[ItemState], places, volunteer_areas: str = "", today=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [(state.code, state.name) for state in states]
         self.fields["lead"].queryset = members
@@ -86,7 +90,7 @@ class DecisionForm(forms.Form):
             self.fields[f"action_{number}_organisation"] = forms.ModelChoiceField(
                 label=f"Action {number}: for", required=False, queryset=members, empty_label="Choose an agency",
                 error_messages={"invalid_choice": f"Choose who action {number} is for from the list"})
-            self.fields[f"action_{number}_due"] = InRangeDate(f"Action {number}: due")
+            self.fields[f"action_{number}_due"] = InRangeDate(f"Action {number}: due", not_before=today)
             self.fields[f"action_{number}_priority"] = forms.ChoiceField(
                 label=f"Action {number}: priority", choices=TaskPriority.choices, initial=TaskPriority.NORMAL, required=False,
                 error_messages={"invalid_choice": "Choose a priority from the list"})
@@ -95,7 +99,8 @@ class DecisionForm(forms.Form):
                 required=False)
             self.fields[f"action_{number}_place"] = forms.ModelChoiceField(
                 label=f"Action {number}: where", required=False, queryset=places, empty_label="The item's place",
-                help_text="Needed for an action offered to volunteers, when the item has no place",
+                help_text="Needed for an action offered to volunteers, when the item has no place"
+                          + (f". Volunteers work in {volunteer_areas}" if volunteer_areas else ""),
                 error_messages={"invalid_choice": f"Choose where action {number} is from the list"})
             self.fields[f"action_{number}_questions"] = _text(f"Action {number}: questions to answer", required=False,
                                                               textarea=True, most=3000, hint="One a line")

@@ -477,3 +477,13 @@ def test_a_closed_meeting_engages_nobody(meeting, on_agenda, concern, chair, wor
     with pytest.raises(NotAllowed):
         item_engage(viewer=chair, meeting=meeting, item=concern, organisation=world["organisations"]["council"])
     assert not concern.engaged.filter(name="Riverford City Council").exists()
+
+
+def test_a_video_link_is_a_web_address(world, police_chair):
+    from saferplace.meetings.models import MeetingSeries
+    from saferplace.meetings.services import series_create
+
+    with pytest.raises(ValueError, match="web address"):
+        series_create(viewer=OPERATOR, name="Odd", chair=police_chair, member_organisations=[],
+                      video_link="javascript:alert(1)")
+    assert not MeetingSeries.objects.filter(name="Odd").exists()

@@ -187,3 +187,16 @@ def test_an_action_for_volunteers_is_set_in_the_place_chosen(client, meeting, wo
     assert client.post(decide, {**choices, "action_1_place": ward.pk}).status_code == 302
     task = Task.objects.get()
     assert task.for_volunteers and task.place == ward
+
+
+def test_an_action_is_not_due_in_the_past_and_the_states_come_in_their_order(client, meeting, world, police_chair):
+    entry = meeting.entries.get()
+    decide = reverse("web:meeting-decide", args=[meeting.pk, entry.item_id])
+    sign_in(client, police_chair)
+    page = client.get(decide).content.decode()
+    order = [page.index(f'value="{state}"') for state in ("new", "in_hand", "monitoring", "closed")]
+    assert order == sorted(order)
+    past = client.post(decide, {"decision": "Clear it", "state": "in_hand", "action_1_title": "Clear it",
+                                "action_1_organisation": world["organisations"]["council"].pk,
+                                "action_1_due": "2020-01-01"})
+    assert past.status_code == 400 and "today or later" in past.content.decode() and not Task.objects.exists()

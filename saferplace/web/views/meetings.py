@@ -9,6 +9,7 @@ mistake comes back as a message naming what was wrong."""
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from saferplace.errors import NotAllowed
@@ -45,6 +46,7 @@ from saferplace.meetings.services import (
 )
 from saferplace.partners import access
 from saferplace.places.selectors import places_to_act_in
+from saferplace.tasking.selectors import volunteer_area_names
 from saferplace.web.meeting_forms import AddItemForm, ConcernForm, DecisionForm
 from saferplace.web.views.common import capability_required, page
 
@@ -261,8 +263,9 @@ def decide(request, meeting_id: int, item_id: int):
     item = item_get(viewer=viewer, item_id=item_id)
     access.require(viewer, "meetings.chair", meeting.series)
     members = meeting.series.member_organisations.order_by("name")
-    states = [item.state, *item_next_states(item)]
+    states = sorted([item.state, *item_next_states(item)], key=lambda state: state.order)
     form = DecisionForm(request.POST or None, members=members, states=states, places=places_to_act_in(),
+                        volunteer_areas=", ".join(volunteer_area_names()), today=timezone.localdate(),
                         initial={"state": item.state_id, "lead": item.lead_id, "review_date": item.review_date})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
