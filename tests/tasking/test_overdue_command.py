@@ -2,12 +2,13 @@
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 
 from saferplace.cli import main
+from saferplace.tasking.models import Task
 from saferplace.tasking.services import task_cancel
 from tests.conftest import OPERATOR, viewer
 
@@ -73,3 +74,12 @@ def test_the_help_names_both_kinds_of_task(capsys):
         run(capsys, "--help")
     out = capsys.readouterr().out
     assert "overdue" in out and "retry" in out and "list" in out
+
+
+def test_escalate_applies_the_rules_now(capsys, make_task, council_team):
+    task = make_task(team=council_team)
+    Task.objects.filter(pk=task.pk).update(created_at=task.created_at - timedelta(hours=25))
+    call_command("tasks", "escalate")
+    assert f"task {task.pk} (Not accepted after a day" in capsys.readouterr().out
+    call_command("tasks", "escalate")
+    assert "0 escalations: none due." in capsys.readouterr().out

@@ -3,7 +3,8 @@ tasks, and queueing a failed one again (as the operator). An import is better re
 `saferplace import retry RUN_ID`, which keeps its run.
 
 `saferplace tasks overdue [--date D] [--format table|json]`: the partnership's tasks (the
-tasking app's: what people were asked to do) due before that day and not finished."""
+tasking app's: what people were asked to do) due before that day and not finished.
+`saferplace tasks escalate`: apply the escalation rules now, as the worker does every 15 minutes."""
 
 import json
 from datetime import date
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from saferplace.errors import NotFound
 from saferplace.partners.viewer import operator_viewer
+from saferplace.tasking.escalation import tasks_escalate
 from saferplace.tasking.selectors import tasks_overdue_report
 from saferplace.worker.services import task_list, task_retry
 
@@ -41,11 +43,17 @@ class Command(BaseCommand):
         overdue = sub.add_parser("overdue", help="tasks people were given, due before a day and not finished")
         overdue.add_argument("--date", dest="on", metavar="DATE", help="overdue on this day (YYYY-MM-DD; default today)")
         overdue.add_argument("--format", choices=["table", "json"], default="table")
+        sub.add_parser("escalate", help="apply the escalation rules now (the worker does every 15 minutes)")
 
     def handle(self, *args, action, **options):
         viewer = operator_viewer()
         if action == "overdue":
             self._overdue(viewer, on=_day(options["on"]), format=options["format"])
+            return
+        if action == "escalate":
+            fired = tasks_escalate(viewer=viewer)
+            self.stdout.write(f"{len(fired)} escalation{'' if len(fired) == 1 else 's'}: " + (", ".join(
+                f"task {escalation.task_id} ({escalation.rule.name})" for escalation in fired) or "none due."))
             return
         if action == "list":
             for result in task_list(viewer=viewer, status="FAILED" if options["failed"] else ""):
