@@ -309,6 +309,15 @@ def hand_raise(*, viewer, meeting: Meeting, raised: bool = True) -> None:
 
 
 @transaction.atomic
+def hands_lower(*, viewer, meeting: Meeting) -> int:
+    """The chair lowers every raised hand (those heard); returns how many."""
+    meeting = _chair(viewer, meeting)
+    lowered = meeting.attendance.filter(hand_raised_at__isnull=False).update(hand_raised_at=None)
+    _touch(meeting)
+    return lowered
+
+
+@transaction.atomic
 def item_note_add(*, viewer, meeting: Meeting, item: Item, text: str) -> ItemNote:
     """An agency adds what it knows to an item (de-identified, as the item)."""
     meeting = meeting_get(viewer=viewer, meeting_id=meeting.pk)

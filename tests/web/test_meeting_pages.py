@@ -200,3 +200,19 @@ def test_an_action_is_not_due_in_the_past_and_the_states_come_in_their_order(cli
                                 "action_1_organisation": world["organisations"]["council"].pk,
                                 "action_1_due": "2020-01-01"})
     assert past.status_code == 400 and "today or later" in past.content.decode() and not Task.objects.exists()
+
+
+def test_the_chair_sees_raised_hands_at_the_top_and_lowers_them(client, meeting, police_chair, council_analyst,
+                                                                 police_officer):
+    sign_in(client, police_chair)
+    client.post(reverse("web:meeting-chair", args=[meeting.pk, "open"]))
+    sign_in(client, council_analyst)
+    client.post(reverse("web:meeting-join", args=[meeting.pk]), {"mode": "remote"})
+    client.post(reverse("web:meeting-hand", args=[meeting.pk]), {"raised": "yes"})
+    sign_in(client, police_officer)  # not the chair: cannot lower others' hands
+    assert client.post(reverse("web:meeting-chair", args=[meeting.pk, "lower-hands"])).status_code == 403
+    sign_in(client, police_chair)
+    page = client.get(reverse("web:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "1 hand raised:" in page
+    client.post(reverse("web:meeting-chair", args=[meeting.pk, "lower-hands"]))
+    assert not Attendance.objects.filter(hand_raised_at__isnull=False).exists()

@@ -34,6 +34,7 @@ from saferplace.meetings.services import (
     agenda_reorder,
     concern_raise,
     hand_raise,
+    hands_lower,
     item_decide,
     item_engage,
     item_note_add,
@@ -50,7 +51,7 @@ from saferplace.tasking.selectors import volunteer_area_names
 from saferplace.web.meeting_forms import AddItemForm, ConcernForm, DecisionForm
 from saferplace.web.views.common import capability_required, page
 
-CHAIR_ACTIONS = {"open", "close", "add", "move-to", "up", "down", "drop", "merge", "engage"}
+CHAIR_ACTIONS = {"open", "close", "add", "move-to", "up", "down", "drop", "merge", "engage", "lower-hands"}
 
 
 def _member(view):
@@ -215,6 +216,8 @@ def chair_action(request, meeting_id: int, action: str):
         return _attempt(request, meeting.pk, lambda: meeting_close(viewer=viewer, meeting=meeting, send_minutes=send),
                         done="The meeting is closed. " + ("The minutes are being sent to everyone who attended."
                                                           if send else "Send the minutes from the minutes page."))
+    if action == "lower-hands":
+        return _attempt(request, meeting.pk, lambda: hands_lower(viewer=viewer, meeting=meeting), done="Hands lowered.")
     if action == "add":
         form = AddItemForm(post)
         if not form.is_valid():
