@@ -55,6 +55,10 @@ session = client.session
 session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=chair).persistent_id
 session.save()
 meeting = Meeting.objects.filter(status=MeetingStatus.PLANNED).order_by("date").first()
+if meeting is None:  # drafted as the worker does each morning
+    from saferplace.meetings.agenda import agenda_prepare
+    from saferplace.partners.viewer import operator_viewer
+    meeting = agenda_prepare(viewer=operator_viewer("benchmark"), series=MeetingSeries.objects.get()).meeting
 closed = Meeting.objects.filter(status=MeetingStatus.CLOSED).order_by("-date").first()
 
 def timed(path, count, status):
@@ -100,8 +104,11 @@ def main() -> None:
     database = "postgresql" if options.database_url else "sqlite"
     subprocess.run([SAFERPLACE, "django", "migrate", "-v0"], env=env, check=True)
 
-    requests = json.loads(subprocess.run([sys.executable, "-c", IN_PROCESS, str(options.polls)], env=env, check=True,
-                                         capture_output=True, text=True, cwd=ROOT).stdout.strip().splitlines()[-1])
+    measured = subprocess.run([sys.executable, "-c", IN_PROCESS, str(options.polls)], env=env, capture_output=True,
+                              text=True, cwd=ROOT)
+    if measured.returncode:
+        sys.exit(measured.stderr)
+    requests = json.loads(measured.stdout.strip().splitlines()[-1])
     commands = {
         "saferplace meeting prepare --format json": min(run(["meeting", "prepare", "--format", "json"], env)
                                                         for _ in range(options.repeat)),
