@@ -5,8 +5,9 @@ from datetime import date
 
 from django import forms
 
-from saferplace.meetings.models import ItemState
+from saferplace.meetings.models import ItemState, MeetingKind
 from saferplace.partners.models import DataCategory, Organisation
+from saferplace.places.models import Place
 from saferplace.tasking.models import TaskPriority
 
 ACTIONS = 3  # action rows on the decision form
@@ -34,6 +35,46 @@ class InRangeDate(forms.DateField):
         if found is not None and self.not_before is not None and found < self.not_before:
             raise forms.ValidationError(f"{self.label} must be today or later")
         return found
+
+
+DAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
+        (6, "Sunday")]
+
+
+class SeriesForm(forms.Form):
+    name = _text("Name", most=200, hint="Like Riverford Daily Risk Management Meeting")
+    kind = forms.ChoiceField(label="Kind of meeting", choices=MeetingKind.choices, initial=MeetingKind.DAILY,
+                             widget=forms.RadioSelect, error_messages={"required": "Choose the kind of meeting",
+                                                                       "invalid_choice": "Choose a kind from the list"})
+    place = forms.ModelChoiceField(label="Area", required=False, queryset=Place.objects.none(),
+                                   empty_label="The whole partnership",
+                                   help_text="Where its agenda's issues come from",
+                                   error_messages={"invalid_choice": "Choose an area from the list"})
+    member_organisations = forms.ModelMultipleChoiceField(
+        label="Member agencies", queryset=Organisation.objects.order_by("name"), widget=forms.CheckboxSelectMultiple,
+        help_text="Their people take part, read the agenda and the minutes; yours is always one",
+        error_messages={"required": "Choose the agencies that are members",
+                        "invalid_choice": "Choose member agencies from the list"})
+    weekdays = forms.TypedMultipleChoiceField(label="Days it meets", choices=DAYS, coerce=int,
+                                              widget=forms.CheckboxSelectMultiple, initial=[0, 1, 2, 3, 4],
+                                              error_messages={"required": "Choose the days it meets",
+                                                              "invalid_choice": "Choose days from the list"})
+    starts_at = forms.TimeField(label="Starts at", input_formats=["%H:%M"], initial="09:30",
+                                help_text="Like 09:30", widget=forms.TimeInput(format="%H:%M"),
+                                error_messages={"required": "Enter the time it starts, like 09:30",
+                                                "invalid": "Enter the time it starts as hours and minutes, like 09:30"})
+    minutes_long = forms.IntegerField(label="How long, in minutes", min_value=5, max_value=480, initial=30,
+                                      error_messages={"required": "Enter how long it lasts, in minutes",
+                                                      "invalid": "Enter how long it lasts as a whole number of minutes",
+                                                      "min_value": "A meeting lasts 5 minutes or more",
+                                                      "max_value": "A meeting lasts 8 hours or less"})
+    video_link = forms.URLField(label="Video-call link", required=False, max_length=200, assume_scheme="https",
+                                error_messages={"invalid": "Enter the video-call link as a web address, "
+                                                           "like https://meet.example.org/drm"})
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
 
 
 class ConcernForm(forms.Form):

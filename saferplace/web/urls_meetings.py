@@ -6,6 +6,7 @@ from saferplace.web.views import meetings
 
 urlpatterns: list = [
     path("meetings/", meetings.series_index, name="meeting-series-list"),
+    path("meetings/series/new/", meetings.series_new, name="meeting-series-create"),
     path("meetings/series/<int:series_id>/", meetings.series_detail, name="meeting-series"),
     path("meetings/series/<int:series_id>/concern/", meetings.concern_new, name="meeting-concern"),
     path("meetings/series/<int:series_id>/prepare", meetings.prepare_now, name="meeting-prepare"),

@@ -216,3 +216,31 @@ def test_the_chair_sees_raised_hands_at_the_top_and_lowers_them(client, meeting,
     assert "1 hand raised:" in page
     client.post(reverse("web:meeting-chair", args=[meeting.pk, "lower-hands"]))
     assert not Attendance.objects.filter(hand_raised_at__isnull=False).exists()
+
+
+def test_a_chair_sets_up_a_series_and_others_cannot(client, world, police_chair, police_officer, council_admin):
+    from saferplace.meetings.models import MeetingSeries
+
+    new = reverse("web:meeting-series-create")
+    council, fire = world["organisations"]["council"], world["organisations"]["fire"]
+    for person in (police_officer, council_admin):  # roles that do not chair
+        sign_in(client, person)
+        assert client.get(new).status_code == 403
+        assert client.post(new, {"name": "Ours", "kind": "daily"}).status_code == 403
+    sign_in(client, police_chair)
+    assert client.get(new).status_code == 200
+    hostile = client.post(new, {"name": "Tactical", "kind": "tactical", "member_organisations": [council.pk, "x"],
+                                "weekdays": ["9"], "starts_at": "25:99", "minutes_long": "1e309",
+                                "video_link": "javascript:alert(1)"})
+    assert hostile.status_code == 400 and not MeetingSeries.objects.exists()
+    made = client.post(new, {"name": "Riverford tactical group", "kind": "tactical",
+                             "member_organisations": [council.pk, fire.pk], "weekdays": ["1", "3"],
+                             "starts_at": "14:00", "minutes_long": "45", "video_link": "https://meet.example.org/t"})
+    series = MeetingSeries.objects.get()
+    assert made.status_code == 302 and made["Location"] == reverse("web:meeting-series", args=[series.pk])
+    assert series.chair == police_chair and series.organisation == police_chair.organisation
+    assert set(series.member_organisations.all()) == {council, fire, police_chair.organisation}
+    assert series.weekdays == [1, 3] and series.minutes_long == 45
+    again = client.post(new, {"name": "riverford TACTICAL group", "kind": "daily", "member_organisations": [council.pk],
+                              "weekdays": ["1"], "starts_at": "09:00", "minutes_long": "30"})
+    assert again.status_code == 400 and "already a series" in again.content.decode()

@@ -44,11 +44,12 @@ from saferplace.meetings.services import (
     meeting_join,
     meeting_move_to,
     meeting_open,
+    series_create,
 )
 from saferplace.partners import access
 from saferplace.places.selectors import places_to_act_in
 from saferplace.tasking.selectors import volunteer_area_names
-from saferplace.web.meeting_forms import AddItemForm, ConcernForm, DecisionForm
+from saferplace.web.meeting_forms import AddItemForm, ConcernForm, DecisionForm, SeriesForm
 from saferplace.web.views.common import capability_required, page
 
 CHAIR_ACTIONS = {"open", "close", "add", "move-to", "up", "down", "drop", "merge", "engage", "lower-hands"}
@@ -89,7 +90,28 @@ def _int(value) -> int | None:
 @_member
 def series_index(request):
     viewer = request.viewer
-    return page(request, "meetings/series_list.html", active="meetings", series=list(series_list(viewer=viewer)))
+    return page(request, "meetings/series_list.html", active="meetings", series=list(series_list(viewer=viewer)),
+                may_set_up=access.can(viewer, "meetings.chair"))
+
+
+@capability_required("meetings.chair")
+def series_new(request):
+    """A chair sets up a meeting series, run by their organisation and chaired by them."""
+    viewer = request.viewer
+    form = SeriesForm(request.POST or None, places=places_to_act_in())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series = series_create(viewer=viewer, chair=viewer.user, name=data["name"], kind=data["kind"],
+                                   place=data["place"], member_organisations=list(data["member_organisations"]),
+                                   weekdays=data["weekdays"], starts_at=data["starts_at"],
+                                   minutes_long=data["minutes_long"], video_link=data["video_link"])
+        except (ValueError, NotAllowed) as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"{series.name} is set up. Its next agenda is drafted each morning.")
+            return redirect("web:meeting-series", series.pk)
+    return page(request, "meetings/series_new.html", active="meetings", form=form, status=400 if form.errors else 200)
 
 
 @_member
