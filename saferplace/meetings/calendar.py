@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -22,6 +21,7 @@ from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.meetings.models import CalendarFeed, Meeting, MeetingSeries
+from saferplace.meetings.selectors import series_list
 from saferplace.partners import access
 from saferplace.partners.events import UserEvent, UserEventKind
 from saferplace.partners.viewer import AuditContext, viewer_for
@@ -45,9 +45,7 @@ def _member_series(viewer) -> list[MeetingSeries]:
         return []
     if not (access.can(viewer, "meetings.attend") or access.can(viewer, "meetings.chair")):
         return []
-    organisation_id = viewer.organisation_id
-    return list(MeetingSeries.objects.filter(active=True).select_related("chair").filter(
-        Q(member_organisations=organisation_id) | Q(organisation=organisation_id)).distinct().order_by("pk"))
+    return list(series_list(viewer=viewer).filter(active=True).order_by("pk"))
 
 
 def _meeting_event(series: MeetingSeries, starts: datetime, now: datetime) -> Event:

@@ -37,6 +37,7 @@ from saferplace.meetings.models import (
     MeetingSeries,
     MeetingStatus,
 )
+from saferplace.meetings.selectors import series_list
 from saferplace.notifications.models import NotificationSend
 from saferplace.notifications.services import notification_queue
 from saferplace.partners import access
@@ -122,14 +123,8 @@ class Minutes:
 
 
 def _reads_minutes(viewer, series: MeetingSeries) -> bool:
-    if viewer.is_operator:
-        return True
-    if not (access.can(viewer, "meetings.attend") or access.can(viewer, "meetings.chair")):
-        return False
-    organisation_id = viewer.organisation_id
-    if organisation_id is None:
-        return False
-    return series.organisation_id == organisation_id or series.member_organisations.filter(pk=organisation_id).exists()
+    """A member of the series (the meetings' one rule, `series_list`)."""
+    return series_list(viewer=viewer).filter(pk=series.pk).exists()
 
 
 def _meeting_for(viewer, meeting_id: int) -> Meeting:

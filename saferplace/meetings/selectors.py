@@ -1,6 +1,7 @@
 """Reading meetings: only members see a series, its meetings and items. A member is a person of
-an organisation the series has as a member (or runs it) whose role takes part in meetings
-(`meetings.attend`) or chairs them; the operator sees every series. Everyone else is told there
+an organisation the series has as a member (or runs it), or a person invited by name (the
+series' `members`), whose role takes part in meetings (`meetings.attend`) or chairs them; the
+operator sees every series. This is the one rule: the minutes and calendars read it too. Everyone else is told there
 is no such meeting (`NotFound`), so a series' existence is not disclosed."""
 
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from saferplace.meetings.models import (
     MeetingStatus,
 )
 from saferplace.partners import access
+from saferplace.partners.models import RoleCapability, User
 from saferplace.tasking.models import Task
 
 ITEM_SOURCE = "meeting item"  # a task's `source_kind` when a meeting's action made it
@@ -38,7 +40,8 @@ def series_list(*, viewer) -> QuerySet[MeetingSeries]:
         return series
     if not takes_part(viewer) or viewer.organisation_id is None:
         return series.none()
-    return series.filter(Q(member_organisations=viewer.organisation_id) | Q(organisation=viewer.organisation_id)).distinct()
+    return series.filter(Q(member_organisations=viewer.organisation_id) | Q(organisation=viewer.organisation_id)
+                         | Q(members=viewer.user_id)).distinct()
 
 
 def series_get(*, viewer, series_id: int) -> MeetingSeries:
@@ -215,3 +218,16 @@ def attendance(*, viewer, meeting: Meeting) -> list[Attendance]:
 def items_open(*, viewer, series: MeetingSeries) -> QuerySet[Item]:
     series_get(viewer=viewer, series_id=series.pk)
     return series.items.filter(state__is_closed=False, merged_into__isnull=True).select_related("state")
+
+
+def people_to_invite(*, viewer) -> QuerySet:
+    """Who a chair may invite to a series by name: people whose role takes part in meetings, of
+    organisations the chair's has a sharing agreement in force with (not their own: theirs is
+    always a member)."""
+    if viewer.organisation_id is None:
+        return User.objects.none()
+    partners = {party.pk for agreement in access.agreements_in_force(party_id=viewer.organisation_id)
+                for party in agreement.parties.all()} - {viewer.organisation_id}
+    roles = RoleCapability.objects.filter(capability_id="meetings.attend").values("role")
+    return (User.objects.filter(is_active=True, organisation_id__in=partners, role__in=roles)
+            .select_related("organisation").order_by("organisation__name", "first_name", "last_name"))

@@ -6,7 +6,7 @@ from datetime import date
 from django import forms
 
 from saferplace.meetings.models import ItemState, MeetingKind
-from saferplace.partners.models import DataCategory, Organisation
+from saferplace.partners.models import DataCategory, Organisation, User
 from saferplace.places.models import Place
 from saferplace.tasking.models import TaskPriority
 
@@ -55,6 +55,11 @@ class SeriesForm(forms.Form):
         help_text="Their people take part, read the agenda and the minutes; yours is always one",
         error_messages={"required": "Choose the agencies that are members",
                         "invalid_choice": "Choose member agencies from the list"})
+    members = forms.ModelMultipleChoiceField(
+        label="People invited by name", required=False, queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="From agencies that are not members, and that your organisation has a sharing agreement with",
+        error_messages={"invalid_choice": "Choose people from the list"})
     weekdays = forms.TypedMultipleChoiceField(label="Days it meets", choices=DAYS, coerce=int,
                                               widget=forms.CheckboxSelectMultiple, initial=[0, 1, 2, 3, 4],
                                               error_messages={"required": "Choose the days it meets",
@@ -72,9 +77,10 @@ class SeriesForm(forms.Form):
                                 error_messages={"invalid": "Enter the video-call link as a web address, "
                                                            "like https://meet.example.org/drm"})
 
-    def __init__(self, *args, places, **kwargs):
+    def __init__(self, *args, places, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places
+        self.fields["members"].queryset = people
 
 
 class ConcernForm(forms.Form):

@@ -244,3 +244,22 @@ def test_a_chair_sets_up_a_series_and_others_cannot(client, world, police_chair,
     again = client.post(new, {"name": "riverford TACTICAL group", "kind": "daily", "member_organisations": [council.pk],
                               "weekdays": ["1"], "starts_at": "09:00", "minutes_long": "30"})
     assert again.status_code == 400 and "already a series" in again.content.decode()
+
+
+def test_a_person_invited_by_name_follows_the_series(client, world, police_chair, health_analyst, fire_officer):
+    from saferplace.meetings.models import MeetingSeries
+
+    new = reverse("web:meeting-series-create")
+    choices = {"name": "Night-time economy", "kind": "problem_solving",
+               "member_organisations": [world["organisations"]["council"].pk], "weekdays": ["4"],
+               "starts_at": "10:00", "minutes_long": "60"}
+    sign_in(client, police_chair)
+    # The fire service has no agreement with the police: its people are not offered, nor taken.
+    assert client.post(new, {**choices, "members": [fire_officer.pk]}).status_code == 400
+    assert client.post(new, {**choices, "members": [health_analyst.pk]}).status_code == 302
+    series = MeetingSeries.objects.get()
+    assert list(series.members.all()) == [health_analyst]
+    sign_in(client, health_analyst)  # the health trust is not a member agency; she is invited
+    assert client.get(reverse("web:meeting-series", args=[series.pk])).status_code == 200
+    sign_in(client, fire_officer)
+    assert client.get(reverse("web:meeting-series", args=[series.pk])).status_code == 404

@@ -24,6 +24,7 @@ from saferplace.meetings.selectors import (
     item_timeline,
     meeting_get,
     meetings_of,
+    people_to_invite,
     series_get,
     series_list,
 )
@@ -98,14 +99,15 @@ def series_index(request):
 def series_new(request):
     """A chair sets up a meeting series, run by their organisation and chaired by them."""
     viewer = request.viewer
-    form = SeriesForm(request.POST or None, places=places_to_act_in())
+    form = SeriesForm(request.POST or None, places=places_to_act_in(), people=people_to_invite(viewer=viewer))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             series = series_create(viewer=viewer, chair=viewer.user, name=data["name"], kind=data["kind"],
                                    place=data["place"], member_organisations=list(data["member_organisations"]),
                                    weekdays=data["weekdays"], starts_at=data["starts_at"],
-                                   minutes_long=data["minutes_long"], video_link=data["video_link"])
+                                   minutes_long=data["minutes_long"], video_link=data["video_link"],
+                                   members=list(data["members"]))
         except (ValueError, NotAllowed) as refused:
             form.add_error(None, str(refused))
         else:
