@@ -122,6 +122,38 @@ def series_create(*, viewer, name: str, chair: User, member_organisations: list[
 
 
 @transaction.atomic
+def series_change(*, viewer, series: MeetingSeries, name: str, kind: str, place: Place | None,
+                  member_organisations: list[Organisation], weekdays: list[int], starts_at: time, minutes_long: int,
+                  video_link: str = "", members: list[User] | None = None, active: bool = True) -> MeetingSeries:
+    """The chair changes their series (its members, days, time, link), or stops it (`active`:
+    no more agendas drafted). Its meetings and items stay."""
+    series = series_get(viewer=viewer, series_id=series.pk)
+    access.require(viewer, "meetings.chair", series)
+    name = _text(name, name="a name for the series", most=200)
+    video_link = (video_link or "").strip()
+    if video_link and not video_link.lower().startswith(("https://", "http://")):
+        raise ValueError("The video-call link must be a web address starting https://.")
+    if kind not in MeetingKind.values:
+        raise ValueError(f"The kind must be one of {', '.join(MeetingKind.values)}.")
+    if MeetingSeries.objects.filter(name__iexact=name).exclude(pk=series.pk).exists():
+        raise ValueError(f"There is already a series called {name}.")
+    organisations = {*member_organisations, series.organisation}
+    before = sorted(organisation.name for organisation in series.member_organisations.all())
+    after = sorted(organisation.name for organisation in organisations)
+    people_before = sorted(person.display_name for person in series.members.all())
+    people_after = sorted(person.display_name for person in (members or []))
+    record_change(viewer=viewer, record=series, kind=SeriesEventKind.CHANGED,
+                  values={"name": name, "kind": kind, "place": place, "starts_at": starts_at,
+                          "minutes_long": minutes_long, "video_link": video_link, "active": active,
+                          "weekdays": sorted({int(day) for day in weekdays if 0 <= int(day) <= 6})},
+                  changes={**({"members": [before, after]} if before != after else {}),
+                           **({"people": [people_before, people_after]} if people_before != people_after else {})})
+    series.member_organisations.set(organisations)
+    series.members.set(members or [])
+    return series
+
+
+@transaction.atomic
 def agenda_reorder(*, viewer, meeting: Meeting, entry_ids: list[int]) -> None:
     """Put the agenda in this order (entries not named keep their order after those named)."""
     meeting = _chair(viewer, meeting)

@@ -76,6 +76,7 @@ class SeriesForm(forms.Form):
     video_link = forms.URLField(label="Video-call link", required=False, max_length=200, assume_scheme="https",
                                 error_messages={"invalid": "Enter the video-call link as a web address, "
                                                            "like https://meet.example.org/drm"})
+    active = forms.BooleanField(label="It meets: draft its agendas each morning", required=False, initial=True)
 
     def __init__(self, *args, places, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ urlpatterns: list = [
     path("meetings/", meetings.series_index, name="meeting-series-list"),
     path("meetings/series/new/", meetings.series_new, name="meeting-series-create"),
     path("meetings/series/<int:series_id>/", meetings.series_detail, name="meeting-series"),
+    path("meetings/series/<int:series_id>/change/", meetings.series_edit, name="meeting-series-change"),
     path("meetings/series/<int:series_id>/concern/", meetings.concern_new, name="meeting-concern"),
     path("meetings/series/<int:series_id>/prepare", meetings.prepare_now, name="meeting-prepare"),
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting-detail"),

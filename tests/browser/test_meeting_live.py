@@ -104,7 +104,8 @@ def test_followers_see_the_meeting_change_without_reloading(browser, live_server
 def test_meeting_pages_are_accessible_on_phone_and_desktop(page, live_server, meeting, police_chair):
     browser_sign_in(page, live_server, police_chair.username)
     item = meeting.entries.first().item
-    paths = ["/meetings/", "/meetings/series/new/", f"/meetings/series/{meeting.series_id}/", f"/meetings/series/{meeting.series_id}/concern/",
+    paths = ["/meetings/", "/meetings/series/new/", f"/meetings/series/{meeting.series_id}/",
+             f"/meetings/series/{meeting.series_id}/change/", f"/meetings/series/{meeting.series_id}/concern/",
              f"/meetings/{meeting.pk}/", f"/meetings/{meeting.pk}/items/{item.pk}/decide/", f"/meetings/items/{item.pk}/"]
     problems = pages_problems(page, live_server, paths, "meetings-chair")
     page.goto(f"{live_server.url}/meetings/series/{meeting.series_id}/concern/")

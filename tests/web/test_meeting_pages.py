@@ -263,3 +263,27 @@ def test_a_person_invited_by_name_follows_the_series(client, world, police_chair
     assert client.get(reverse("web:meeting-series", args=[series.pk])).status_code == 200
     sign_in(client, fire_officer)
     assert client.get(reverse("web:meeting-series", args=[series.pk])).status_code == 404
+
+
+def test_the_chair_changes_or_stops_their_series(client, meeting, world, police_chair, police_officer):
+    from saferplace.meetings.agenda import agendas_prepare_all
+    from saferplace.meetings.models import SeriesEvent
+
+    series = meeting.series
+    change = reverse("web:meeting-series-change", args=[series.pk])
+    council, fire = world["organisations"]["council"], world["organisations"]["fire"]
+    sign_in(client, police_officer)
+    assert client.get(change).status_code == 403
+    sign_in(client, police_chair)
+    assert client.get(change).status_code == 200
+    choices = {"name": series.name, "kind": "daily", "member_organisations": [council.pk], "weekdays": ["0", "2"],
+               "starts_at": "08:45", "minutes_long": "20"}
+    assert client.post(change, {**choices, "starts_at": "8 o'clock"}).status_code == 400
+    assert client.post(change, {**choices, "active": "on"}).status_code == 302
+    series.refresh_from_db()
+    assert fire not in series.member_organisations.all() and series.weekdays == [0, 2] and series.active
+    event = SeriesEvent.objects.filter(record=series, kind="changed").last()
+    assert "Fenshire Fire and Rescue Service" in str(event.changes["members"])
+    client.post(change, choices)  # the box unticked: it stops
+    series.refresh_from_db()
+    assert not series.active and agendas_prepare_all(viewer=OPERATOR) == []

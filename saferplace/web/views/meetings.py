@@ -45,6 +45,7 @@ from saferplace.meetings.services import (
     meeting_join,
     meeting_move_to,
     meeting_open,
+    series_change,
     series_create,
 )
 from saferplace.partners import access
@@ -114,6 +115,33 @@ def series_new(request):
             messages.success(request, f"{series.name} is set up. Its next agenda is drafted each morning.")
             return redirect("web:meeting-series", series.pk)
     return page(request, "meetings/series_new.html", active="meetings", form=form, status=400 if form.errors else 200)
+
+
+@capability_required("meetings.chair")
+def series_edit(request, series_id: int):
+    viewer = request.viewer
+    series = series_get(viewer=viewer, series_id=series_id)
+    access.require(viewer, "meetings.chair", series)
+    initial = {"name": series.name, "kind": series.kind, "place": series.place_id, "weekdays": series.weekdays,
+               "member_organisations": list(series.member_organisations.values_list("pk", flat=True)),
+               "members": list(series.members.values_list("pk", flat=True)), "starts_at": series.starts_at.strftime("%H:%M"),
+               "minutes_long": series.minutes_long, "video_link": series.video_link, "active": series.active}
+    form = SeriesForm(request.POST or None, places=places_to_act_in(), people=people_to_invite(viewer=viewer),
+                      initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series_change(viewer=viewer, series=series, name=data["name"], kind=data["kind"], place=data["place"],
+                          member_organisations=list(data["member_organisations"]), weekdays=data["weekdays"],
+                          starts_at=data["starts_at"], minutes_long=data["minutes_long"],
+                          video_link=data["video_link"], members=list(data["members"]), active=data["active"])
+        except (ValueError, NotAllowed) as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"{series.name} is changed.")
+            return redirect("web:meeting-series", series.pk)
+    return page(request, "meetings/series_new.html", active="meetings", form=form, series=series,
+                status=400 if form.errors else 200)
 
 
 @_member
