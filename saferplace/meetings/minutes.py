@@ -331,7 +331,7 @@ def minutes_send_request(*, viewer, meeting_id: int) -> Meeting:
     meeting = _meeting_for(viewer, meeting_id)
     _require_chair(viewer, meeting)
     # Imported here: the task module imports this one.
-    from saferplace.meetings.minutes_tasks import send_minutes_task
+    from saferplace.meetings.tasks import send_minutes_task
 
     meeting_pk, user_pk = meeting.pk, viewer.user_id
     transaction.on_commit(lambda: send_minutes_task.enqueue(meeting_pk, user_pk))

@@ -191,11 +191,11 @@ def test_the_send_request_queues_the_worker_which_sends_as_the_chair(closed_meet
                                                                      django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
-    from saferplace.meetings.minutes_tasks import send_minutes_task
+    from saferplace.meetings.tasks import send_minutes_task
 
     with django_capture_on_commit_callbacks(execute=True):
         minutes_send_request(viewer=viewer(police_chair), meeting_id=closed_meeting.pk)
-    queued = DBTaskResult.objects.get(task_path="saferplace.meetings.minutes_tasks.send_minutes_task")
+    queued = DBTaskResult.objects.get(task_path="saferplace.meetings.tasks.send_minutes_task")
     assert queued.args_kwargs["args"] == [closed_meeting.pk, police_chair.pk]
     assert not NotificationSend.objects.exists()  # nothing made in the request
     assert send_minutes_task.call(closed_meeting.pk, police_chair.pk) == {"queued": 4}

@@ -78,9 +78,9 @@ def test_the_chair_sends_the_minutes_through_the_worker(client, police_chair, cl
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("web:minutes-send", args=[closed_meeting.pk]))
     assert response.status_code == 302
-    task = DBTaskResult.objects.get(task_path="saferplace.meetings.minutes_tasks.send_minutes_task")
+    task = DBTaskResult.objects.get(task_path="saferplace.meetings.tasks.send_minutes_task")
     assert not NotificationSend.objects.exists()  # the PDFs are made by the worker, not the request
-    from saferplace.meetings.minutes_tasks import send_minutes_task
+    from saferplace.meetings.tasks import send_minutes_task
 
     send_minutes_task.call(*task.args_kwargs["args"])
     assert NotificationSend.objects.count() == 4
