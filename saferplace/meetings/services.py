@@ -94,16 +94,26 @@ def _planned_or_live(meeting: Meeting) -> None:
         raise NotAllowed("This meeting is closed: its agenda and decisions stay as they were.")
 
 
+def _series_checked(*, name: str, kind: str, video_link: str, series: MeetingSeries | None = None) -> tuple[str, str]:
+    """A series' name (unique, whatever its case) and video link (a web address), checked."""
+    name = _text(name, name="a name for the series", most=200)
+    video_link = (video_link or "").strip()
+    if video_link and not video_link.lower().startswith(("https://", "http://")):
+        raise ValueError("The video-call link must be a web address starting https://.")
+    if kind not in MeetingKind.values:
+        raise ValueError(f"The kind must be one of {', '.join(MeetingKind.values)}.")
+    if MeetingSeries.objects.filter(name__iexact=name).exclude(pk=series.pk if series else None).exists():
+        raise ValueError(f"There is already a series called {name}.")
+    return name, video_link
+
+
 @transaction.atomic
 def series_create(*, viewer, name: str, chair: User, member_organisations: list[Organisation],
                   kind: str = MeetingKind.DAILY, place: Place | None = None, weekdays: list[int] | None = None,
                   starts_at: time = time(9, 30), minutes_long: int = 30, video_link: str = "",
                   members: list[User] | None = None) -> MeetingSeries:
     """Set up a meeting series run by the chair's organisation."""
-    name = _text(name, name="a name for the series", most=200)
-    video_link = (video_link or "").strip()
-    if video_link and not video_link.lower().startswith(("https://", "http://")):
-        raise ValueError("The video-call link must be a web address starting https://.")
+    name, video_link = _series_checked(name=name, kind=kind, video_link=video_link)
     if chair.organisation_id is None:
         raise ValueError("The chair must belong to an organisation.")
     series = MeetingSeries(name=name, kind=kind, organisation_id=chair.organisation_id, chair=chair, place=place,
@@ -111,10 +121,6 @@ def series_create(*, viewer, name: str, chair: User, member_organisations: list[
                                             if 0 <= int(day) <= 6}),
                            starts_at=starts_at, minutes_long=minutes_long, video_link=video_link)
     access.require(viewer, "meetings.chair", series)
-    if kind not in MeetingKind.values:
-        raise ValueError(f"The kind must be one of {', '.join(MeetingKind.values)}.")
-    if MeetingSeries.objects.filter(name__iexact=name).exists():
-        raise ValueError(f"There is already a series called {name}.")
     record_change(viewer=viewer, record=series, kind=SeriesEventKind.CREATED, created=True)
     series.member_organisations.set({*member_organisations, chair.organisation})
     series.members.set(members or [])
@@ -129,14 +135,7 @@ def series_change(*, viewer, series: MeetingSeries, name: str, kind: str, place:
     no more agendas drafted). Its meetings and items stay."""
     series = series_get(viewer=viewer, series_id=series.pk)
     access.require(viewer, "meetings.chair", series)
-    name = _text(name, name="a name for the series", most=200)
-    video_link = (video_link or "").strip()
-    if video_link and not video_link.lower().startswith(("https://", "http://")):
-        raise ValueError("The video-call link must be a web address starting https://.")
-    if kind not in MeetingKind.values:
-        raise ValueError(f"The kind must be one of {', '.join(MeetingKind.values)}.")
-    if MeetingSeries.objects.filter(name__iexact=name).exclude(pk=series.pk).exists():
-        raise ValueError(f"There is already a series called {name}.")
+    name, video_link = _series_checked(name=name, kind=kind, video_link=video_link, series=series)
     organisations = {*member_organisations, series.organisation}
     before = sorted(organisation.name for organisation in series.member_organisations.all())
     after = sorted(organisation.name for organisation in organisations)
