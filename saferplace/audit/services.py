@@ -70,6 +70,8 @@ def audit_record(
         "record_ids": _record_ids(record_ids),
         "key_id": key_id,
     }
+    for name in ("object_id", "object_repr", "reason", "user_agent", "details"):
+        fields[name] = _storable(fields[name])
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -80,6 +82,18 @@ def audit_record(
         fields["previous_hash"] = last["entry_hash"] if last else GENESIS_HASH
         fields["entry_hash"] = entry_hash(fields, settings.AUDIT_HASH_KEYS)
         return AuditEntry.objects.create(**fields)
+
+
+def _storable(value):
+    """`value` with any NUL character replaced (PostgreSQL's text and JSON refuse it): a hostile
+    address or token is recorded as it came, but for that, never lost with its refusal."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\N{REPLACEMENT CHARACTER}")
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
 
 
 def audit_refusal(*, viewer, what: str, record_type: str = "", record_id: str = "", details: dict | None = None) -> None:

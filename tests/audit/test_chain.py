@@ -106,3 +106,14 @@ def test_triggers_are_back_after_maintenance(council_analyst):
         pass
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).update(reason="x")
+
+
+def test_a_nul_character_in_what_is_recorded_is_kept_as_a_mark_not_lost(world, police_officer):
+    """PostgreSQL's text refuses NUL: a hostile address's refusal must still be recorded (and the
+    chain still verify)."""
+    entry = audit_record(viewer=viewer(police_officer), action=AuditAction.REFUSED, object_id="cal_\x00x",
+                         object_repr="/calendar/cal_\x00<script>.ics", details={"path\x00": ["a\x00b"]})
+    entry.refresh_from_db()
+    assert "\x00" not in entry.object_repr + entry.object_id and entry.object_repr.startswith("/calendar/cal_\N{REPLACEMENT CHARACTER}")
+    assert entry.details == {"path\N{REPLACEMENT CHARACTER}": ["a\N{REPLACEMENT CHARACTER}b"]}
+    assert audit_chain_verify().intact
