@@ -36,17 +36,19 @@ def _enqueue_on_commit() -> None:
 @transaction.atomic
 def notification_queue(
     *,
-    recipient: User,
+    recipient: User | None,
     subject: str,
     body: str,
     about: str = "",
     attachment: bytes | None = None,
     attachment_name: str = "",
+    address: str = "",
 ) -> NotificationSend:
     """Record a message for `recipient`, to be sent by the worker once the caller's transaction
     commits. A recipient with no email address gets a row marked given up ("no email address"):
-    the record says why they were not sent it, and the caller goes on."""
-    address = (recipient.email or "").strip()
+    the record says why they were not sent it, and the caller goes on. A member of the public
+    (a resident who reported a problem) is no account: `recipient` is None and `address` theirs."""
+    address = ((recipient.email or "") if recipient is not None else address).strip()
     send = NotificationSend.objects.create(
         recipient=recipient, address=address, subject=subject.strip()[:300], body=body,
         attachment=attachment or None, attachment_name=attachment_name[:200] if attachment else "",

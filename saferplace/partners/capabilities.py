@@ -111,8 +111,15 @@ CAPABILITIES = [
         "answer its questions, add a photo, complete it. Never identifiable details.",
     ),
     CapabilityDefinition(
-        "reports.triage", "Triage public reports", OWN, (PRACTITIONER, ANALYST),
-        "For the public reporting app (to come): accept, route and close residents' reports.",
+        "reports.triage", "Triage public reports", OWN, (PRACTITIONER, ANALYST, CHAIR),
+        "The organisation's queue of residents' reports: accept, reject with a reason, mark as a "
+        "duplicate, reassign to a partner, raise as an incident, make a task, put forward to the "
+        "meeting, update the resident.",
+    ),
+    CapabilityDefinition(
+        "reports.manage", "Set up public reporting", PARTNERSHIP, (ADMINISTRATOR,),
+        "What residents may report (services, their questions), who handles what where (routing), "
+        "the messages residents are sent, and Open311 client keys.",
     ),
 ]
 

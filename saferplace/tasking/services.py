@@ -25,6 +25,7 @@ from saferplace.tasking.models import (
     TaskStatus,
 )
 from saferplace.tasking.photos import photo_clean, photo_delete, photo_store
+from saferplace.tasking.signals import task_done
 
 TITLE_LENGTH = 200
 QUESTIONS_MOST = 10
@@ -289,6 +290,7 @@ def task_complete(*, viewer, task: Task, outcome: str, answers: dict | None = No
         values["assignee"] = viewer.user
         shown["assignee"] = ["nobody", _name(viewer.user)]
     record_change(viewer=viewer, record=task, kind=TaskEventKind.DONE, values=values, shown=shown)
+    task_done.send(sender=Task, viewer=viewer, task=task)
     return task
 
 
