@@ -2,12 +2,14 @@
 tests/browser): services residents may report, who handles them where, and a way to make a
 report as a resident.
 
-Riverford Central (the community, `area`) is covered; inside it, Parkside ward. Fly tipping goes
+Riverford Central (the community, `area`) is covered; inside it, Parkside and Northgate wards. Fly tipping goes
 to the council everywhere; litter to the council, but in Parkside to the Business Improvement
 District; drug dealing to the police; a safeguarding concern (private, urgent) to the police."""
 
 import pytest
 
+from saferplace.places.models import PlaceKind
+from saferplace.places.services import place_create_or_update
 from saferplace.reports.models import (
     ReportState,
     ResponseTemplate,
@@ -18,6 +20,7 @@ from saferplace.reports.models import (
 from saferplace.reports.public import resident_viewer
 from saferplace.reports.services import report_create
 from saferplace.reports.states import report_states_install
+from tests.conftest import OPERATOR, square
 from tests.tasking.fixtures import area  # noqa: F401 - a fixture used here
 
 IN_PARKSIDE = (52.445, -0.955)
@@ -28,6 +31,9 @@ OUTSIDE = (51.5, -0.1)
 @pytest.fixture
 def services(world, area):  # noqa: F811 - the fixture imported above
     report_states_install(ReportState, ResponseTemplate)
+    # The place index finds points by the smallest places: a second ward covers the rest of the point used.
+    place_create_or_update(viewer=OPERATOR, kind=PlaceKind.WARD, code="E05900002", name="Northgate",
+                           parent=area["community"], population=4000, boundary=square(-0.95, 52.45))
     organisations, categories = world["organisations"], world["categories"]
     fly = Service.objects.create(code="fly-tipping", name="Fly tipping", group="Streets and rubbish",
                                  keywords="rubbish, dumped, waste", data_category=categories["environmental"],
