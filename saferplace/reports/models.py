@@ -8,7 +8,6 @@ sent (`ResponseTemplate`). A report belongs to the partner it is routed to (`own
 and to its service's data category, so the access policy reads it like every other record; a
 report of a private service (safeguarding) is never public."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
