@@ -29,6 +29,7 @@ class IncidentEventKind(models.TextChoices):
     IMPORTED = "imported", "Imported"
     OUTCOME = "outcome", "Outcome"
     REPLACED = "replaced", "Replaced by a later file"
+    RAISED = "raised", "Raised by a partner"
 
 
 class IncidentEvent(Event):
