@@ -7,7 +7,7 @@ their fields and how they relate, with a Mermaid diagram per app (GitHub renders
 
 import os
 
-APPS = ["partners", "audit", "places", "incidents", "analysis", "notifications", "tasking", "meetings", "worker"]
+APPS = ["partners", "audit", "places", "incidents", "analysis", "notifications", "tasking", "meetings", "reports", "worker"]
 
 INTRODUCTION = """# Data model
 
