@@ -1,6 +1,12 @@
 from django.urls import path
 
-from saferplace.web import urls_briefing, urls_meetings, urls_minutes, urls_tasks
+from saferplace.web import (
+    urls_briefing,
+    urls_meetings,
+    urls_minutes,
+    urls_report_triage,
+    urls_tasks,
+)
 from saferplace.web.views import (
     account,
     analysis,
@@ -96,3 +102,4 @@ urlpatterns = [
 
 # Each app's pages are listed in their own file.
 urlpatterns += urls_meetings.urlpatterns + urls_minutes.urlpatterns + urls_tasks.urlpatterns + urls_briefing.urlpatterns
+urlpatterns += urls_report_triage.urlpatterns
