@@ -5,6 +5,7 @@ from saferplace.api.v1 import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("open311/v2/", include("saferplace.open311.urls")),
     path("", include("saferplace.web.urls")),
 ]
 

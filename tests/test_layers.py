@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INTERFACES = {"web", "api", "management", "cli", "interfaces.py", "urls.py", "wsgi.py", "settings.py"}
+INTERFACES = {"web", "api", "open311", "management", "cli", "interfaces.py", "urls.py", "wsgi.py", "settings.py"}
 HTTP = ("django.http", "django.shortcuts")
 
 

@@ -16,7 +16,7 @@ DJANGO = "django"
 HELP = ("--help", "-h")
 # The order the verbs are listed in: running it, bringing data in, people and partners, checks.
 ORDER = (
-    "demo", "demo-code", "serve", "worker", "tasks", "import", "incidents", "hotspots", "emerging", "exceedances", "repeats", "near-repeat", "forecast", "issues", "meeting", "harm", "places",
+    "demo", "demo-code", "serve", "worker", "tasks", "import", "incidents", "hotspots", "emerging", "exceedances", "repeats", "near-repeat", "forecast", "issues", "meeting", "open311", "harm", "places",
     "organisation", "agreements", "createuser", "apitoken", "audit",
 )
 
