@@ -7,6 +7,7 @@ import { initAnalysisMaps } from "./analysis-map.mjs";
 import { initBriefing } from "./briefing.mjs";
 import { initExplorer } from "./explorer.mjs";
 import { initMaps } from "./map.mjs";
+import { initReportPages } from "./report-map.mjs";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 htmx.config.includeIndicatorStyles = false;
@@ -17,3 +18,4 @@ initMaps(document);
 initExplorer(document);
 initAnalysisMaps(document);
 initBriefing(document);
+initReportPages(document);

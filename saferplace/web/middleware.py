@@ -27,7 +27,9 @@ from saferplace.interfaces import request_viewer, trusts_provider
 from saferplace.partners.services import user_session_closed, user_session_seen, user_session_start
 from saferplace.partners.viewer import API, WEB
 
-EXEMPT_PREFIXES = ("/static/", "/healthz", "/oidc/", "/api/", "/open311/")
+# The residents' pages of public reporting (web/urls_report_public.py): no account, no sign-in.
+PUBLIC_PREFIXES = ("/report/", "/reports/")
+EXEMPT_PREFIXES = ("/static/", "/healthz", "/oidc/", "/api/", "/open311/", *PUBLIC_PREFIXES)
 LAST_ACTIVITY = "last_activity"
 STARTED = "started_at"  # when the person signed in: the session's absolute lifetime runs from then
 RECORDED = "session_recorded"  # the session key this session's `UserSession` was recorded under
