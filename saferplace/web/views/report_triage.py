@@ -45,7 +45,7 @@ def queue(request):
                 show=form.cleaned_data["show"] or "open", urgent_only=urgent_only, now=timezone.now())
 
 
-def _forms(request, page_data, choices, data=None, bound: str = "") -> dict:
+def _forms(page_data, choices, data=None, bound: str = "") -> dict:
     """Every action's form, the one named `bound` bound to the request's data."""
 
     def given(name):
@@ -66,7 +66,7 @@ def _forms(request, page_data, choices, data=None, bound: str = "") -> dict:
 
 
 def _detail(request, page_data, choices, forms: dict | None = None):
-    forms = forms or _forms(request, page_data, choices)
+    forms = forms or _forms(page_data, choices)
     failed = next((form for form in forms.values() if form.is_bound and form.errors), None)
     return page(request, "triage/report.html", active=ACTIVE, status=400 if failed is not None else 200,
                 page_data=page_data, report=page_data.report, choices=choices, failed=failed, **forms)
@@ -84,7 +84,7 @@ def _action(request, report_id: int, bound: str, act, done, *, field: str = ""):
     is the message, or a function of what `act` returned."""
     page_data = report_page(viewer=request.viewer, report_id=report_id)
     choices = triage_choices(viewer=request.viewer, report=page_data.report)
-    forms = _forms(request, page_data, choices, request.POST, bound=bound)
+    forms = _forms(page_data, choices, request.POST, bound=bound)
     form = forms[f"{bound}_form"]
     if form.is_valid():
         try:
