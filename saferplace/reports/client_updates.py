@@ -79,7 +79,7 @@ def _state_for(status: str) -> ReportState:
     raise ValueError(f"status: one of {known}")
 
 
-def _as_partner(api_key: ApiKey, report_id: int, status: str, text: str, note: str, context: dict) -> ReportUpdate:
+def _as_partner(api_key: ApiKey, report_id: int, status: str, text: str, context: dict) -> ReportUpdate:
     viewer = key_viewer(api_key, **context)
     report = Report.objects.select_related("state").filter(pk=report_id).first()
     if report is None:
@@ -127,5 +127,5 @@ def report_client_update(*, viewer, api_key: ApiKey, report_id: int, status: str
     note = f"{text}\n(the client's update {client_update_id})" if client_update_id else ""
     if api_key.organisation_id:
         context = {"address": viewer.context.address, "user_agent": viewer.context.user_agent}
-        return _as_partner(api_key, report_id, status, text, note, context)
+        return _as_partner(api_key, report_id, status, text, context)
     return _as_resident(api_key, report_id, status, text, note, viewer)
