@@ -64,6 +64,8 @@ def _checked(request, fmt: str) -> None:
         length = 0
     if length > REQUEST_BYTES_MOST:
         raise Open311Error(400, f"The request is too large: at most {REQUEST_BYTES_MOST // (1024 * 1024)} MB")
+    if "\x00" in request.path:
+        raise Open311Error(400, "The address holds a NUL character")
     data = request.POST if request.method == "POST" else request.GET
     if any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()):
         raise Open311Error(400, "A parameter holds a NUL character")

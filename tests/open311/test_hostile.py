@@ -89,3 +89,20 @@ def test_xml_escapes_markup_and_drops_characters_xml_cannot_carry(client, make_r
     assert "&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; bell ]]&gt;" in body
     assert as_xml("errors", [{"code": 1, "description": "\ud800\x00ok"}]).endswith(
         "<errors><error><code>1</code><description>ok</description></error></errors>")
+
+
+def test_hostile_paths_are_told(client, services):
+    for path in ("services/fly%00tipping.json", "tokens/AB%00CD.json", "requests/1%00.json"):
+        response = client.get(f"{BASE}{path}")
+        assert response.status_code == 400, path
+        assert "NUL" in answer(response)[0]["description"]
+    for path in ("services/" + "x" * 100 + ".json", "tokens/" + "Z" * 40 + ".json", "requests/%F0%9F%92%A3.json"):
+        response = client.get(f"{BASE}{path}")
+        assert response.status_code == 404, path
+        assert answer(response)[0]["code"] == 404
+
+
+def test_head_answers_like_get(client, services):
+    response = client.head(f"{BASE}services.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
