@@ -86,7 +86,8 @@ def _get(summary: str, answer: dict, parameters: list, refused=(400, 404, 429)) 
 
 
 def _post(summary: str, form: dict, answer: dict) -> dict:
-    body = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": form},
+    encoded = {**form, "properties": {name: value for name, value in form["properties"].items() if name != "media"}}
+    body = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": encoded},
                                           "multipart/form-data": {"schema": form}}}
     return {"post": {"summary": summary, "parameters": [IDEMPOTENCY], "requestBody": body,
                      "responses": {"200": _answer("OK", answer), **_refused(400, 403, 404, 429)}}}
@@ -119,9 +120,8 @@ def openapi(server: str) -> dict:
                                 "also answers .xml with the specification's element names."},
         "servers": [{"url": server}],
         "paths": {
-            "/discovery.json": _get("Service discovery", {"$ref": "#/components/schemas/Discovery"}, [],
-                                    refused=(404, 429)),
-            "/services.json": _get("Services a resident may report", _list("Service"), [], refused=(404, 429)),
+            "/discovery.json": _get("Service discovery", {"$ref": "#/components/schemas/Discovery"}, []),
+            "/services.json": _get("Services a resident may report", _list("Service"), []),
             "/services/{service_code}.json": _get("A service's questions", {"type": "object", "properties": {
                 "service_code": STRING, "attributes": _list("Attribute")}}, [_path("service_code")]),
             "/requests.json": requests_path,

@@ -41,7 +41,7 @@ def _extended(listed: Listed) -> dict:
               "type": "comment" if update.from_resident else "update", "status": update.state.external_status}
              for update in listed.updates]
     return {"title": f"{report.service.name}, {report.where}" if report.where else report.service.name,
-            "detail": report.description, "comment_count": len(listed.updates), "interface_used": report.channel,
+            "detail": report.description, "comment_count": max(len(listed.updates) - 1, 0), "interface_used": report.channel,
             "supporters": report.supporters, "duplicate_of": report.duplicate_of_id,
             "external_status_code": report.state.external_status, "attributes": answers,
             "media_urls": [photo_url(photo_id) for photo_id in listed.photo_ids], "notes": notes}

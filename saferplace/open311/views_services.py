@@ -38,4 +38,4 @@ def service_definition(request, fmt, code):
 
 
 def openapi_document(request):
-    return JsonResponse(openapi(settings.PUBLIC_URL + "/open311/v2"), json_dumps_params={"indent": 1})
+    return JsonResponse(openapi(reverse("open311:openapi").rsplit("/", 1)[0]), json_dumps_params={"indent": 1})
