@@ -4,6 +4,7 @@ from saferplace.web import (
     urls_briefing,
     urls_meetings,
     urls_minutes,
+    urls_report_keys,
     urls_report_public,
     urls_report_triage,
     urls_tasks,
@@ -104,4 +105,5 @@ urlpatterns = [
 # Each app's pages are listed in their own file.
 urlpatterns += urls_meetings.urlpatterns + urls_minutes.urlpatterns + urls_tasks.urlpatterns + urls_briefing.urlpatterns
 urlpatterns += urls_report_triage.urlpatterns
+urlpatterns += urls_report_keys.urlpatterns
 urlpatterns += urls_report_public.urlpatterns

@@ -50,7 +50,7 @@ def _pages_for(persona: str, records, world, request) -> list[str]:
         pages += [reverse("web:organisation-list"), reverse("web:organisation-detail", args=[police.pk]),
                   reverse("web:organisation-detail", args=[council.pk]), reverse("web:organisation-create"),
                   reverse("web:user-add", args=[council.pk]), reverse("web:user-detail", args=[colleague.pk]),
-                  reverse("web:agreement-list"), reverse("web:role-table"),
+                  reverse("web:agreement-list"), reverse("web:role-table"), reverse("web:reporting-keys"),
                   reverse("web:agreement-detail", args=[agreement.pk]), reverse("web:agreement-edit", args=[agreement.pk]),
                   reverse("web:agreement-detail", args=[world["agreements"]["safeguarding"].pk]),
                   reverse("web:agreement-create"), reverse("web:agreement-suspend", args=[agreement.pk]),

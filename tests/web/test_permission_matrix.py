@@ -54,6 +54,8 @@ PAGES = {
     "web:analysis-repeat-rule-add": {"council_admin"},
     "web:briefing": set(PERSONAS) - {"council_auditor"},  # whoever works on tasks or volunteers
     "web:briefing-map": set(PERSONAS) - {"council_auditor"},
+    "web:triage-queue": {"council_analyst", "police_officer", "police_chair", "fire_officer", "bid_analyst"},
+    "web:reporting-keys": {"council_admin"},
 }
 # (page, persona) → where that persona's role lands instead (web/views/home.py `landing`)
 LANDINGS = {("web:home", "police_officer"): "web:briefing", ("web:home", "fire_officer"): "web:briefing",
