@@ -7,7 +7,7 @@ interface, against the real server (`saferplace serve`: gunicorn, 2 processes ×
 In a temporary data directory (nothing is left behind):
 
 1. `saferplace demo --size 0.2 --no-serve` builds the demo city (its places, services and routing);
-   `saferplace open311 key create --name load-test --per-minute 1000000` issues a key whose
+   `saferplace open311 key create --name load-test --per-minute 100000` issues a key whose
    limit is above the load (the per-key limit is shown working in the tests, not here).
 2. **Baseline**, in the same run: `GET /healthz` (one SELECT) at 50 requests a second.
 3. **POST requests**: an open-loop load (requests are sent on a fixed schedule, whatever the
@@ -179,7 +179,7 @@ def main() -> None:
         database = "postgresql" if options.database_url else "sqlite"
         print("Building the demo city…", flush=True)
         run([SAFERPLACE, "demo", "--size", "0.2", "--no-serve"], environment, "The demo")
-        key = run([SAFERPLACE, "open311", "key", "create", "--name", "load-test", "--per-minute", "1000000"],
+        key = run([SAFERPLACE, "open311", "key", "create", "--name", "load-test", "--per-minute", "100000"],
                   environment, "The key").strip().splitlines()[-1]
         service = json.loads(run([sys.executable, "-c", SETUP], environment, "Reading the services"))
         port = free_port()
