@@ -20,7 +20,9 @@ def _refused(*statuses: int) -> dict:
 
 
 def _query(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema or STRING}
+    # Every query parameter is read as absent when it is empty (`?start_date=` is no date).
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True, "description": description,
+            "schema": schema or STRING}
 
 
 def _path(name: str, schema: dict | None = None) -> dict:
@@ -30,6 +32,9 @@ def _path(name: str, schema: dict | None = None) -> dict:
 JURISDICTION = _query("jurisdiction_id", "This partnership's jurisdiction (optional; another one is 404)")
 PAGING = [_query("page", "Page, from 1", {"type": "integer", "minimum": 1, "maximum": 1000000}),
           _query("page_size", "Requests a page, at most 1000", {"type": "integer", "minimum": 1, "maximum": 1000})]
+FLAG = {"type": "string", "enum": ["true", "false", "1", "0"]}
+# What the URL patterns take (saferplace/open311/urls.py): no dot, no slash.
+CODE, TOKEN = {"type": "string", "pattern": "^[^/.]{1,100}$"}, {"type": "string", "pattern": "^[^/.]{1,40}$"}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "description":
                "A retried POST with the same key and the same content gets the first answer again",
                "schema": {"type": "string", "minLength": 1, "maxLength": 100}}
@@ -102,7 +107,7 @@ def openapi(server: str) -> dict:
         _query("status", "open, closed, or open,closed"),
         _query("updated_after", "Updated on or after (ISO 8601)", MOMENT),
         _query("updated_before", "Updated on or before (ISO 8601)", MOMENT),
-        *PAGING, _query("extensions", "true adds extended_attributes", {"type": "string", "enum": ["true", "false"]}),
+        *PAGING, _query("extensions", "true adds extended_attributes", FLAG),
     ]
     requests_path = _get("Public service requests (90 days and 1000 by default)", _list("Request"), requests_filters)
     requests_path.update(_post("Post a service request", REQUEST_FORM, {"type": "array", "items": {
@@ -123,14 +128,14 @@ def openapi(server: str) -> dict:
             "/discovery.json": _get("Service discovery", {"$ref": "#/components/schemas/Discovery"}, []),
             "/services.json": _get("Services a resident may report", _list("Service"), []),
             "/services/{service_code}.json": _get("A service's questions", {"type": "object", "properties": {
-                "service_code": STRING, "attributes": _list("Attribute")}}, [_path("service_code")]),
+                "service_code": STRING, "attributes": _list("Attribute")}}, [_path("service_code", CODE)]),
             "/requests.json": requests_path,
             "/requests/{service_request_id}.json": _get("One public request", _list("Request"), [
                 _path("service_request_id", {"type": "integer", "minimum": 1}),
-                _query("extensions", "true adds extended_attributes", {"type": "string", "enum": ["true", "false"]})]),
+                _query("extensions", "true adds extended_attributes", FLAG)]),
             "/tokens/{token}.json": _get("The request a token stands for", {"type": "array", "items": {
                 "type": "object", "properties": {"service_request_id": {"type": "integer"}, "token": STRING}}},
-                [_path("token")]),
+                [_path("token", TOKEN)]),
             "/servicerequestupdates.json": updates_path,
         },
         "components": {"schemas": {"Errors": ERRORS, "Request": REQUEST, "Service": SERVICE, "Attribute": ATTRIBUTE,
