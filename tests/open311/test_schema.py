@@ -44,4 +44,4 @@ def test_every_open311_url_is_documented():
     open311 = next(pattern for pattern in resolver.url_patterns if str(pattern.pattern) == "open311/v2/")
     names = {pattern.name for pattern in open311.url_patterns}
     assert names == {"openapi", "photo", "discovery", "services", "service", "requests", "request", "token",
-                     "updates"}
+                     "updates", "not_found"}
