@@ -26,6 +26,7 @@ from saferplace.demo.incident_data import IncidentGenerator, period_bounds
 from saferplace.demo.meetings import demo_meetings_create, demo_meetings_delete
 from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_create
 from saferplace.demo.personas import personas_create
+from saferplace.demo.reports import demo_reports_create, demo_reports_delete
 from saferplace.demo.source_files import ProfileSpec, SourceFile, source_files_write
 from saferplace.demo.streets import STREET_SOURCE, street_plan
 from saferplace.incidents.importers import import_file, import_run_create
@@ -103,6 +104,7 @@ def demo_city_delete() -> None:
         )
     plan = city_plan()
     try:
+        demo_reports_delete(names)
         demo_meetings_delete(names)
         incidents_delete(Incident.objects.filter(owning_organisation__name__in=names))
         demo_profiles = MappingProfile.objects.filter(owning_organisation__name__in=names)
@@ -261,6 +263,7 @@ def demo_city_build(
     with transaction.atomic():
         personas = personas_create(viewer=viewer, partnership=partnership)
         demo_meetings_create(viewer=viewer, personas=personas, plan=plan, today=today)
+        demo_reports_create(viewer=viewer, personas=personas, plan=plan)
     return DemoCitySummary(
         places=dict(Counter(PlaceKind(place.kind).value for place in places.values())),
         streets=streets,
