@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.history import record_change
+from saferplace.partners import access
 from saferplace.reports.keys import key_viewer
 from saferplace.reports.models import (
     ApiKey,
@@ -82,7 +83,8 @@ def _state_for(status: str) -> ReportState:
 def _as_partner(api_key: ApiKey, report_id: int, status: str, text: str, context: dict) -> ReportUpdate:
     viewer = key_viewer(api_key, **context)
     report = Report.objects.select_related("state").filter(pk=report_id).first()
-    if report is None:
+    # Another partner's report is not found before anything is read of it (its state included).
+    if report is None or not (access.allows(viewer, report) and access.can(viewer, "reports.triage", report)):
         raise NotFound("There is no such report.", record_type="reports.report", record_id=report_id)
     state = _state_for(status) if status else report.state
     if state.pk == report.state_id:

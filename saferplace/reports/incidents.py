@@ -32,7 +32,7 @@ def report_incident_raise(*, viewer, report: Report) -> Incident:
     incident = incident_raise(
         viewer=viewer, category=category, data_category=report.data_category,
         occurred_on=timezone.localdate(report.created_at), latitude=report.latitude, longitude=report.longitude,
-        description=report.description, source=SOURCE, external_id=f"report-{report.token}", where=report.where,
+        description=report.description, source=SOURCE, external_id=f"report-{report.pk}", where=report.where,
     )
     record_change(viewer=viewer, record=report, kind=ReportEventKind.INCIDENT, note=f"Incident {incident.pk}",
                   values={"incident": incident, "updated_at": timezone.now()})

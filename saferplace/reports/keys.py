@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
-from saferplace.errors import NotFound
+from saferplace.errors import NotAllowed, NotFound
 from saferplace.partners import access
 from saferplace.partners.models import CapabilityScope, DataCategory, Organisation
 from saferplace.partners.viewer import AuditContext, Viewer
@@ -41,11 +41,19 @@ def _require_manager(viewer) -> None:
         access.require(viewer, "reports.manage")
 
 
+def _require_partner(viewer, organisation: Organisation | None) -> None:
+    """A partner's key acts as that partner: only its own administrators (or the operator) issue
+    or revoke one. A residents' app's key (no partner) any administrator may."""
+    if organisation is not None and not viewer.is_operator and organisation.pk != viewer.organisation_id:
+        raise NotAllowed(f"A key acting for {organisation.name} is issued and revoked by its own administrators")
+
+
 @transaction.atomic
 def api_key_create(*, viewer, name: str, organisation: Organisation | None = None,
                    per_minute: int = 600) -> tuple[ApiKey, str]:
     """A key for the client application `name`; returns the record and the key, which is not kept."""
     _require_manager(viewer)
+    _require_partner(viewer, organisation)
     name = str(name or "").replace("\x00", "").strip()
     if not name:
         raise ValueError("Name the client application the key is for")
@@ -75,6 +83,7 @@ def api_key_revoke(*, viewer, name: str) -> ApiKey:
     record = ApiKey.objects.select_for_update().filter(name=str(name or "").strip()[:NAME_MOST]).first()
     if record is None:
         raise NotFound(f"There is no key called {name!r}.", record_type="reports.apikey")
+    _require_partner(viewer, record.organisation)
     if record.revoked_at is None:
         record.revoked_at = timezone.now()
         record.save(update_fields=["revoked_at"])

@@ -256,11 +256,15 @@ def report_duplicate(*, viewer, report: Report, of: Report) -> Report:
     """The report repeats `of` (or what `of` repeats): closed as a duplicate pointing at it, its
     voices added to it."""
     report = _triage(viewer, report)
+    if report.state.kind != StateKind.OPEN:  # else marking it again would add its voices again
+        raise ValueError(f"Only an open report can be marked a duplicate: this one is already {report.state.name.lower()}")
     original = Report.objects.select_related("state").filter(pk=of.pk).first()
-    if original is None or not access.allows(viewer, original):
-        raise NotFound("There is no such report to point at.", record_type="reports.report", record_id=of.pk)
-    if original.duplicate_of_id:
+    if original is not None and original.duplicate_of_id:
         original = Report.objects.select_related("state").get(pk=original.duplicate_of_id)
+    if original is None or not access.allows(viewer, original):  # the report it leads to, too
+        raise NotFound("There is no such report to point at.", record_type="reports.report", record_id=of.pk)
+    if original.state.kind == StateKind.HIDDEN:
+        raise ValueError("That report was removed: point at another")
     if original.pk == report.pk:
         raise ValueError("A report cannot duplicate itself")
     if report.is_public and not original.is_public:

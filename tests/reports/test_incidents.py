@@ -34,7 +34,7 @@ def test_the_owner_raises_it_and_the_explorer_counts_it(categorised, make_report
     assert report.incident == incident
     assert incident.owning_organisation_id == report.owning_organisation_id
     assert (incident.category_id, incident.data_category_id) == ("fly-tipping", report.data_category_id)
-    assert incident.external_id == f"report-{report.token}"
+    assert incident.external_id == f"report-{report.pk}"  # never the resident's reference
     assert incident.occurred_on == timezone.localdate(report.created_at)
     assert incident.raw["Description"] == report.description
     event = ReportEvent.objects.get(record=report, kind=ReportEventKind.INCIDENT)
