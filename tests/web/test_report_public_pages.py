@@ -40,11 +40,11 @@ def test_a_public_reports_page_shows_what_happened_and_never_who_reported_it(cli
     response = client.get(f"/report/{report.pk}/")
     assert response.status_code == 200
     page = _text(response)
-    assert page.count("<h1") == 1 and "Fly tipping" in page and "Behind the shops" in page
+    assert page.count("<h1") == 1 and "Fly tipping" in page and report.where in page
     assert "Six black bags dumped by the garages" in page and "Riverford City Council" in page
     history = page.split('id="history"')[1]
     assert history.index("Open") < history.index("In progress") < history.index("A crew is on its way")
-    for private in ("Sam Resident", "sam@example.org", "01632 960001", report.token):
+    for private in ("Sam Resident", "sam@example.org", "01632 960001", report.token, "Behind the shops"):
         assert private not in page
     assert "Add my voice" in page and "Is it still there?" not in page
     assert f'data-latitude="{report.latitude}"' in page and 'data-streets-url="/report/streets.geojson"' in page

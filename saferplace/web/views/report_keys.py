@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from saferplace.errors import NotAllowed
 from saferplace.reports.keys import api_key_create, api_key_list, api_key_revoke
 from saferplace.web.report_key_forms import KeyForm
 from saferplace.web.views.common import capability_required, page
@@ -35,6 +36,9 @@ def key_create(request):
                                      per_minute=form.cleaned_data["per_minute"])
     except ValueError as error:
         form.add_error("name", str(error))
+        return _keys_page(request, form, status=400)
+    except NotAllowed as error:  # another partner's key
+        form.add_error("organisation", str(error))
         return _keys_page(request, form, status=400)
     # Shown on this answer only: it is never stored, so a reload cannot show it again.
     return _keys_page(request, KeyForm(), issued={"name": record.name, "key": key})

@@ -33,7 +33,13 @@ from saferplace.reports.selectors import (
     service_public_get,
     services_listed,
 )
-from saferplace.reports.services import TOKEN_ALPHABET, TOKEN_LENGTH, report_create, report_support
+from saferplace.reports.services import (
+    PHOTOS_MOST,
+    TOKEN_ALPHABET,
+    TOKEN_LENGTH,
+    report_create,
+    report_support,
+)
 from saferplace.web.report_forms import (
     AboutForm,
     DetailsForm,
@@ -205,6 +211,14 @@ def _photos_kept(draft: dict) -> list[str]:
     return list(draft.get("photos") or [])
 
 
+def _photos_allowed(request) -> bool:
+    """Photos are kept in the session (in the database) until it expires: as many an hour from
+    one address as its reports may carry."""
+    uploads = [upload for upload in request.FILES.getlist("photos") if upload]
+    return all(limits.allow(f"photo:{client_address(request)}", most=settings.REPORTS_PER_HOUR_PER_ADDRESS * PHOTOS_MOST,
+                            seconds=3600) for _ in uploads[:PHOTOS_MOST + 1])
+
+
 @public_view(*FORM)
 def details(request):
     draft = _draft(request)
@@ -212,6 +226,8 @@ def details(request):
         return missing
     service = _service(draft)
     kept = _photos_kept(draft)
+    if request.method == "POST" and not _photos_allowed(request):
+        return too_many(request)
     form = DetailsForm(_posted(request), request.FILES if request.method == "POST" else None, service=service, kept_photos=len(kept),
                        answers=draft.get("answers") or {}, initial={"description": draft.get("description", "")})
     if request.method == "POST" and form.is_valid():
