@@ -6,8 +6,8 @@ to the state of that external status, with the description as the message the re
 the same status is a message alone. Another partner's report is not found.
 
 Any other key speaks for a resident: it may add a comment to a public report (or to one it
-made), or say a fixed problem is still there (status OPEN or REOPEN on a fixed report); nothing
-else. What the client says of the person (email, name) is checked but not kept: the update is
+made), or say a fixed problem it made is still there (status OPEN or REOPEN on a fixed report);
+nothing else. What the client says of the person (email, name) is checked but not kept: the update is
 public, and the resident is "A resident"."""
 
 from django.core.exceptions import ValidationError
@@ -104,6 +104,9 @@ def _as_resident(api_key: ApiKey, report_id: int, status: str, text: str, note: 
     if not text:
         raise ValueError("description: say what the update is")
     if status in REOPENING and report.state.kind == StateKind.FIXED:
+        if report.api_key_id != api_key.pk:  # the key is in every copy of an app: no one's reference
+            raise NotAllowed("This key reopens only the reports made through it; the resident reopens any other "
+                             "with their reference, on the report's page.")
         report_reopen(viewer=viewer, report=report, token=report.token, text=text)
         return _latest(report)
     if status and status not in REOPENING and status != _status(report.state.external_status):

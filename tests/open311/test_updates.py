@@ -139,7 +139,9 @@ def test_a_public_key_adds_a_residents_comment(client, make_report, app_key):
 
 
 def test_a_public_key_reopens_a_fixed_report(client, make_report, app_key):
-    fly = make_report()
+    fly = Report.objects.get(pk=answer(client.post(f"{BASE}requests.json", {
+        "api_key": app_key, "service_code": "fly-tipping", "lat": "52.445", "long": "-0.955",
+        "description": "Mattress dumped", "attribute[what]": "household"}))[0]["service_request_id"])
     report_state_set(viewer=OPERATOR, report=fly, state=state_get("fixed"), text="Cleared.")
     response = _post(client, app_key, fly, status="OPEN", description="It is back again.")
     assert response.status_code == 200

@@ -65,7 +65,7 @@ def test_a_resident_comments_and_is_not_named(make_report, keys):
 
 
 def test_a_resident_reopens_a_fixed_report_only(make_report, keys):
-    fly = make_report()
+    fly = make_report(api_key=keys["app"])  # made through the key: the only reports it reopens
     with pytest.raises(NotAllowed):
         _update(keys["app"], fly, status="FIXED", description="Gone")
     report_state_set(viewer=OPERATOR, report=fly, state=state_get("fixed"), text="Cleared.")
