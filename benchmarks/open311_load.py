@@ -127,10 +127,10 @@ def load(client: Client, rate: int, seconds: float, make) -> Outcome:
                 return
             outcome.latencies.append(latency)
             if method == "POST":
-                first = json.loads(answer)[0]["service_request_id"]
+                first = str(json.loads(answer)[0]["service_request_id"])
                 outcome.ids.append(first)
                 if again:
-                    outcome.retried.append((first, json.loads(retry_answer)[0]["service_request_id"]))
+                    outcome.retried.append((first, str(json.loads(retry_answer)[0]["service_request_id"])))
 
     began = time.perf_counter()
     with ThreadPoolExecutor(THREADS) as pool:

@@ -4,6 +4,7 @@ growing wait and given up after `ATTEMPTS_MOST` tries; an administrator can send
 again (`notification_retry`)."""
 
 from datetime import datetime, timedelta
+from time import monotonic
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,11 +27,25 @@ SENDS_PER_RUN = 200
 NO_EMAIL = "no email address"
 
 
-def _enqueue_on_commit() -> None:
+# One send run sends every message due, so a process asks for at most one a second: a hundred
+# residents' reports a second make one run, not a hundred. A message queued just after a run has
+# begun waits for the next (the worker also runs every minute, worker/schedule.py).
+ENQUEUE_EVERY_SECONDS = 1.0
+_last_enqueued = [float("-inf")]
+
+
+def _enqueue() -> None:
     # Imported here: the task module imports this one.
     from saferplace.notifications.tasks import send_notifications
 
-    transaction.on_commit(send_notifications.enqueue)
+    now = monotonic()
+    if now - _last_enqueued[0] >= ENQUEUE_EVERY_SECONDS:
+        _last_enqueued[0] = now
+        send_notifications.enqueue()
+
+
+def _enqueue_on_commit() -> None:
+    transaction.on_commit(_enqueue)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from saferplace.audit.models import AuditAction
 from saferplace.audit.services import audit_record
 from saferplace.errors import NotFound
 from saferplace.partners import access
+from saferplace.reports import lookups
 from saferplace.reports.models import Report, ReportEvent, ReportUpdate, Service, StateKind
 
 WINDOW_DAYS, LIST_MOST = 90, 1000
@@ -37,7 +38,7 @@ def service_public_get(code: str) -> Service:
 def service_for_report(code: str) -> Service:
     """The service a report is made for: any active one, private ones included (a resident may
     report a safeguarding concern; it is just never listed)."""
-    service = Service.objects.filter(code=str(code)[:60], active=True).prefetch_related("attributes").first()
+    service = lookups.services_by_code().get(str(code)[:60])
     if service is None:
         raise NotFound("There is no such service.", record_type="reports.service", record_id=str(code)[:60])
     return service

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from saferplace.errors import NotAllowed, NotFound
@@ -22,7 +22,7 @@ from saferplace.meetings.services import concern_raise
 from saferplace.notifications.services import notification_queue
 from saferplace.partners import access
 from saferplace.partners.models import Organisation, Team, User
-from saferplace.places.selectors import point_describe
+from saferplace.reports import lookups
 from saferplace.reports.attributes import answers_checked
 from saferplace.reports.models import (
     ApiKey,
@@ -32,11 +32,10 @@ from saferplace.reports.models import (
     ReportPhoto,
     ReportState,
     ReportUpdate,
-    ResponseTemplate,
     Service,
     StateKind,
 )
-from saferplace.reports.routing import point_checked, route
+from saferplace.reports.routing import locate, point_checked
 from saferplace.tasking.models import Task, TaskPriority
 from saferplace.tasking.photos import photo_clean, photo_delete, photo_store
 from saferplace.tasking.services import task_create
@@ -82,7 +81,7 @@ def _media_url(value: str) -> str:
 
 
 def state_get(code: str) -> ReportState:
-    state = ReportState.objects.filter(code=code).first()
+    state = lookups.states().get(code)
     if state is None:
         raise ValueError(f"There is no report state {code!r}")
     return state
@@ -91,9 +90,8 @@ def state_get(code: str) -> ReportState:
 def message_for(report: Report, state: ReportState) -> str:
     """The service's response template for `state` (else the one for every service), with the
     partner's name in it."""
-    templates = {template.service_id: template.text for template in ResponseTemplate.objects.filter(
-        Q(service=report.service_id) | Q(service__isnull=True), state=state)}
-    text = templates.get(report.service_id) or templates.get(None) or ""
+    templates = lookups.templates()
+    text = templates.get((report.service_id, state.pk)) or templates.get((None, state.pk)) or ""
     return text.replace("{organisation}", report.owning_organisation.name)
 
 
@@ -146,13 +144,12 @@ def report_create(*, viewer, service: Service, latitude, longitude, description:
               "phone": _text(phone, what="Phone number", most=PHONE_MOST), "media_url": _media_url(media_url)}
     answers = answers_checked(service, answers or {})
     cleaned = _photos(photos)
-    organisation, place = route(service, latitude, longitude)
-    described = point_describe(latitude, longitude)
-    where = ", ".join(part for part in (described["street"], described["ward"] and f"{described['ward']} ward") if part)
+    located = locate(service, latitude, longitude)
     stored = [photo_store(content) for content in cleaned]
     try:
         with transaction.atomic():
-            report = _report_save(viewer, service=service, organisation=organisation, place=place, where=where,
+            report = _report_save(viewer, service=service, organisation=located.organisation,
+                                  place_id=located.place_id, where=located.where,
                                   latitude=latitude, longitude=longitude, description=description, answers=answers,
                                   anonymous=anonymous, api_key=api_key, photos=stored, **fields)
     except BaseException:
@@ -162,12 +159,13 @@ def report_create(*, viewer, service: Service, latitude, longitude, description:
     return report
 
 
-def _report_save(viewer, *, service: Service, organisation: Organisation, place, where: str, photos: list[str],
+def _report_save(viewer, *, service: Service, organisation: Organisation, place_id: int | None, where: str,
+                 photos: list[str],
                  answers: dict, api_key: ApiKey | None, media_url: str, **fields) -> Report:
     state = state_get("open")
     report = Report(service=service, state=state, owning_organisation=organisation, data_category=service.data_category,
                     is_public=not service.private, urgent=service.urgent or service.private, token=_token(),
-                    place=place, where=where[:200], attributes=answers, api_key=api_key,
+                    place_id=place_id, where=where, attributes=answers, api_key=api_key,
                     channel=Channel.OPEN311 if api_key is not None else Channel.WEB, media_url=media_url, **fields)
     record_change(viewer=viewer, record=report, kind=ReportEventKind.CREATED, created=True,
                   note=f"Routed to {organisation.name}")

@@ -16,7 +16,7 @@ from saferplace.errors import NotFound
 from saferplace.notifications.models import NotificationSend, SendStatus
 from saferplace.places.models import Place
 from saferplace.reports.models import Report, ReportEvent, ReportState, Service, StateKind
-from saferplace.reports.routing import route
+from saferplace.reports.routing import locate
 from saferplace.reports.selectors import (
     PublicFilters,
     public_report_get,
@@ -75,10 +75,10 @@ def test_routing_by_service_and_area_and_what_the_partners_did(city):
     estates = estate_lsoa_codes(plan)
     elsewhere = next(lsoa.code for lsoa in plan.lsoas if lsoa.code not in estates)
     services = {service.code: service for service in Service.objects.all()}
-    assert route(services["fly-tipping"], *_inside(estates[0]))[0].name == COUNCIL
-    assert route(services["drug-dealing"], *_inside(estates[0]))[0].name == POLICE
-    assert route(services["noise-nuisance"], *_inside(estates[0]))[0].name == HOUSING
-    assert route(services["noise-nuisance"], *_inside(elsewhere))[0].name == COUNCIL
+    assert locate(services["fly-tipping"], *_inside(estates[0])).organisation.name == COUNCIL
+    assert locate(services["drug-dealing"], *_inside(estates[0])).organisation.name == POLICE
+    assert locate(services["noise-nuisance"], *_inside(estates[0])).organisation.name == HOUSING
+    assert locate(services["noise-nuisance"], *_inside(elsewhere)).organisation.name == COUNCIL
     owners = dict(Report.objects.values_list("service__code", "owning_organisation__name").distinct())
     assert owners["fly-tipping"] == COUNCIL and owners["drug-dealing"] == POLICE
     assert set(Report.objects.filter(service__code="fly-tipping").values_list("owning_organisation__name",
