@@ -17,7 +17,10 @@ In a temporary data directory (nothing is left behind):
    up with (fewer than 95% of the scheduled requests answered within the step). A tenth of the
    posts carry an `Idempotency-Key` and are sent twice: the second must get the first answer.
 4. **GET requests**: `GET /open311/v2/requests.json?page_size=1000` (a thousand reports, the
-   window's default) at 50 a second for `--seconds`, and the POST again at 50 a second.
+   window's default) at 50 a second for `--seconds` (one address asked again and again: answered
+   from the answer kept for a second, as many apps polling one list are); the same list with a
+   different `start_date` each time at 25 a second (never a kept answer: the cost of working one
+   out); and the POST again at 50 a second.
 5. **Nothing lost or doubled**: every report answered with an id is in the database once, and
    the database holds no report that was not answered (besides the demo's), each idempotent
    retry answered with the first id.
@@ -40,6 +43,7 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from readers_during_import import ROOT, SAFERPLACE, free_port, run
 
@@ -224,8 +228,16 @@ def measure(client: Client, key: str, service: dict, rates: list[int], seconds: 
     rows.append(("GET requests.json?page_size=1000", 50,
                  load(client, 50, seconds, lambda i: ("GET", "/open311/v2/requests.json?page_size=1000", None,
                                                       {"Accept": "application/json"}, False))))
+    start = datetime.now(UTC) - timedelta(days=89)
+
+    def distinct(i: int):  # each request asks for another second of the window: never a kept answer
+        since = (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return ("GET", f"/open311/v2/requests.json?page_size=1000&start_date={since}", None,
+                {"Accept": "application/json"}, False)
+
+    rows.append(("GET requests.json?page_size=1000, each distinct (never kept)", 25, load(client, 25, seconds, distinct)))
     rows.append(("POST requests.json", 50, load(client, 50, seconds, post)))
-    for what, rate, outcome in rows[-2:]:
+    for what, rate, outcome in rows[-3:]:
         print(outcome.line(what, rate), flush=True)
     return rows
 

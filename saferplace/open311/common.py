@@ -11,6 +11,7 @@ import logging
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, UnreadablePostError
@@ -33,6 +34,7 @@ from saferplace.reports.limits import allow
 logger = logging.getLogger("saferplace.open311")
 REQUEST_BYTES_MOST = 32 * 1024 * 1024  # three photos of 10 MB and the fields
 NOT_STORED = {429}  # a retry after a rate limit may succeed
+KEPT_SECONDS = 1  # how stale a public read may be
 
 
 def _answer(view, request, fmt, kwargs) -> HttpResponse:
@@ -91,6 +93,21 @@ def _key(request):
     if not allow(f"open311-key:{api_key.pk}", most=api_key.per_minute, seconds=60):
         raise Open311Error(429, f"This key may make {api_key.per_minute} requests a minute: wait and try again")
     return api_key
+
+
+def _kept_for_a_moment(view, request, fmt, kwargs) -> HttpResponse:
+    """A public read, answered from what the same address (path and query) was answered within
+    the last `KEPT_SECONDS` (in Django's cache), else worked out and kept: public lists are the
+    same for everyone, and many apps polling one list cost one answer a second."""
+    key = "open311:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is not None:
+        status, content_type, body = kept
+        return HttpResponse(body, status=status, content_type=content_type)
+    response = view(request, fmt, **kwargs)
+    if response.status_code == 200 and not response.streaming:
+        cache.set(key, (response.status_code, response["Content-Type"], response.content), KEPT_SECONDS)
+    return response
 
 
 def _hash_of(request) -> str:
@@ -152,7 +169,7 @@ def endpoint(*, method: str = "GET"):
                 _checked(request, fmt)
                 if method == "GET":
                     _read_limit(request)
-                    return view(request, fmt, **kwargs)
+                    return _kept_for_a_moment(view, request, fmt, kwargs)
                 api_key = _key(request)
                 given = request.headers.get("Idempotency-Key")
                 if given is None:

@@ -83,7 +83,7 @@ def requests_list(request, fmt):
         statuses=params.statuses(data), updated_after=params.moment(data, "updated_after"),
         updated_before=params.moment(data, "updated_before"))
     extensions = params.flag(data, "extensions")
-    listed = public_listing(filters, offset=(page - 1) * page_size, limit=page_size)
+    listed = public_listing(filters, offset=(page - 1) * page_size, limit=page_size, details=extensions)
     return render(fmt, "service_requests", [serialise.request(item, extensions=extensions) for item in listed])
 
 

@@ -64,6 +64,11 @@ class PublicFilters:
 def public_reports(filters: PublicFilters, *, offset: int = 0, limit: int = LIST_MOST) -> list[Report]:
     """Public reports, newest first. With no ids and no dates, the last 90 days (Open311's
     default window); never more than `limit`, from `offset` (paging)."""
+    return list(public_reports_query(filters)[offset:offset + min(limit, LIST_MOST)])
+
+
+def public_reports_query(filters: PublicFilters) -> QuerySet[Report]:
+    """The query of `public_reports`, for a caller that reads more with it."""
     reports = _public()
     if filters.ids:
         reports = reports.filter(pk__in=filters.ids)
@@ -82,7 +87,7 @@ def public_reports(filters: PublicFilters, *, offset: int = 0, limit: int = LIST
     if filters.statuses and set(filters.statuses) != {"open", "closed"}:
         opened = Q(state__kind=StateKind.OPEN)
         reports = reports.filter(opened if "open" in filters.statuses else ~opened)
-    return list(reports.order_by("-created_at", "-id")[offset:offset + min(limit, LIST_MOST)])
+    return reports.order_by("-created_at", "-id")
 
 
 def public_report_get(report_id: int) -> Report:
