@@ -64,6 +64,16 @@ def public_page(request, template: str, *, status: int = 200, active: str = "rep
     return page(request, f"{TEMPLATES}/{template}", status=status, active=active, **context)
 
 
+# The map's streets and the place search cost more than a page: a map asks a few times as it is
+# panned and zoomed, a person searches a few times; a tenth of the reads allowed is plenty.
+COSTLY_SHARE = 10
+
+
+def may_search(request) -> bool:
+    return limits.allow(f"costly:{client_address(request)}",
+                        most=max(settings.PUBLIC_READS_PER_MINUTE_PER_ADDRESS // COSTLY_SHARE, 1), seconds=60)
+
+
 def too_many(request):
     return public_page(request, "too_many.html", status=429)
 
@@ -168,6 +178,8 @@ def private_start(request, code: str):
 def where(request):
     draft = _draft(request)
     search = PlaceSearchForm(request.GET if "q" in request.GET else None)
+    if search.is_bound and not may_search(request):
+        return too_many(request)
     matches = places_matching(search.cleaned_data["q"]) if search.is_bound and search.is_valid() else None
     initial = {key: draft.get(key, "") for key in ("latitude", "longitude", "address")}
     if request.method == "POST":
@@ -345,7 +357,7 @@ def check(request):
 
 @public_view(*READ)
 def sent(request):
-    done = request.session.get(SENT)
+    done = request.session.pop(SENT, None)  # shown once: the next person at a shared computer does not see it
     if not done:
         return redirect("web:report-start")
     report = None

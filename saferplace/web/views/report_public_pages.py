@@ -29,7 +29,14 @@ from saferplace.reports.services import report_reopen, report_support
 from saferplace.tasking.photos import photo_open
 from saferplace.web.report_forms import ListForm, ReopenForm
 from saferplace.web.views import places
-from saferplace.web.views.report_public import READ, public_page, public_view, resident, too_many
+from saferplace.web.views.report_public import (
+    READ,
+    may_search,
+    public_page,
+    public_view,
+    resident,
+    too_many,
+)
 
 PER_PAGE = 50
 
@@ -127,6 +134,6 @@ def report_list(request):
 def streets(request):
     """The streets the journey's map draws: reference data about no one, the same answer the
     partners' maps have (`places.streets`, without its sign-in)."""
-    if not _may_read(request):
+    if not may_search(request):
         return too_many(request)
     return places.streets.__wrapped__(request)
