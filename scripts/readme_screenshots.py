@@ -14,6 +14,7 @@ import django  # noqa: E402
 django.setup()
 from saferplace.demo.personas import DEMO_PASSWORD, demo_totp_code  # noqa: E402
 from saferplace.incidents.models import Incident  # noqa: E402
+from saferplace.reports.models import Report  # noqa: E402
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -65,6 +66,10 @@ def shoot(browser, username: str, shots: list[tuple[str, str]], viewport: dict) 
 # Playwright starts its event loop, where the database may not be used).
 incident = Incident.objects.filter(owning_organisation__name="Riverford City Council", location__isnull=False,
                                    occurred_time__isnull=False).order_by("-occurred_on").first()
+
+# A fly tip a volunteer collected: its public page shows the resident what was done.
+collected = Report.objects.filter(service__code="fly-tipping", state__code="fixed", is_public=True,
+                                  updates__text__contains="What was done").order_by("-created_at").first()
 
 # The analyses the pages below show, worked out now as the worker would (so no worker need run).
 # (A name of None: worked out for a page shot under another name, the officer's briefing.)
@@ -120,4 +125,8 @@ with sync_playwright() as playwright:
     phone = {"width": 390, "height": 844}
     shoot(browser, "officer.police", [("/", "phone-home"), ("/incidents/?search=Cromwell", "phone-explorer")], phone)
     shoot(browser, "volunteer.cvs", [("/tasks/", "phone-volunteer")], phone)
+    # The public pages need no sign-in; a partner signed in sees them as a resident does.
+    shoot(browser, "volunteer.cvs", [("/report/new/", "phone-report-where"),
+                                     (f"/report/{collected.pk}/", "phone-report")], phone)
+    shoot(browser, "analyst.council", [("/triage/", "triage")], desktop)
     browser.close()
