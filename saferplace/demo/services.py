@@ -26,6 +26,7 @@ from saferplace.demo.incident_data import IncidentGenerator, period_bounds
 from saferplace.demo.meetings import demo_meetings_create, demo_meetings_delete
 from saferplace.demo.partnership import ORGANISATIONS, POLICE, partnership_create
 from saferplace.demo.personas import personas_create
+from saferplace.demo.postcodes import demo_postcodes_create, demo_postcodes_delete
 from saferplace.demo.reports import demo_reports_create, demo_reports_delete
 from saferplace.demo.source_files import ProfileSpec, SourceFile, source_files_write
 from saferplace.demo.streets import STREET_SOURCE, street_plan
@@ -119,6 +120,7 @@ def demo_city_delete() -> None:
         Team.objects.filter(organisation__name__in=names).delete()
         Organisation.objects.filter(name__in=names).delete()
         Street.objects.filter(source=STREET_SOURCE).delete()
+        demo_postcodes_delete()
         for kind in reversed(PLACE_HIERARCHY):  # children before their parents
             Place.objects.filter(kind=kind, code__in=[area.code for area in plan.areas()]).delete()
     except ProtectedError as error:
@@ -247,6 +249,7 @@ def demo_city_build(
             _refuse_if_not_empty()
         places = geography_create(viewer=viewer, plan=plan)
         streets = streets_create(viewer=viewer)
+        demo_postcodes_create(viewer=viewer, plan=plan)
         partnership = partnership_create(viewer=viewer, today=today, period_start=period_start)
         demo_harm_install(viewer=viewer)  # before the incidents, whose counts keep their harm
     generator = IncidentGenerator(plan=plan, size=size, seed=seed, end=end, months=months)

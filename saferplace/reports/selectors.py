@@ -27,6 +27,12 @@ def services_listed() -> list[Service]:
     return list(Service.objects.filter(active=True, private=False).prefetch_related("attributes"))
 
 
+def services_private() -> list[Service]:
+    """The private services (someone at risk, a hate incident): never listed with the others, but
+    a resident may report one privately from the start page."""
+    return [service for service in lookups.services_by_code().values() if service.private]
+
+
 def service_public_get(code: str) -> Service:
     service = Service.objects.filter(code=str(code)[:60], active=True, private=False).prefetch_related(
         "attributes").first()

@@ -61,7 +61,7 @@ class WhereForm(forms.Form):
 
 class PlaceSearchForm(forms.Form):
     q = forms.CharField(label="Search for a street or postcode", required=False, max_length=100,
-                        help_text="For example, High Street or RV1 1AA",
+                        help_text="A street name, such as High Street, or a whole postcode",
                         error_messages={"max_length": "Search with 100 characters or fewer"})
 
     def clean_q(self):

@@ -54,9 +54,19 @@ def test_the_start_page_needs_no_account_and_offers_the_private_route(client, se
     assert response.status_code == 200
     page = _text(response)
     assert "Start now" in page and 'href="/report/new/"' in page
-    assert "Worried someone is at risk?" in page and 'href="/report/private/safeguarding/"' in page
+    assert "Worried someone is at risk" in page and 'href="/report/private/safeguarding/">Someone at risk</a>' in page
     assert page.count("<h1") == 1
     assert "Sign out" not in page and "/incidents/" not in page
+
+
+def test_every_private_service_has_its_private_route_whatever_its_code(client, services):
+    from saferplace.reports.models import Service
+
+    Service.objects.create(code="hate-incident", name="Hate incident", group="Safety", private=True,
+                           data_category=services["safeguarding"].data_category)
+    page = _text(client.get("/report/"))
+    assert 'href="/report/private/hate-incident/">Hate incident</a>' in page
+    assert 'href="/report/private/safeguarding/">Someone at risk</a>' in page
 
 
 def test_without_a_private_service_there_is_no_private_route(client, services):

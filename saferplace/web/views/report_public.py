@@ -32,6 +32,7 @@ from saferplace.reports.selectors import (
     service_for_report,
     service_public_get,
     services_listed,
+    services_private,
 )
 from saferplace.reports.services import (
     PHOTOS_MOST,
@@ -51,7 +52,6 @@ from saferplace.web.report_forms import (
 from saferplace.web.views.common import page
 
 DRAFT, SENT = "report_draft", "report_sent"
-AT_RISK_CODE = "safeguarding"  # the private service the start page offers, if the partnership has it
 TEMPLATES = "reports_public"
 
 
@@ -146,11 +146,7 @@ def _next(request, default: str):
 @public_view(*READ)
 def start(request):
     """What can be reported; "Start now" begins a new report (`begin`)."""
-    try:
-        at_risk = service_for_report(AT_RISK_CODE)
-    except NotFound:
-        at_risk = None
-    return public_page(request, "start.html", at_risk=at_risk if at_risk and at_risk.private else None)
+    return public_page(request, "start.html", private_services=sorted(services_private(), key=lambda s: (s.order, s.name)))
 
 
 @public_view(*READ)
