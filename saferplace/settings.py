@@ -339,7 +339,7 @@ NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "" if not NOTIFY_
 # Where residents read their report (the link in what they are sent), the Open311 jurisdiction
 # this partnership answers for, and how many reports one network address may send an hour on
 # the website (an Open311 client's limit is its key's, `ApiKey.per_minute`).
-PUBLIC_URL = env_str("SAFERPLACE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_URL = env_str("SAFERPLACE_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 OPEN311_JURISDICTION = env_str("SAFERPLACE_OPEN311_JURISDICTION", "riverford.example")
 REPORTS_PER_HOUR_PER_ADDRESS = env_int("SAFERPLACE_REPORTS_PER_HOUR", 20, minimum=1, maximum=100000)
 PUBLIC_READS_PER_MINUTE_PER_ADDRESS = env_int("SAFERPLACE_PUBLIC_READS_PER_MINUTE", 600, minimum=1, maximum=1000000)

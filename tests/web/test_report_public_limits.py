@@ -21,3 +21,12 @@ def test_the_streets_and_the_search_are_a_tenth_of_the_reads(client, services):
     assert answers == [200, 200, 200, 429]
     assert client.get("/report/where/?q=Mill").status_code == 429  # the same allowance
     assert client.get("/report/where/").status_code == 200  # the page itself is not a search
+
+
+def test_a_browser_adds_its_voice_once(client, make_report):
+    report = make_report()
+    for _ in range(3):
+        assert client.post(f"/report/{report.pk}/support").status_code == 302
+    report.refresh_from_db()
+    assert report.supporters == 1
+    assert "already added your voice" in client.get(f"/report/{report.pk}/").content.decode()

@@ -51,7 +51,7 @@ from saferplace.web.report_forms import (
 )
 from saferplace.web.views.common import page
 
-DRAFT, SENT = "report_draft", "report_sent"
+DRAFT, SENT, SUPPORTED = "report_draft", "report_sent", "report_supported"
 TEMPLATES = "reports_public"
 
 
@@ -262,7 +262,8 @@ def nearby(request):
         if "support" in request.POST:
             chosen = next((report for report in found if str(report.pk) == request.POST["support"]), None)
             if chosen is not None:
-                return _support(request, chosen)
+                return support(request, chosen, thanks="Thank you: your voice is added to this report. Follow it here.",
+                               instead_of_draft=True)
         else:
             _save(request, nearby_seen=bool(found))
             return _next(request, "web:report-about")
@@ -272,7 +273,14 @@ def nearby(request):
     return public_page(request, "nearby.html", reports=found, service=service)
 
 
-def _support(request, report):
+def support(request, report, *, thanks: str = "Thank you: your voice is added to this report.",
+            instead_of_draft: bool = False):
+    """Add my voice, once per browser (the session remembers) and within the address's limit;
+    `instead_of_draft`: the report being made is this one, so it is forgotten."""
+    supported = request.session.get(SUPPORTED, [])
+    if report.pk in supported:
+        messages.info(request, "You have already added your voice to this report.")
+        return redirect("web:report-detail", report_id=report.pk)
     if not limits.allow(f"report:{client_address(request)}", most=settings.REPORTS_PER_HOUR_PER_ADDRESS, seconds=3600):
         return too_many(request)
     try:
@@ -280,8 +288,10 @@ def _support(request, report):
     except ValueError as refused:
         messages.error(request, str(refused))
     else:
-        request.session.pop(DRAFT, None)
-        messages.success(request, "Thank you: your voice is added to this report. Follow it here.")
+        request.session[SUPPORTED] = [*supported, report.pk][-100:]
+        if instead_of_draft:
+            request.session.pop(DRAFT, None)
+        messages.success(request, thanks)
     return redirect("web:report-detail", report_id=report.pk)
 
 

@@ -25,7 +25,7 @@ from saferplace.reports.selectors import (
     public_updates,
     services_listed,
 )
-from saferplace.reports.services import report_reopen, report_support
+from saferplace.reports.services import report_reopen
 from saferplace.tasking.photos import photo_open
 from saferplace.web.report_forms import ListForm, ReopenForm
 from saferplace.web.views import places
@@ -35,6 +35,7 @@ from saferplace.web.views.report_public import (
     public_page,
     public_view,
     resident,
+    support,
     too_many,
 )
 
@@ -81,16 +82,7 @@ def report_photo(request, report_id: int, photo_id: int):
 @public_view("POST")
 def report_support_view(request, report_id: int):
     """Add my voice: one more resident has the problem."""
-    report = public_report_get(report_id)
-    if not _may_write(request):
-        return too_many(request)
-    try:
-        report_support(viewer=resident(request), report=report)
-    except ValueError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "Thank you: your voice is added to this report.")
-    return redirect("web:report-detail", report_id=report.pk)
+    return support(request, public_report_get(report_id))
 
 
 @public_view("POST")

@@ -86,7 +86,9 @@ class Command(BaseCommand):
             status = run_together(
                 {"web server": saferplace_command("serve", "--port", str(port)),
                  "worker": saferplace_command("worker")},
-                environment={"MIGRATE_ON_START": "false"},  # migrated above, once
+                # Migrated above, once; the links residents are sent name the port the demo serves on.
+                environment={"MIGRATE_ON_START": "false",
+                             "SAFERPLACE_PUBLIC_URL": os.environ.get("SAFERPLACE_PUBLIC_URL") or f"http://localhost:{port}"},
                 say=console.print,
             )
             if status:
