@@ -247,3 +247,4 @@ def test_a_voice_is_added_only_to_an_open_public_report(make_report, council_ana
     private = make_report("safeguarding", description="At risk")
     with pytest.raises(NotFound):
         report_support(viewer=resident_viewer(), report=private)
+

@@ -3,6 +3,7 @@ every form error naming its field, hostile input answered with 400, photos serve
 may see them."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -236,6 +237,7 @@ def test_a_volunteer_sees_what_is_on_offer_in_their_area_and_their_own(client, m
     assert offered.assignee == volunteer
     page = client.get(reverse("web:task-detail", args=[offered.pk])).content.decode()
     assert "Add a note" in page and "Add a photo" in page and "Reassign the task" not in page
+    assert re.search(r"With\s*</dt>\s*<dd[^>]*>\s*You\s*</dd>", page)  # their own, whichever organisation
     assert client.post(reverse("web:task-take", args=[elsewhere.pk])).status_code == 404
 
 
@@ -264,3 +266,16 @@ def test_a_photo_number_that_is_not_one_is_not_found(client, council_officer):
     sign_in(client, council_officer)
     assert client.get("/tasks/photos/99999999999999999999999").status_code == 404
     assert client.get("/tasks/99999999999999999999999/").status_code == 404
+
+
+def test_whoever_completes_a_task_from_a_report_is_told_the_outcome_is_public(client, make_report, council_analyst,
+                                                                             volunteer):
+    from saferplace.reports.services import report_task_make
+    from saferplace.tasking.services import task_take
+
+    report = make_report()
+    task = report_task_make(viewer=viewer(council_analyst), report=report, title="Collect", for_volunteers=True)
+    task_take(viewer=viewer(volunteer), task=task)
+    sign_in(client, volunteer)
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "shown on the public report" in page
