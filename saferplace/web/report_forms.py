@@ -124,6 +124,11 @@ class DetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.service = service
         self.kept_photos = kept_photos
+        if service.private:  # a person, not a thing in the street: names help whoever protects them
+            self.fields["description"].label = "Tell us what is happening"
+            self.fields["description"].help_text = ("Who is at risk and why you are worried, where and when. This is "
+                                                    "seen only by the partner that deals with it, never publicly.")
+            self.fields["description"].error_messages["required"] = "Tell us what is happening"
         self.questions = [attribute for attribute in service.attributes.all() if attribute.variable]
         answers = answers or {}
         fields = {}

@@ -390,6 +390,8 @@ def test_a_private_report_goes_through_without_what_or_nearby_and_is_never_publi
     response = client.post("/report/where/", {"latitude": IN_PARKSIDE[0], "longitude": IN_PARKSIDE[1]})
     assert response["Location"] == "/report/details/"
     assert client.get("/report/what/")["Location"] == "/report/details/"
+    details = _text(client.get("/report/details/"))
+    assert "Tell us what is happening" in details and "Do not include anyone" not in details
     response = client.post("/report/details/", {"description": "A child left alone at night"})
     assert response["Location"] == "/report/about-you/"
     assert client.post("/report/about-you/", {"anonymous": "yes", "email": "me@example.org"}).status_code == 302
@@ -400,6 +402,7 @@ def test_a_private_report_goes_through_without_what_or_nearby_and_is_never_publi
     assert not report.is_public and report.urgent and report.owning_organisation.name == "Fenshire Police"
     sent = _text(client.get("/report/sent/"))
     assert report.token in sent and f"/report/{report.pk}/" not in sent and "not shown publicly" in sent
+    assert "marked fixed" not in sent
     assert client.get(f"/report/{report.pk}/").status_code == 404
     assert "A child left alone" not in _text(client.get("/reports/"))
 
