@@ -18,6 +18,11 @@ class KeyForm(forms.Form):
         empty_label="None: a residents' app (posts reports and residents' comments)",
         help_text="A partner's back-office system may also move that partner's reports through their states",
         error_messages={"invalid_choice": "Choose a partner from the list"})
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not viewer.is_operator:  # an administrator issues a partner's key for their own organisation only
+            self.fields["organisation"].queryset = Organisation.objects.filter(pk=viewer.organisation_id)
+
     per_minute = forms.IntegerField(label="Requests a minute", initial=600, min_value=1, max_value=PER_MINUTE_MOST,
                                     error_messages={"required": "Say how many requests a minute the key may make",
                                                     "invalid": "Requests a minute must be a whole number",

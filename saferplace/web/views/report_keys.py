@@ -21,13 +21,13 @@ def _keys_page(request, form: KeyForm, *, issued=None, status: int = 200):
 
 @capability_required("reports.manage")
 def keys(request):
-    return _keys_page(request, KeyForm())
+    return _keys_page(request, KeyForm(viewer=request.viewer))
 
 
 @require_POST
 @capability_required("reports.manage")
 def key_create(request):
-    form = KeyForm(request.POST)
+    form = KeyForm(request.POST, viewer=request.viewer)
     if not form.is_valid():
         return _keys_page(request, form, status=400)
     try:
@@ -41,7 +41,7 @@ def key_create(request):
         form.add_error("organisation", str(error))
         return _keys_page(request, form, status=400)
     # Shown on this answer only: it is never stored, so a reload cannot show it again.
-    return _keys_page(request, KeyForm(), issued={"name": record.name, "key": key})
+    return _keys_page(request, KeyForm(viewer=request.viewer), issued={"name": record.name, "key": key})
 
 
 @require_POST
