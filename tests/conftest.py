@@ -15,6 +15,7 @@ records owned by different organisations, so permission tests read like the poli
 is a person's viewer, for calling selectors and services directly.
 """
 
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -55,6 +56,29 @@ from saferplace.partners.viewer import WEB, AuditContext, operator_viewer, viewe
 from saferplace.places import geometry
 
 OPERATOR = operator_viewer("test-suite")
+
+
+def pytest_configure(config):
+    """`make test` runs the suite in several processes (pytest-xdist); each keeps its files in a
+    folder of its own, DATA_DIR/<worker> (uploads, the demo's source files, its SQLite test
+    database), so two tests at once never write or read the same file. Django's settings are
+    already read when this runs: the paths made from DATA_DIR are moved with it, and a process a
+    test starts inherits the folder through SAFERPLACE_DATA_DIR."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from django.conf import settings
+
+    shared, own = settings.DATA_DIR, settings.DATA_DIR / worker
+    own.mkdir(parents=True, exist_ok=True)
+    os.environ["SAFERPLACE_DATA_DIR"] = str(own)
+    settings.DATA_DIR = own
+    test = settings.DATABASES["default"].get("TEST", {})
+    if test.get("NAME") == str(shared / "test-saferplace.sqlite3"):
+        test["NAME"] = str(own / "test-saferplace.sqlite3")  # pytest-django adds _<worker> to it
+    storage = settings.STORAGES["default"]
+    if storage.get("OPTIONS", {}).get("location") == str(shared / "media"):
+        settings.STORAGES = {**settings.STORAGES, "default": {**storage, "OPTIONS": {**storage["OPTIONS"], "location": str(own / "media")}}}
 
 
 def viewer(user, *, channel: str = WEB, **context):
