@@ -2,10 +2,10 @@
 #   make demo   installs everything, builds a demo city and runs it on http://localhost:8000:
 #               the web server and the background worker together (one Ctrl-C stops both)
 #   make test   runs the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL),
-#               in one process per core (pytest-xdist; TEST_PROCESSES=0 runs it in this one)
+#               in one process per CPU (pytest-xdist; TEST_PROCESSES=0 runs it in this one)
 .PHONY: demo test lint install
 
-TEST_PROCESSES ?= auto
+TEST_PROCESSES ?= logical
 
 install:
 	./scripts/bootstrap

@@ -62,9 +62,11 @@ def test_the_briefing_works_offline_and_sends_a_completed_task_when_the_signal_r
     _controlled(page)
     # The first visit is kept too: the page asks the new worker for what it loaded before it was there.
     page.wait_for_function("() => caches.match('/briefing/').then((copy) => copy !== undefined)")
+    # Its style sheet and its script (which shows the offline banner) too: the worker keeps each
+    # file as its own fetch ends, so one being kept says nothing of the other.
     page.wait_for_function("() => caches.keys().then((names) => Promise.all(names.map((name) => caches.open(name)"
-                           ".then((cache) => cache.keys())))).then((lists) => lists.flat().some("
-                           "(request) => request.url.includes('/static/dist/app.css')))")
+                           ".then((cache) => cache.keys())))).then((lists) => ['/static/dist/app.css', '/static/dist/app.js']"
+                           ".every((file) => lists.flat().some((request) => request.url.includes(file))))")
     assert page.locator("[data-briefing-offline]").is_hidden()
     assert serious_axe_violations(page) == []
     assert not overflows_horizontally(page)
