@@ -10,14 +10,13 @@ made), or say a fixed problem it made is still there (status OPEN or REOPEN on a
 nothing else. What the client says of the person (email, name) is checked but not kept: the update is
 public, and the resident is "A resident"."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from saferplace.errors import NotAllowed, NotFound
 from saferplace.history import record_change
 from saferplace.partners import access
+from saferplace.reports.checks import email_checked, media_url_checked, text_checked
 from saferplace.reports.keys import key_viewer
 from saferplace.reports.models import (
     ApiKey,
@@ -42,30 +41,13 @@ def _status(value: str) -> str:
     return str(value or "").strip().upper().replace(" ", "_")[:40]
 
 
-def _text(value, *, what: str, most: int) -> str:
-    value = str(value or "").replace("\x00", "").strip()
-    if len(value) > most:
-        raise ValueError(f"{what}: at most {most} characters")
-    return value
-
-
 def _checked_person(email: str, first_name: str, last_name: str, media_url: str) -> None:
     """What the client said of the person and a photo: checked (a client hears what is wrong),
     not kept."""
-    _text(first_name, what="first_name", most=NAME_MOST)
-    _text(last_name, what="last_name", most=NAME_MOST)
-    email = _text(email, what="email", most=254)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValueError("email: give an address like name@example.com") from None
-    media_url = _text(media_url, what="media_url", most=500)
-    if media_url:
-        try:
-            URLValidator(schemes=["http", "https"])(media_url)
-        except ValidationError:
-            raise ValueError("media_url: give an http or https address") from None
+    text_checked(first_name, what="first_name", most=NAME_MOST)
+    text_checked(last_name, what="last_name", most=NAME_MOST)
+    email_checked(email, what="email")
+    media_url_checked(media_url)
 
 
 def _latest(report: Report) -> ReportUpdate:
@@ -125,8 +107,8 @@ def report_client_update(*, viewer, api_key: ApiKey, report_id: int, status: str
     """The update the client `api_key` posts on report `report_id`; `viewer` is the resident's
     viewer (for a key that is not a partner's). Returns the update made (its id is Open311's
     update_id)."""
-    text = _text(description, what="description", most=MESSAGE_MOST)
-    client_update_id = _text(client_update_id, what="update_id", most=CLIENT_ID_MOST)
+    text = text_checked(description, what="description", most=MESSAGE_MOST)
+    client_update_id = text_checked(client_update_id, what="update_id", most=CLIENT_ID_MOST)
     _checked_person(email, first_name, last_name, media_url)
     status = _status(status)
     note = f"{text}\n(the client's update {client_update_id})" if client_update_id else ""

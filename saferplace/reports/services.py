@@ -9,8 +9,6 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,6 +22,7 @@ from saferplace.partners import access
 from saferplace.partners.models import Organisation, Team, User
 from saferplace.reports import lookups
 from saferplace.reports.attributes import answers_checked
+from saferplace.reports.checks import email_checked, media_url_checked, text_checked
 from saferplace.reports.models import (
     ApiKey,
     Channel,
@@ -49,35 +48,6 @@ SOURCE_KIND = "report"
 
 def _token() -> str:
     return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
-
-
-def _text(value, *, what: str, most: int, required: bool = False) -> str:
-    value = str(value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise ValueError(f"{what} is needed")
-    if len(value) > most:
-        raise ValueError(f"{what}: at most {most} characters")
-    return value
-
-
-def _email(value: str) -> str:
-    value = _text(value, what="Email address", most=254)
-    if value:
-        try:
-            validate_email(value)
-        except ValidationError:
-            raise ValueError("Email address: give an address like name@example.com") from None
-    return value
-
-
-def _media_url(value: str) -> str:
-    value = _text(value, what="media_url", most=500)
-    if value:
-        try:
-            URLValidator(schemes=["http", "https"])(value)
-        except ValidationError:
-            raise ValueError("media_url: give an http or https address") from None
-    return value
 
 
 def state_get(code: str) -> ReportState:
@@ -138,10 +108,10 @@ def report_create(*, viewer, service: Service, latitude, longitude, description:
     if not service.active:
         raise NotFound("There is no such service.", record_type="reports.service", record_id=service.pk)
     latitude, longitude = point_checked(latitude, longitude)
-    description = _text(description, what="Description", most=DESCRIPTION_MOST, required=True)
-    fields = {"address": _text(address, what="Address", most=ADDRESS_MOST),
-              "name": _text(name, what="Name", most=NAME_MOST), "email": _email(email),
-              "phone": _text(phone, what="Phone number", most=PHONE_MOST), "media_url": _media_url(media_url)}
+    description = text_checked(description, what="Description", most=DESCRIPTION_MOST, required=True)
+    fields = {"address": text_checked(address, what="Address", most=ADDRESS_MOST),
+              "name": text_checked(name, what="Name", most=NAME_MOST), "email": email_checked(email),
+              "phone": text_checked(phone, what="Phone number", most=PHONE_MOST), "media_url": media_url_checked(media_url)}
     answers = answers_checked(service, answers or {})
     cleaned = _photos(photos)
     located = locate(service, latitude, longitude)
@@ -202,7 +172,7 @@ def report_reopen(*, viewer, report: Report, token: str, text: str) -> Report:
         raise NotAllowed("That is not this report's reference.", record_type="reports.report", record_id=report.pk)
     if report.state.kind != StateKind.FIXED:
         raise ValueError("Only a report marked fixed can be reopened")
-    text = _text(text, what="What you see", most=MESSAGE_MOST, required=True)
+    text = text_checked(text, what="What you see", most=MESSAGE_MOST, required=True)
     state = state_get("open")
     record_change(viewer=viewer, record=report, kind=ReportEventKind.REOPENED, note=text,
                   values={"state": state, "updated_at": timezone.now()})
@@ -228,7 +198,7 @@ def report_accept(*, viewer, report: Report, text: str = "") -> Report:
     if report.state.kind != StateKind.OPEN:
         raise ValueError("Only an open report can be accepted")
     _move(viewer, report, state=state_get("investigating"), kind=ReportEventKind.ACCEPTED,
-          text=_text(text, what="Message", most=MESSAGE_MOST))
+          text=text_checked(text, what="Message", most=MESSAGE_MOST))
     return report
 
 
@@ -237,7 +207,7 @@ def report_state_set(*, viewer, report: Report, state: ReportState, text: str = 
     """Move a report to any state. A closing state (closed, not fixed, or hidden) needs the
     reason, which the resident reads (but for hidden: spam or abuse is never public)."""
     report = _triage(viewer, report)
-    text = _text(text, what="Message", most=MESSAGE_MOST)
+    text = text_checked(text, what="Message", most=MESSAGE_MOST)
     if state.pk == report.state_id:
         raise ValueError(f"The report is already {state.name.lower()}")
     if state.code == "duplicate":
@@ -279,7 +249,7 @@ def report_duplicate(*, viewer, report: Report, of: Report) -> Report:
 def report_reassign(*, viewer, report: Report, organisation: Organisation, reason: str) -> Report:
     """Pass the report to the partner that deals with it: it is theirs to triage from now."""
     report = _triage(viewer, report)
-    reason = _text(reason, what="Reason", most=MESSAGE_MOST, required=True)
+    reason = text_checked(reason, what="Reason", most=MESSAGE_MOST, required=True)
     if organisation.pk == report.owning_organisation_id:
         raise ValueError(f"The report is already {organisation.name}'s")
     if report.state.kind != StateKind.OPEN:
@@ -293,7 +263,7 @@ def report_reassign(*, viewer, report: Report, organisation: Organisation, reaso
 def report_comment(*, viewer, report: Report, text: str) -> ReportUpdate:
     """A message to the resident (and the public, for a public report) without a change of state."""
     report = _triage(viewer, report)
-    text = _text(text, what="Message", most=MESSAGE_MOST, required=True)
+    text = text_checked(text, what="Message", most=MESSAGE_MOST, required=True)
     record_change(viewer=viewer, record=report, kind=ReportEventKind.COMMENT, note=text,
                   values={"updated_at": timezone.now()}, always=True)
     return _update(report, state=report.state, text=text, by=report.owning_organisation.name)
@@ -328,7 +298,7 @@ def report_meeting_forward(*, viewer, report: Report, series: MeetingSeries, not
     report = _triage(viewer, report)
     if report.state.kind != StateKind.OPEN:
         raise ValueError("Only an open report can be put forward")
-    note = _text(note, what="Note", most=MESSAGE_MOST)
+    note = text_checked(note, what="Note", most=MESSAGE_MOST)
     where = report.where or "the reported place"
     summary = note or (report.description if report.is_public else f"A resident reported {report.service.name.lower()}")
     item = concern_raise(viewer=viewer, series=series, title=f"{report.service.name} at {where}"[:200],
